@@ -1,0 +1,19 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/ibgitops/ibgitops/internal/version"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	rootCmd.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print the ibgitops version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "ibgitops", version.String())
+		},
+	})
+}
