@@ -1,0 +1,211 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/backend"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test -update to accept):\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+var t0 = time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+
+func cleanReport() *Report {
+	return &Report{
+		Tool: "ibgitops v1.0.0", Host: "GitHub", Event: "pull request #12", Action: "lint + plan",
+		Repository: "acme/images", Commit: "0123456789abcdef", Base: "fedcba9876543210",
+		RunURL: "https://github.com/acme/images/actions/runs/42", Started: t0, Finished: t0.Add(3 * time.Second),
+		Findings: []diag.Finding{},
+		Plan: &recipes.Plan{Base: "fedcba9876543210", Head: "0123456789abcdef",
+			Changes: []recipes.Change{
+				{Kind: recipes.KindComponent, Name: "nginx", File: "components/nginx.yaml", Change: "modified", FromVersion: "1.0.0", ToVersion: "1.1.0", Bump: "minor", Reason: "feat: add gzip"},
+				{Kind: recipes.KindImageRecipe, Name: "web-server", File: "recipes/web.yaml", Change: "affected", FromVersion: "2.0.0", ToVersion: "2.0.1", Bump: "patch", Reason: "uses component nginx"},
+			},
+			Builds: []recipes.Build{{Kind: recipes.KindImageRecipe, Name: "web-server", Version: "2.0.1", Pipelines: []string{"web"}}}},
+		Skipped: []string{"build: pull requests are built after merge"},
+		FailOn:  "error",
+	}
+}
+
+func failedReport() *Report {
+	r := cleanReport()
+	r.Event, r.Action = "push to main", "lint + plan + build"
+	r.Findings = []diag.Finding{
+		{Rule: "version-not-raised", Severity: diag.Error, File: "components/nginx.yaml", Line: 3, Column: 10, Message: "content changed but version 1.0.0 was not raised | <script>alert(1)</script> @security-team"},
+		{Rule: "unused-component", Severity: diag.Warning, File: "components/old.yaml", Line: 1, Column: 1, Message: "component old is used by no recipe"},
+	}
+	r.Skipped = nil
+	r.Builds = []backend.Result{
+		{Recipe: "web-server", Kind: recipes.KindImageRecipe, Version: "2.0.1", Status: backend.StatusFailed, Message: "component nginx failed in phase build",
+			Started: t0, Finished: t0.Add(95 * time.Second),
+			Steps: []backend.StepResult{
+				{Phase: "build", Component: "nginx", Step: "Install", Status: "success"},
+				{Phase: "build", Component: "nginx", Step: "Configure", Status: "failed", ExitCode: 2, Message: "command exited 2",
+					LogTail: "line 1\n```\n</details><img src=x onerror=alert(1)>\n@everyone [click](javascript:alert(1))\nfatal: no such file"},
+			}},
+		{Recipe: "base", Kind: recipes.KindImageRecipe, Version: "1.0.0", Status: backend.StatusSucceeded, Image: "localhost/base:1.0.0",
+			Outputs: []string{"registry.local/base:1.0.0"}, Started: t0, Finished: t0.Add(40 * time.Second)},
+	}
+	r.Failed = true
+	return r
+}
+
+func TestPrinters(t *testing.T) {
+	cases := []struct {
+		name string
+		r    *Report
+	}{
+		{"clean", cleanReport()},
+		{"failed", failedReport()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			md, err := Markdown(c.r, MarkdownOptions{Limit: 65536, HostName: "GitHub", Marker: Marker, LogURL: c.r.RunURL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.name+".md", md)
+			var txt bytes.Buffer
+			if err := WriteText(&txt, c.r, false); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.name+".txt", txt.String())
+			var js bytes.Buffer
+			if err := WriteJSON(&js, c.r); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.name+".json", js.String())
+		})
+	}
+}
+
+func TestMarkdownEscapesUntrustedText(t *testing.T) {
+	md, err := Markdown(failedReport(), MarkdownOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := stripFences(md)
+	for _, bad := range []string{"<script>", "<img", "@security-team", "| <script", "[click]"} {
+		if strings.Contains(outside, bad) {
+			t.Errorf("markdown contains unescaped %q", bad)
+		}
+	}
+	// The log tail holds a ``` line; the fence around it must be longer.
+	if !strings.Contains(md, "````text\n") {
+		t.Errorf("log fence is not longer than the backticks in the log:\n%s", md)
+	}
+	// Outside code blocks, no @mention survives.
+	if strings.Contains(outside, "@everyone") || strings.Contains(outside, "@security") {
+		t.Errorf("mention outside a code block:\n%s", outside)
+	}
+}
+
+func stripFences(md string) string {
+	var out []string
+	in := ""
+	for _, line := range strings.Split(md, "\n") {
+		if in == "" && strings.HasPrefix(line, "```") {
+			in = strings.TrimRight(line, "text")
+			continue
+		}
+		if in != "" {
+			if line == in {
+				in = ""
+			}
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestMarkdownCutToLimitKeepsSummaryAndTable(t *testing.T) {
+	r := failedReport()
+	long := strings.Repeat("x", 200) + "\n"
+	r.Builds[0].Steps[1].LogTail = strings.Repeat(long, 2000) + "the last line"
+	for i := 0; i < 3000; i++ {
+		r.Findings = append(r.Findings, diag.Finding{Rule: "r", Severity: diag.Warning, File: "f.yaml", Line: i + 1, Column: 1, Message: strings.Repeat("m", 50)})
+	}
+	for _, limit := range []int{65536, 20000, 6000} {
+		md, err := Markdown(r, MarkdownOptions{Limit: limit, HostName: "GitHub", Marker: Marker, LogURL: r.RunURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := utf8.RuneCountInString(md); n > limit {
+			t.Errorf("limit %d: got %d characters", limit, n)
+		}
+		wants := []string{Marker, "ibgitops failed", "| Change | Kind |", "| web-server |", r.RunURL}
+		if limit < 65536 {
+			wants = append(wants, "cut to fit GitHub's")
+		}
+		for _, want := range wants {
+			if !strings.Contains(md, want) {
+				t.Errorf("limit %d: cut comment lost %q", limit, want)
+			}
+		}
+	}
+	md, _ := Markdown(r, MarkdownOptions{Limit: 65536})
+	if !strings.Contains(md, "the last line") {
+		t.Errorf("log tail should keep the end of the log")
+	}
+}
+
+func TestInline(t *testing.T) {
+	cases := map[string]string{
+		"plain text":        "plain text",
+		"a|b":               `a\|b`,
+		"<b>x</b>":          "&lt;b&gt;x&lt;/b&gt;",
+		"@team":             "@&#8203;team",
+		"line\nbreak":       "line break",
+		"[x](javascript:1)": `\[x\](javascript:1)`,
+		"- item":            `\- item`,
+		"a-b":               "a-b",
+		"# heading":         `\# heading`,
+	}
+	for in, want := range cases {
+		if got := Inline(in); got != want {
+			t.Errorf("Inline(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Code("a`b"); got != "``a`b``" {
+		t.Errorf("Code = %q", got)
+	}
+}
+
+func TestDescriptionsFit140(t *testing.T) {
+	b := backend.Result{Version: "1.0.0", Status: backend.StatusFailed, Message: strings.Repeat("very long failure ", 30)}
+	if n := utf8.RuneCountInString(BuildDescription(b)); n > 140 {
+		t.Errorf("description has %d characters", n)
+	}
+	r := &Report{Error: strings.Repeat("e", 300)}
+	if n := utf8.RuneCountInString(r.LintDescription()); n > 140 {
+		t.Errorf("lint description has %d characters", n)
+	}
+}
