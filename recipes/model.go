@@ -250,6 +250,9 @@ type Repo struct {
 	Infrastructures  map[string]*Infrastructure
 	Distributions    map[string]*Distribution
 	Pipelines        map[string]*Pipeline
+	// Files lists every file Load examined (relative to the repository
+	// root, sorted): resources, documentFile targets, ibgitops.yaml.
+	Files []string
 }
 
 // NewRepo returns an empty repository with default configuration.

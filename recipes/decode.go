@@ -1,0 +1,472 @@
+package recipes
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// nodeBudget bounds the nodes one file may visit, aliases expanded, so an
+// alias bomb costs at most this much work and memory.
+const nodeBudget = 200_000
+
+// decoder is the strict first layer: it walks yaml.Nodes against a Field
+// table, reports every deviation with its position and returns plain Go
+// values (string, int, bool, map[string]any, []any, map[string]string,
+// map[string][]string, *yaml.Node for documents). Positions of every value
+// are kept by path ("components[1].name") for the second layer.
+type decoder struct {
+	file      string
+	kind      string
+	findings  []diag.Finding
+	pos       map[string]diag.Pos
+	keyPos    map[string]diag.Pos
+	budget    int
+	exhausted bool
+}
+
+func newDecoder(file, kind string) *decoder {
+	return &decoder{file: file, kind: kind, pos: map[string]diag.Pos{}, keyPos: map[string]diag.Pos{}, budget: nodeBudget}
+}
+
+func posOf(n *yaml.Node) diag.Pos { return diag.Pos{Line: n.Line, Column: n.Column} }
+
+func (d *decoder) add(rule string, p diag.Pos, format string, args ...any) {
+	d.findings = append(d.findings, diag.Finding{Rule: rule, Severity: diag.Error, File: d.file,
+		Line: p.Line, Column: p.Column, Message: fmt.Sprintf(format, args...)})
+}
+
+// spend consumes n nodes of the budget; false (once reported) when exhausted.
+func (d *decoder) spend(n *yaml.Node) bool {
+	if d.exhausted {
+		return false
+	}
+	d.budget--
+	if d.budget < 0 {
+		d.exhausted = true
+		d.add(RuleYAMLTooComplex, posOf(n), "the file expands to more than %d YAML nodes (aliases included); remove the anchors/aliases or split the file", nodeBudget)
+		return false
+	}
+	return true
+}
+
+// resolve follows aliases, spending budget for each hop.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		if !d.spend(n) {
+			return nil
+		}
+		n = n.Alias
+	}
+	return n
+}
+
+// countNodes spends budget for every node under n, aliases expanded, and
+// stops as soon as the budget is gone.
+func (d *decoder) countNodes(n *yaml.Node) bool {
+	n = d.resolve(n)
+	if n == nil || !d.spend(n) {
+		return false
+	}
+	for _, c := range n.Content {
+		if !d.countNodes(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (d *decoder) where(path string) string {
+	if path == "" {
+		return d.kind
+	}
+	return d.kind + " " + path
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!bool":
+			return "a boolean"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		case "!!null":
+			return "empty"
+		}
+		return "a string"
+	}
+	return "a value"
+}
+
+func (d *decoder) wrongType(n *yaml.Node, f *Field, path string) {
+	hint := ""
+	switch f.Type {
+	case TString:
+		if n.Kind == yaml.ScalarNode {
+			hint = fmt.Sprintf("; quote it: \"%s\"", n.Value)
+		}
+	case TList:
+		if n.Kind == yaml.ScalarNode {
+			hint = fmt.Sprintf("; write it as a list: [%s]", n.Value)
+		}
+	case TBool:
+		hint = "; write true or false without quotes"
+	case TInt:
+		hint = "; write a whole number without quotes"
+	}
+	d.add(RuleWrongType, posOf(n), "%s must be %s, not %s%s", d.where(path), f.Type, describe(n), hint)
+}
+
+// value decodes n against f. ok is false when the value is unusable.
+func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
+	n = d.resolve(n)
+	if n == nil || !d.spend(n) {
+		return nil, false
+	}
+	d.pos[path] = posOf(n)
+	switch f.Type {
+	case TString:
+		return d.str(n, f, path)
+	case TInt:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			d.wrongType(n, f, path)
+			return nil, false
+		}
+		v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+		if err != nil {
+			d.add(RuleWrongType, posOf(n), "%s: %q is not a usable integer; write a whole number", d.where(path), n.Value)
+			return nil, false
+		}
+		if f.HasRange && (v < f.Min || v > f.Max) {
+			d.add(RuleRange, posOf(n), "%s is %d; Image Builder accepts %d to %d", d.where(path), v, f.Min, f.Max)
+		}
+		return int(v), true
+	case TBool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.wrongType(n, f, path)
+			return nil, false
+		}
+		b, err := strconv.ParseBool(n.Value)
+		if err != nil {
+			d.add(RuleWrongType, posOf(n), "%s: %q is not true or false; write true or false", d.where(path), n.Value)
+			return nil, false
+		}
+		return b, true
+	case TObject:
+		return d.object(n, f, path)
+	case TList:
+		if n.Kind != yaml.SequenceNode {
+			d.wrongType(n, f, path)
+			return nil, false
+		}
+		d.length(n, f, path, len(n.Content), "items")
+		out := make([]any, 0, len(n.Content))
+		for i, c := range n.Content {
+			v, ok := d.value(c, f.Elem, fmt.Sprintf("%s[%d]", path, i))
+			if ok {
+				out = append(out, v)
+			} else if d.exhausted {
+				return nil, false
+			}
+		}
+		return out, true
+	case TStringMap:
+		return d.stringMap(n, f, path)
+	case TParamMap:
+		return d.paramMap(n, f, path)
+	case TDocument:
+		if n.Kind != yaml.MappingNode {
+			d.wrongType(n, f, path)
+			return nil, false
+		}
+		if !d.countNodes(n) {
+			return nil, false
+		}
+		return n, true
+	}
+	return nil, false
+}
+
+func (d *decoder) length(n *yaml.Node, f *Field, path string, count int, unit string) {
+	if f.MinLen > 0 && count < f.MinLen {
+		d.add(RuleLength, posOf(n), "%s has %d %s; it needs at least %d (or remove the key)", d.where(path), count, unit, f.MinLen)
+	}
+	if f.MaxLen > 0 && count > f.MaxLen {
+		d.add(RuleLength, posOf(n), "%s has %d %s; Image Builder accepts at most %d", d.where(path), count, unit, f.MaxLen)
+	}
+}
+
+func (d *decoder) str(n *yaml.Node, f *Field, path string) (any, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!bool" || n.Tag == "!!binary" {
+		d.wrongType(n, f, path)
+		return nil, false
+	}
+	v := n.Value
+	d.length(n, f, path, utf8.RuneCountInString(v), "characters")
+	if len(f.Enum) > 0 {
+		found := false
+		for _, e := range f.Enum {
+			if e == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			hint := ""
+			for _, e := range f.Enum {
+				if strings.EqualFold(e, v) {
+					hint = fmt.Sprintf(" (mind the case: %s)", e)
+				}
+			}
+			d.add(RuleEnum, posOf(n), "%s is %q; use one of %s%s", d.where(path), v, strings.Join(f.Enum, ", "), hint)
+			return v, true
+		}
+	}
+	if f.Check != nil {
+		if rule, msg := f.Check(v); rule != "" {
+			d.add(rule, posOf(n), "%s: %s", d.where(path), msg)
+			return v, true
+		}
+	} else if f.Pattern != "" {
+		f.compile()
+		if !f.re.MatchString(v) {
+			rule := f.PatternRule
+			if rule == "" {
+				rule = RuleValuePattern
+			}
+			d.add(rule, posOf(n), "%s %q is not accepted by Image Builder: %s", d.where(path), v, f.Hint)
+		}
+	}
+	return v, true
+}
+
+func (d *decoder) scalarText(n *yaml.Node, path, what string) (string, bool) {
+	n = d.resolve(n)
+	if n == nil || !d.spend(n) {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.add(RuleWrongType, posOf(n), "%s: %s must be a string, not %s", d.where(path), what, describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// pairs iterates a mapping's key/value pairs, reporting duplicate and
+// non-scalar keys.
+func (d *decoder) pairs(n *yaml.Node, path string, fn func(key string, k, v *yaml.Node)) {
+	seen := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !d.spend(k) {
+			return
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.add(RuleWrongType, posOf(k), "%s: keys must be plain strings, not %s", d.where(path), describe(k))
+			continue
+		}
+		if k.Tag == "!!merge" {
+			d.add(RuleUnknownKey, posOf(k), "%s: merge keys (<<) are not supported; write the keys out", d.where(path))
+			continue
+		}
+		if line, dup := seen[k.Value]; dup {
+			d.add(RuleDuplicateKey, posOf(k), "%s: key %q is already set on line %d; remove one of them", d.where(path), k.Value, line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		fn(k.Value, k, v)
+	}
+}
+
+func (d *decoder) stringMap(n *yaml.Node, f *Field, path string) (any, bool) {
+	if n.Kind != yaml.MappingNode {
+		d.wrongType(n, f, path)
+		return nil, false
+	}
+	d.length(n, f, path, len(n.Content)/2, "entries")
+	out := make(map[string]string, len(n.Content)/2)
+	d.pairs(n, path, func(key string, k, v *yaml.Node) {
+		p := join(path, key)
+		if f.Elem != nil && f.Elem.Pattern != "" {
+			f.Elem.compile()
+			if !f.Elem.re.MatchString(key) || strings.HasPrefix(key, "aws:") {
+				d.add(f.Elem.PatternRule, posOf(k), "%s: key %q is not accepted: %s", d.where(path), key, f.Elem.Hint)
+			}
+		}
+		s, ok := d.scalarText(v, p, "the value")
+		if !ok {
+			return
+		}
+		d.pos[p] = posOf(v)
+		if f.Elem != nil && f.Elem.MaxLen > 0 && utf8.RuneCountInString(s) > f.Elem.MaxLen {
+			d.add(RuleLength, posOf(v), "%s is longer than %d characters; shorten it", d.where(p), f.Elem.MaxLen)
+		}
+		out[key] = s
+	})
+	return out, true
+}
+
+func (d *decoder) paramMap(n *yaml.Node, f *Field, path string) (any, bool) {
+	if n.Kind != yaml.MappingNode {
+		d.wrongType(n, f, path)
+		return nil, false
+	}
+	out := make(map[string][]string, len(n.Content)/2)
+	d.pairs(n, path, func(key string, k, v *yaml.Node) {
+		p := join(path, key)
+		d.keyPos[p] = posOf(k)
+		v = d.resolve(v)
+		if v == nil {
+			return
+		}
+		d.pos[p] = posOf(v)
+		switch v.Kind {
+		case yaml.SequenceNode:
+			vals := make([]string, 0, len(v.Content))
+			for i, c := range v.Content {
+				s, ok := d.scalarText(c, fmt.Sprintf("%s[%d]", p, i), "a parameter value")
+				if ok {
+					vals = append(vals, s)
+				}
+			}
+			out[key] = vals
+		default:
+			s, ok := d.scalarText(v, p, "a parameter value")
+			if ok {
+				out[key] = []string{s}
+			}
+		}
+	})
+	return out, true
+}
+
+func (d *decoder) object(n *yaml.Node, f *Field, path string) (any, bool) {
+	if n.Kind != yaml.MappingNode {
+		d.wrongType(n, f, path)
+		return nil, false
+	}
+	out := make(map[string]any, len(n.Content)/2)
+	d.pairs(n, path, func(key string, k, v *yaml.Node) {
+		c := f.child(key)
+		if c == nil {
+			d.add(RuleUnknownKey, posOf(k), "unknown key %q in %s%s", key, d.where(path), suggest(key, f))
+			return
+		}
+		p := join(path, key)
+		if rv := d.resolve(v); rv != nil && isNull(rv) {
+			return // an empty value is the same as an absent key
+		}
+		d.keyPos[p] = posOf(k)
+		if val, ok := d.value(v, c, p); ok {
+			out[key] = val
+		}
+	})
+	if d.exhausted {
+		return nil, false
+	}
+	for _, c := range f.Fields {
+		if !c.Required {
+			continue
+		}
+		if _, ok := out[c.Name]; !ok {
+			if _, present := d.keyPos[join(path, c.Name)]; present {
+				continue // present but invalid: already reported
+			}
+			hint := ""
+			if c.Doc != "" {
+				hint = " (" + c.Doc + ")"
+			}
+			d.add(RuleRequiredField, posOf(n), "%s needs the key %q%s; add it", d.where(path), c.Name, hint)
+		}
+	}
+	for _, group := range f.ExactlyOne {
+		d.exclusive(n, path, group, true)
+	}
+	for _, group := range f.AtMostOne {
+		d.exclusive(n, path, group, false)
+	}
+	return out, true
+}
+
+func (d *decoder) exclusive(n *yaml.Node, path string, group []string, needOne bool) {
+	var present []string
+	for _, g := range group {
+		if _, ok := d.keyPos[join(path, g)]; ok {
+			present = append(present, g)
+		}
+	}
+	switch {
+	case len(present) == 0 && needOne:
+		d.add(RuleRequiredField, posOf(n), "%s needs one of %s; add one", d.where(path), strings.Join(group, " or "))
+	case len(present) > 1:
+		d.add(RuleExclusiveFields, d.keyPos[join(path, present[1])], "%s sets both %s and %s; keep only one", d.where(path), present[0], present[1])
+	}
+}
+
+// suggest proposes the known key closest to a misspelt one.
+func suggest(key string, f *Field) string {
+	best, bestDist := "", 3
+	for _, c := range f.Fields {
+		if strings.EqualFold(c.Name, key) {
+			return fmt.Sprintf("; did you mean %q? (keys are case-sensitive)", c.Name)
+		}
+		if dist := editDistance(strings.ToLower(key), strings.ToLower(c.Name)); dist < bestDist {
+			best, bestDist = c.Name, dist
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	names := make([]string, 0, len(f.Fields))
+	for _, c := range f.Fields {
+		names = append(names, c.Name)
+	}
+	sort.Strings(names)
+	return "; remove it or use one of: " + strings.Join(names, ", ")
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

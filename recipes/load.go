@@ -1,0 +1,570 @@
+package recipes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// MaxFileSize is the largest file Load reads (1 MiB); larger files are a
+// finding, never read into memory.
+const MaxFileSize = 1 << 20
+
+// ConfigFile is the settings file at the repository root.
+const ConfigFile = "ibgitops.yaml"
+
+// parsedFile is one YAML file after the syntax layer.
+type parsedFile struct {
+	path string
+	data []byte
+	root *yaml.Node // the top-level mapping, nil when the file is not a mapping
+	kind string
+}
+
+// loader carries the state of one Load call.
+type loader struct {
+	fsys     fs.FS
+	repo     *Repo
+	findings []diag.Finding
+	files    map[string]bool
+	parsed   map[string]*parsedFile
+	// positions of every decoded recipe and pipeline, for the cross checks.
+	pos map[Key]*decoder
+}
+
+func (l *loader) add(rule string, sev diag.Severity, file string, p diag.Pos, format string, args ...any) {
+	l.findings = append(l.findings, diag.Finding{Rule: rule, Severity: sev, File: file, Line: p.Line, Column: p.Column,
+		Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) examined(p string) { l.files[p] = true }
+
+// LoadConfig reads ibgitops.yaml from the repository root. A missing file
+// gives the defaults and no findings.
+func LoadConfig(fsys fs.FS) (Config, []diag.Finding, error) {
+	l := &loader{fsys: fsys, files: map[string]bool{}, parsed: map[string]*parsedFile{}}
+	cfg, err := l.loadConfig()
+	return cfg, l.findings, err
+}
+
+func (l *loader) loadConfig() (Config, error) {
+	cfg := DefaultConfig()
+	name := ConfigFile
+	if _, err := fs.Stat(l.fsys, name); errors.Is(err, fs.ErrNotExist) {
+		name = "ibgitops.yml"
+		if _, err := fs.Stat(l.fsys, name); errors.Is(err, fs.ErrNotExist) {
+			return cfg, nil
+		}
+	}
+	pf := l.parse(name)
+	if pf == nil || pf.root == nil {
+		return cfg, nil
+	}
+	d := newDecoder(name, ConfigFile)
+	v, ok := d.value(pf.root, ConfigSchema, "")
+	l.findings = append(l.findings, d.findings...)
+	if !ok {
+		return cfg, nil
+	}
+	m := v.(map[string]any)
+	getStr(m, "root", &cfg.Root)
+	getStr(m, "backend", &cfg.Backend)
+	if aws, ok := m["aws"].(map[string]any); ok {
+		getStr(aws, "region", &cfg.AWS.Region)
+	}
+	if local, ok := m["local"].(map[string]any); ok {
+		getStr(local, "engine", &cfg.Local.Engine)
+		getStr(local, "store", &cfg.Local.Store)
+		if c, ok := local["components"].(map[string]string); ok {
+			cfg.Local.Components = c
+		}
+	}
+	if ver, ok := m["versioning"].(map[string]any); ok {
+		getStr(ver, "bump", &cfg.Versioning.Bump)
+		if b, ok := ver["propagate"].(bool); ok {
+			cfg.Versioning.Propagate = b
+		}
+	}
+	if rel, ok := m["release"].(map[string]any); ok {
+		getStr(rel, "tagPattern", &cfg.Release.TagPattern)
+	}
+	if rep, ok := m["report"].(map[string]any); ok {
+		getStr(rep, "comment", &cfg.Report.Comment)
+		getStr(rep, "statuses", &cfg.Report.Statuses)
+	}
+	root := path.Clean(strings.TrimPrefix(cfg.Root, "./"))
+	if root == "" {
+		root = "."
+	}
+	rootPos := d.pos["root"]
+	switch {
+	case !fs.ValidPath(root):
+		l.add(RuleConfigRoot, diag.Error, name, rootPos, "root %q must be a relative folder inside the repository (no .., no leading /); fix root: in %s", cfg.Root, name)
+		root = "."
+	default:
+		st, err := fs.Stat(l.fsys, root)
+		if err != nil || !st.IsDir() {
+			l.add(RuleConfigRoot, diag.Error, name, rootPos, "root %q is not a folder of the repository; create it or fix root: in %s", cfg.Root, name)
+			root = "."
+		}
+	}
+	cfg.Root = root
+	return cfg, nil
+}
+
+func getStr(m map[string]any, key string, dst *string) {
+	if s, ok := m[key].(string); ok {
+		*dst = s
+	}
+}
+
+var reYAMLLine = regexp.MustCompile(`line (\d+)`)
+
+// parse reads and parses one file (syntax layer), reporting size, syntax
+// and multi-document problems. It returns nil when the file is unusable.
+func (l *loader) parse(name string) *parsedFile {
+	if pf, ok := l.parsed[name]; ok {
+		return pf
+	}
+	l.parsed[name] = nil
+	l.examined(name)
+	f, err := l.fsys.Open(name)
+	if err != nil {
+		l.add(RuleFileUnreadable, diag.Error, name, diag.Pos{}, "cannot read the file (%v); check its permissions", errors.Unwrap(err))
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	f.Close()
+	if err != nil {
+		l.add(RuleFileUnreadable, diag.Error, name, diag.Pos{}, "cannot read the file (%v); check its permissions", err)
+		return nil
+	}
+	if len(data) > MaxFileSize {
+		l.add(RuleFileTooLarge, diag.Error, name, diag.Pos{}, "the file is larger than 1 MiB; split it or move large content out (Image Builder accepts 16,000 characters per document)")
+		return nil
+	}
+	pf := &parsedFile{path: name, data: data}
+	l.parsed[name] = pf
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return pf // empty file
+		}
+		l.yamlError(name, data, err)
+		return nil
+	}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		l.yamlError(name, data, err)
+		return nil
+	default:
+		l.add(RuleMultipleDocuments, diag.Error, name, diag.Pos{Line: second.Line, Column: 1},
+			"the file holds more than one YAML document; keep one resource per file and move the rest to their own files")
+	}
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+		pf.root = doc.Content[0]
+		for i := 0; i+1 < len(pf.root.Content); i += 2 {
+			if pf.root.Content[i].Value == "kind" && pf.root.Content[i+1].Kind == yaml.ScalarNode {
+				pf.kind = pf.root.Content[i+1].Value
+			}
+		}
+	}
+	return pf
+}
+
+func (l *loader) yamlError(name string, data []byte, err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := diag.Pos{}
+	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Column = 1
+		msg = strings.TrimPrefix(msg, m[0]+": ")
+	}
+	hint := "fix the YAML syntax (quote strings with : or #, align the indentation)"
+	lines := bytes.Split(data, []byte("\n"))
+	if p.Line >= 1 && p.Line <= len(lines) {
+		line := lines[p.Line-1]
+		if i := bytes.IndexByte(line, '\t'); i >= 0 && len(bytes.TrimLeft(line[:i], " ")) == 0 {
+			hint = "indent with spaces, not tabs"
+			p.Column = i + 1
+		}
+	} else if bytes.Contains(data, []byte("\t")) && strings.Contains(msg, "cannot start any token") {
+		hint = "indent with spaces, not tabs"
+	}
+	if !isText(data) {
+		hint = "the file is not UTF-8 text; remove it or rename it away from .yaml/.yml"
+	}
+	l.add(RuleYAMLSyntax, diag.Error, name, p, "invalid YAML: %s; %s", msg, hint)
+}
+
+func isText(data []byte) bool {
+	return !bytes.ContainsRune(data, 0) && strings.ToValidUTF8(string(data), "\uFFFD") == string(data)
+}
+
+// keyNode returns the value node of key in a mapping, or nil.
+func keyNode(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m == nil {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+// resourceHints are keys that only resource files have: a file with one of
+// them but no kind is a resource that forgot its kind.
+var resourceHints = []string{"parentImage", "components", "document", "documentFile", "instanceProfileName",
+	"distributions", "infrastructureConfiguration", "imageRecipe", "containerRecipe", "containerType", "dockerfileTemplate"}
+
+func looksLikeResource(root *yaml.Node) bool {
+	for _, h := range resourceHints {
+		if k, _ := keyNode(root, h); k != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Load reads every resource under the configured root of fsys (the
+// repository root), validates each kind and the references between them,
+// and returns all findings, sorted. The error is set only when the
+// repository cannot be read at all.
+func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
+	l := &loader{fsys: fsys, repo: NewRepo(), files: map[string]bool{}, parsed: map[string]*parsedFile{}, pos: map[Key]*decoder{}}
+	if _, err := fs.Stat(fsys, "."); err != nil {
+		return nil, nil, fmt.Errorf("read repository root: %w", err)
+	}
+	cfg, err := l.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	l.repo.Config = cfg
+	var names []string
+	err = fs.WalkDir(fsys, cfg.Root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			if p == cfg.Root {
+				return err
+			}
+			l.add(RuleFileUnreadable, diag.Error, p, diag.Pos{}, "cannot read (%v); check its permissions", errors.Unwrap(err))
+			return nil
+		}
+		base := de.Name()
+		if p != cfg.Root && strings.HasPrefix(base, ".") {
+			if de.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if de.IsDir() || p == ConfigFile || p == "ibgitops.yml" {
+			return nil
+		}
+		if ext := path.Ext(base); ext == ".yaml" || ext == ".yml" {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", cfg.Root, err)
+	}
+	for _, n := range names {
+		l.parse(n)
+	}
+	// documentFile targets are pure AWSTOE documents, not resources.
+	targets := map[string]bool{}
+	for _, n := range names {
+		pf := l.parsed[n]
+		if pf == nil || pf.kind != string(KindComponent) {
+			continue
+		}
+		if _, v := keyNode(pf.root, "documentFile"); v != nil && v.Kind == yaml.ScalarNode {
+			targets[path.Join(path.Dir(n), v.Value)] = true
+		}
+	}
+	for _, n := range names {
+		pf := l.parsed[n]
+		if pf == nil || pf.root == nil {
+			continue
+		}
+		if pf.kind == "" {
+			if !targets[n] && looksLikeResource(pf.root) {
+				l.add(RuleMissingKind, diag.Error, n, posOf(pf.root), "the file looks like a resource but has no kind:; add kind: Component, ImageRecipe, ContainerRecipe, InfrastructureConfiguration, DistributionConfiguration or ImagePipeline")
+			}
+			continue
+		}
+		l.resource(pf)
+	}
+	l.crossCheck()
+	l.repo.Files = make([]string, 0, len(l.files))
+	for f := range l.files {
+		l.repo.Files = append(l.repo.Files, f)
+	}
+	sort.Strings(l.repo.Files)
+	diag.Sort(l.findings)
+	return l.repo, l.findings, nil
+}
+
+// resource decodes one resource file into the repository.
+func (l *loader) resource(pf *parsedFile) {
+	kind := Kind(pf.kind)
+	schema, ok := Schemas[kind]
+	if !ok {
+		if k, _ := keyNode(pf.root, "apiVersion"); k != nil {
+			return // another tool's manifest (Kubernetes, ...)
+		}
+		_, v := keyNode(pf.root, "kind")
+		hint := ""
+		for _, known := range Kinds {
+			if strings.EqualFold(string(known), pf.kind) || editDistance(strings.ToLower(string(known)), strings.ToLower(pf.kind)) <= 3 {
+				hint = fmt.Sprintf("did you mean %s? ", known)
+			}
+		}
+		l.add(RuleUnknownKind, diag.Error, pf.path, posOf(v), "kind %q is not a resource kind; %suse one of Component, ImageRecipe, ContainerRecipe, InfrastructureConfiguration, DistributionConfiguration, ImagePipeline", pf.kind, hint)
+		return
+	}
+	d := newDecoder(pf.path, string(kind))
+	v, ok := d.value(pf.root, schema, "")
+	l.findings = append(l.findings, d.findings...)
+	if !ok {
+		return
+	}
+	m := v.(map[string]any)
+	name, _ := m["name"].(string)
+	if name == "" {
+		return // reported: name is required
+	}
+	meta := Meta{Kind: kind, Name: name, File: pf.path, NamePos: d.pos["name"], VersionPos: d.pos["version"]}
+	getStr(m, "version", &meta.Version)
+	getStr(m, "description", &meta.Description)
+	if t, ok := m["tags"].(map[string]string); ok {
+		meta.Tags = t
+	}
+	if !l.unique(meta) {
+		return
+	}
+	switch kind {
+	case KindComponent:
+		l.component(pf, d, m, meta)
+	case KindImageRecipe:
+		r := &ImageRecipe{Recipe: l.recipe(pf, d, m, meta)}
+		r.ContentHash = contentHash(m, nil)
+		l.repo.ImageRecipes[name] = r
+		l.pos[meta.Key()] = d
+	case KindContainerRecipe:
+		l.containerRecipe(pf, d, m, meta)
+	case KindInfrastructure:
+		inf := &Infrastructure{Meta: meta, Spec: specOf(m, "instanceProfileName")}
+		getStr(m, "instanceProfileName", &inf.InstanceProfileName)
+		inf.ContentHash = contentHash(m, nil)
+		l.repo.Infrastructures[name] = inf
+	case KindDistribution:
+		dist := &Distribution{Meta: meta}
+		if list, ok := m["distributions"].([]any); ok {
+			for _, e := range list {
+				if em, ok := e.(map[string]any); ok {
+					dist.Distributions = append(dist.Distributions, em)
+				}
+			}
+		}
+		if loc, ok := m["local"].(map[string]any); ok {
+			dist.Local = &LocalDistribution{Images: strings1(loc["images"])}
+			getStr(loc, "registry", &dist.Local.Registry)
+			dist.Local.Export, _ = loc["export"].(bool)
+		}
+		dist.ContentHash = contentHash(m, nil)
+		l.repo.Distributions[name] = dist
+	case KindPipeline:
+		p := &Pipeline{Meta: meta, Spec: specOf(m, "imageRecipe", "containerRecipe", "infrastructureConfiguration", "distributionConfiguration", "schedule", "status")}
+		getStr(m, "imageRecipe", &p.ImageRecipe)
+		getStr(m, "containerRecipe", &p.ContainerRecipe)
+		getStr(m, "infrastructureConfiguration", &p.InfrastructureConfiguration)
+		getStr(m, "distributionConfiguration", &p.DistributionConfiguration)
+		getStr(m, "status", &p.Status)
+		if s, ok := m["schedule"].(map[string]any); ok {
+			p.Schedule = &Schedule{}
+			getStr(s, "scheduleExpression", &p.Schedule.ScheduleExpression)
+			getStr(s, "timezone", &p.Schedule.Timezone)
+			getStr(s, "pipelineExecutionStartCondition", &p.Schedule.PipelineExecutionStartCondition)
+		}
+		p.ContentHash = contentHash(m, nil)
+		l.repo.Pipelines[name] = p
+		l.pos[meta.Key()] = d
+	}
+}
+
+// unique reports a second resource of one kind and name. Image and
+// container recipes share one namespace so that recipe:<name> and
+// Repo.Recipe are unambiguous.
+func (l *loader) unique(meta Meta) bool {
+	var other *Meta
+	switch meta.Kind {
+	case KindComponent:
+		if c, ok := l.repo.Components[meta.Name]; ok {
+			other = &c.Meta
+		}
+	case KindImageRecipe, KindContainerRecipe:
+		if r, _, ok := l.repo.Recipe(meta.Name); ok {
+			other = &r.Meta
+		}
+	case KindInfrastructure:
+		if r, ok := l.repo.Infrastructures[meta.Name]; ok {
+			other = &r.Meta
+		}
+	case KindDistribution:
+		if r, ok := l.repo.Distributions[meta.Name]; ok {
+			other = &r.Meta
+		}
+	case KindPipeline:
+		if r, ok := l.repo.Pipelines[meta.Name]; ok {
+			other = &r.Meta
+		}
+	}
+	if other == nil {
+		return true
+	}
+	l.add(RuleDuplicateName, diag.Error, meta.File, meta.NamePos, "%s %q is already defined in %s:%d; names are unique per kind, rename one of them",
+		meta.Kind, meta.Name, other.File, other.NamePos.Line)
+	return false
+}
+
+// specOf returns the decoded map without the keys the model holds typed.
+func specOf(m map[string]any, typed ...string) map[string]any {
+	skip := map[string]bool{"kind": true, "name": true, "version": true, "description": true, "tags": true}
+	for _, t := range typed {
+		skip[t] = true
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		if !skip[k] {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func strings1(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fileRef resolves a path written in file (relative to that file) to a
+// path of fsys, or reports why it cannot be used.
+func (l *loader) fileRef(file string, p diag.Pos, key, rel string) (string, bool) {
+	if path.IsAbs(rel) || strings.Contains(rel, "\\") {
+		l.add(RuleFileRef, diag.Error, file, p, "%s %q must be a relative path with forward slashes, relative to %s", key, rel, file)
+		return "", false
+	}
+	target := path.Join(path.Dir(file), rel)
+	if !fs.ValidPath(target) {
+		l.add(RuleFileRef, diag.Error, file, p, "%s %q points outside the repository; move the file into the repository", key, rel)
+		return "", false
+	}
+	st, err := fs.Stat(l.fsys, target)
+	if err != nil || st.IsDir() {
+		l.add(RuleFileRef, diag.Error, file, p, "%s %q: %s does not exist; create it or fix the path (relative to %s)", key, rel, target, path.Dir(file))
+		return "", false
+	}
+	return target, true
+}
+
+func (l *loader) recipe(pf *parsedFile, d *decoder, m map[string]any, meta Meta) Recipe {
+	r := Recipe{Meta: meta, ParentImagePos: d.pos["parentImage"]}
+	getStr(m, "parentImage", &r.ParentImage)
+	getStr(m, "workingDirectory", &r.WorkingDirectory)
+	if loc, ok := m["local"].(map[string]any); ok {
+		getStr(loc, "parentImage", &r.LocalParentImage)
+	}
+	if list, ok := m["components"].([]any); ok {
+		for i, e := range list {
+			em, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			p := fmt.Sprintf("components[%d]", i)
+			ref := ComponentRef{Pos: d.pos[p], VersionPos: d.pos[p+".version"]}
+			getStr(em, "name", &ref.Name)
+			getStr(em, "arn", &ref.ARN)
+			getStr(em, "version", &ref.Version)
+			if pm, ok := em["parameters"].(map[string][]string); ok {
+				ref.Parameters = pm
+			}
+			if ref.Name == "" && ref.ARN == "" {
+				continue
+			}
+			r.Components = append(r.Components, ref)
+		}
+	}
+	r.Spec = specOf(m, "parentImage", "components", "workingDirectory", "local",
+		"containerType", "dockerfileTemplate", "dockerfileTemplateFile", "targetRepository")
+	return r
+}
+
+var (
+	reParentPlaceholder     = regexp.MustCompile(`\{\{\{\s*imagebuilder:parentImage\s*\}\}\}`)
+	reComponentsPlaceholder = regexp.MustCompile(`\{\{\{\s*imagebuilder:components\s*\}\}\}`)
+)
+
+func (l *loader) containerRecipe(pf *parsedFile, d *decoder, m map[string]any, meta Meta) {
+	cr := &ContainerRecipe{Recipe: l.recipe(pf, d, m, meta)}
+	getStr(m, "containerType", &cr.ContainerType)
+	getStr(m, "dockerfileTemplate", &cr.DockerfileTemplate)
+	if tr, ok := m["targetRepository"].(map[string]any); ok {
+		getStr(tr, "service", &cr.TargetRepository.Service)
+		getStr(tr, "repositoryName", &cr.TargetRepository.RepositoryName)
+	}
+	tplPos := d.pos["dockerfileTemplate"]
+	if rel, ok := m["dockerfileTemplateFile"].(string); ok {
+		tplPos = d.pos["dockerfileTemplateFile"]
+		if target, ok := l.fileRef(pf.path, tplPos, "dockerfileTemplateFile", rel); ok {
+			data, err := fs.ReadFile(l.fsys, target)
+			l.examined(target)
+			switch {
+			case err != nil:
+				l.add(RuleFileRef, diag.Error, pf.path, tplPos, "dockerfileTemplateFile %q cannot be read (%v); check its permissions", rel, err)
+			case len([]rune(string(data))) > 16000:
+				l.add(RuleDocumentSize, diag.Error, pf.path, tplPos, "the Dockerfile template %s has %d characters; Image Builder accepts at most 16,000: shorten it", target, len([]rune(string(data))))
+			default:
+				cr.DockerfileTemplateFile = target
+				cr.DockerfileTemplate = string(data)
+			}
+		}
+	}
+	if cr.DockerfileTemplate != "" {
+		for _, ph := range []struct {
+			re   *regexp.Regexp
+			text string
+		}{{reParentPlaceholder, "{{{ imagebuilder:parentImage }}}"}, {reComponentsPlaceholder, "{{{ imagebuilder:components }}}"}} {
+			if !ph.re.MatchString(cr.DockerfileTemplate) {
+				l.add(RuleDockerfile, diag.Warning, pf.path, tplPos, "the Dockerfile template has no %s placeholder; add it (FROM %s, then %s on its own line)", ph.text,
+					"{{{ imagebuilder:parentImage }}}", "{{{ imagebuilder:components }}}")
+			}
+		}
+	}
+	cr.ContentHash = contentHash(m, map[string]any{"dockerfileTemplate": cr.DockerfileTemplate, "dockerfileTemplateFile": nil})
+	l.repo.ContainerRecipes[meta.Name] = cr
+	l.pos[meta.Key()] = d
+}
