@@ -1,0 +1,138 @@
+package git
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/utils/merkletrie"
+)
+
+// Change statuses, as git diff --name-status spells them.
+const (
+	Added    = "A"
+	Modified = "M"
+	Deleted  = "D"
+	Renamed  = "R"
+)
+
+// Change is one changed path between two commits. OldPath is set for
+// renames (and equals Path otherwise, empty for additions).
+type Change struct {
+	Status  string
+	Path    string
+	OldPath string
+}
+
+// renameLimit bounds go-git's rename detection, which compares every added
+// file with every deleted one: above this many candidates only exact
+// (same content) renames are detected.
+const renameLimit = 400
+
+// Changes lists the paths that differ between the trees of two commits,
+// with renames detected (exact ones always, similar content when the
+// change is small enough), sorted by path.
+func (r *Repo) Changes(ctx context.Context, from, to Hash) ([]Change, error) {
+	ft, err := r.treeOf(from)
+	if err != nil {
+		return nil, err
+	}
+	tt, err := r.treeOf(to)
+	if err != nil {
+		return nil, err
+	}
+	return diffTrees(ctx, ft, tt)
+}
+
+func (r *Repo) treeOf(h Hash) (*object.Tree, error) {
+	if h.IsZero() {
+		return &object.Tree{}, nil
+	}
+	c, err := r.commit(h)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of commit %s: %w", short(h), err)
+	}
+	return t, nil
+}
+
+func diffTrees(ctx context.Context, from, to *object.Tree) (out []Change, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	raw, err := object.DiffTreeWithOptions(ctx, from, to, nil)
+	if err != nil {
+		return nil, fmt.Errorf("diff trees: %w", err)
+	}
+	var added, deleted int
+	for _, c := range raw {
+		switch {
+		case c.From.Name == "":
+			added++
+		case c.To.Name == "":
+			deleted++
+		}
+	}
+	if added > 0 && deleted > 0 {
+		opts := *object.DefaultDiffTreeOptions
+		if added*deleted > renameLimit*renameLimit {
+			opts.OnlyExactRenames = true
+		}
+		detected, derr := detectRenames(raw, &opts)
+		if derr != nil {
+			return nil, derr
+		}
+		raw = detected
+	}
+	for _, c := range raw {
+		action, err := c.Action()
+		if err != nil {
+			return nil, err
+		}
+		switch action {
+		case merkletrie.Insert:
+			out = append(out, Change{Status: Added, Path: c.To.Name})
+		case merkletrie.Delete:
+			out = append(out, Change{Status: Deleted, Path: c.From.Name, OldPath: c.From.Name})
+		default:
+			if c.From.Name != c.To.Name {
+				out = append(out, Change{Status: Renamed, Path: c.To.Name, OldPath: c.From.Name})
+			} else {
+				out = append(out, Change{Status: Modified, Path: c.To.Name, OldPath: c.From.Name})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// detectRenames runs go-git's rename detection, turning a panic in its
+// content similarity code into an error that names the files.
+func detectRenames(raw object.Changes, opts *object.DiffTreeOptions) (out object.Changes, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			var names []string
+			for _, c := range raw {
+				if c.From.Name == "" || c.To.Name == "" {
+					names = append(names, c.From.Name+c.To.Name)
+				}
+				if len(names) == 5 {
+					names = append(names, "...")
+					break
+				}
+			}
+			err = fmt.Errorf("rename detection failed on %v: %v (report this; as a workaround split the change into a rename commit and an edit commit)", names, p)
+		}
+	}()
+	return object.DetectRenames(raw, opts)
+}
+
+// BlobHash is the git object id of a file's content.
+func BlobHash(data []byte) Hash {
+	return plumbing.ComputeHash(plumbing.BlobObject, data)
+}

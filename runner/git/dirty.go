@@ -1,0 +1,179 @@
+package git
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Dirty lists the paths under prefix ("" or "." for the whole work tree)
+// whose work-tree content differs from HEAD: modified, deleted and
+// untracked files that .gitignore does not exclude. Hidden directories
+// (.git, .ibgitops, ...) are skipped. It hashes only the files under
+// prefix, so scoping it to the ibgitops root keeps it fast in large
+// repositories. Paths are relative to the work-tree root.
+func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
+	if r.workDir == "" {
+		return nil, nil
+	}
+	prefix = strings.Trim(path.Clean(filepath.ToSlash(prefix)), "/")
+	if prefix == "." {
+		prefix = ""
+	}
+	var head *object.Tree
+	if h, err := r.Resolve("HEAD"); err == nil {
+		if head, err = r.treeOf(h); err != nil {
+			return nil, err
+		}
+	}
+	tracked := map[string]Hash{}
+	if head != nil {
+		sub := head
+		if prefix != "" {
+			sub, _ = head.Tree(prefix)
+		}
+		if sub != nil {
+			walker := object.NewTreeWalker(sub, true, nil)
+			for {
+				name, e, err := walker.Next()
+				if err != nil {
+					break
+				}
+				if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
+					continue
+				}
+				tracked[path.Join(prefix, name)] = e.Hash
+			}
+			walker.Close()
+		}
+	}
+
+	ignore := r.ignorePatterns(prefix)
+	var out []Change
+	seen := map[string]bool{}
+	start := filepath.Join(r.workDir, filepath.FromSlash(prefix))
+	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) && p == start {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if err := ctxErr(ctx); err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(r.workDir, p)
+		rel = filepath.ToSlash(rel)
+		parts := strings.Split(rel, "/")
+		if d.IsDir() {
+			if p != start && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if rel != "." {
+				ignore = append(ignore, readIgnore(p, parts)...)
+			}
+			if rel != "." && gitignore.NewMatcher(ignore).Match(parts, true) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		want, isTracked := tracked[rel]
+		if !isTracked && gitignore.NewMatcher(ignore).Match(parts, false) {
+			return nil
+		}
+		seen[rel] = true
+		var data []byte
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			data = []byte(target)
+		} else if data, err = os.ReadFile(p); err != nil {
+			return err
+		}
+		switch {
+		case !isTracked:
+			out = append(out, Change{Status: Added, Path: rel})
+		case BlobHash(data) != want:
+			out = append(out, Change{Status: Modified, Path: rel, OldPath: rel})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan work tree %s: %w", start, err)
+	}
+	for p := range tracked {
+		if !seen[p] && !hiddenPath(p, prefix) {
+			out = append(out, Change{Status: Deleted, Path: p, OldPath: p})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// hiddenPath reports whether p (under prefix) lies in a hidden directory,
+// which the work-tree walk skips.
+func hiddenPath(p, prefix string) bool {
+	rest := strings.TrimPrefix(strings.TrimPrefix(p, prefix), "/")
+	dir := path.Dir(rest)
+	if dir == "." {
+		return false
+	}
+	for _, part := range strings.Split(dir, "/") {
+		if strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// ignorePatterns reads .git/info/exclude and the .gitignore files from the
+// work-tree root down to prefix.
+func (r *Repo) ignorePatterns(prefix string) []gitignore.Pattern {
+	ps := readIgnoreFile(filepath.Join(r.workDir, ".git", "info", "exclude"), nil)
+	ps = append(ps, readIgnore(r.workDir, nil)...)
+	if prefix == "" {
+		return ps
+	}
+	parts := strings.Split(prefix, "/")
+	for i := 1; i < len(parts); i++ {
+		ps = append(ps, readIgnore(filepath.Join(r.workDir, filepath.FromSlash(path.Join(parts[:i]...))), parts[:i])...)
+	}
+	return ps
+}
+
+func readIgnore(dir string, domain []string) []gitignore.Pattern {
+	return readIgnoreFile(filepath.Join(dir, ".gitignore"), domain)
+}
+
+func readIgnoreFile(file string, domain []string) []gitignore.Pattern {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var ps []gitignore.Pattern
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ps = append(ps, gitignore.ParsePattern(line, domain))
+	}
+	return ps
+}

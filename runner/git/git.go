@@ -1,0 +1,233 @@
+// Package git is ibgitops's adapter over go-git: it opens a repository,
+// resolves refs, finds merge bases, lists changed paths (with rename
+// detection), walks the commits between two refs, exposes a commit's tree as
+// an fs.FS, and deals with shallow clones. It needs no git binary at run
+// time. It returns paths and commits; deciding what they mean for resources
+// is the pure code in package recipes.
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Hash is a commit id.
+type Hash = plumbing.Hash
+
+// ErrNoCommits is returned when the repository has no commit yet.
+var ErrNoCommits = errors.New("the repository has no commits yet: commit your files first (git add . && git commit)")
+
+// Repo is an opened repository.
+type Repo struct {
+	repo    *gogit.Repository
+	workDir string // "" for a bare repository
+	gitDir  string
+}
+
+// Open opens the repository that contains path (path or any parent holding
+// a .git).
+func Open(path string) (*Repo, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := gogit.PlainOpenWithOptions(abs, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, gogit.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s is not inside a git repository: run ibgitops in a clone (or `git init` and commit first)", abs)
+		}
+		return nil, fmt.Errorf("open git repository at %s: %w", abs, err)
+	}
+	r := &Repo{repo: repo}
+	if wt, err := repo.Worktree(); err == nil {
+		r.workDir = wt.Filesystem.Root()
+	}
+	return r, nil
+}
+
+// WorkDir is the root of the work tree ("" for a bare repository).
+func (r *Repo) WorkDir() string { return r.workDir }
+
+// Go returns the underlying go-git repository.
+func (r *Repo) Go() *gogit.Repository { return r.repo }
+
+// HasCommits reports whether HEAD points to a commit.
+func (r *Repo) HasCommits() bool {
+	_, err := r.repo.Head()
+	return err == nil
+}
+
+// Resolve turns a revision (full or short sha, branch, remote branch such as
+// origin/main, tag, HEAD, HEAD~n, HEAD^) into a commit id.
+func (r *Repo) Resolve(rev string) (Hash, error) {
+	if rev == "" {
+		rev = "HEAD"
+	}
+	if !r.HasCommits() && (rev == "HEAD" || strings.HasPrefix(rev, "HEAD~") || strings.HasPrefix(rev, "HEAD^")) {
+		return plumbing.ZeroHash, ErrNoCommits
+	}
+	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) && r.IsShallow() {
+			return plumbing.ZeroHash, &MissingHistoryError{Rev: rev, Shallow: true}
+		}
+		return plumbing.ZeroHash, &UnknownRefError{Rev: rev, Err: err}
+	}
+	return *h, nil
+}
+
+// UnknownRefError is a revision that names nothing in the repository.
+type UnknownRefError struct {
+	Rev string
+	Err error
+}
+
+func (e *UnknownRefError) Error() string {
+	return fmt.Sprintf("unknown ref %q: no branch, remote branch, tag or commit of that name here (check the spelling, or fetch it: git fetch origin %s)", e.Rev, e.Rev)
+}
+func (e *UnknownRefError) Unwrap() error { return e.Err }
+
+// MissingHistoryError says a commit the operation needs is not in the clone,
+// usually because the clone is shallow.
+type MissingHistoryError struct {
+	Rev     string // what was asked for, when known
+	Hash    Hash   // the missing commit, when known
+	Shallow bool
+}
+
+func (e *MissingHistoryError) Error() string {
+	what := e.Rev
+	if what == "" && !e.Hash.IsZero() {
+		what = e.Hash.String()
+	}
+	msg := fmt.Sprintf("commit history needed to compare with %s is missing", what)
+	if e.Shallow {
+		msg += " because the clone is shallow"
+	}
+	return msg + ": " + ShallowFix(e.Rev)
+}
+
+// ShallowFix is the exact fix for a shallow checkout on the current CI host.
+func ShallowFix(base string) string {
+	fetch := "git fetch --unshallow"
+	if base != "" && base != "HEAD" && !strings.HasPrefix(base, "HEAD") {
+		fetch += " (or only the base: git fetch origin " + strings.TrimPrefix(base, "origin/") + ")"
+	}
+	switch {
+	case os.Getenv("GITHUB_ACTIONS") == "true":
+		return "set `fetch-depth: 0` on the actions/checkout step (with: fetch-depth: 0), or run " + fetch + " before ibgitops"
+	case os.Getenv("GITLAB_CI") == "true":
+		return "set `GIT_DEPTH: 0` in the job's variables, or run " + fetch + " before ibgitops"
+	}
+	return "run " + fetch + "; in CI set `fetch-depth: 0` on actions/checkout, or `GIT_DEPTH: 0` on GitLab"
+}
+
+// IsShallow reports whether the clone is shallow.
+func (r *Repo) IsShallow() bool {
+	s, err := r.repo.Storer.Shallow()
+	return err == nil && len(s) > 0
+}
+
+// Commit is one commit with what planning needs.
+type Commit struct {
+	Hash    Hash
+	Message string
+	Parents []Hash
+	// Paths changed against the first parent, restricted to the paths asked
+	// for (see Log).
+	Paths []string
+}
+
+// Subject is the first line of the message.
+func (c Commit) Subject() string {
+	s, _, _ := strings.Cut(c.Message, "\n")
+	return strings.TrimSpace(s)
+}
+
+func (r *Repo) commit(h Hash) (*object.Commit, error) {
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, &MissingHistoryError{Hash: h, Shallow: r.IsShallow()}
+		}
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	return c, nil
+}
+
+// Tag is a tag and the commit it points to.
+type Tag struct {
+	Name   string
+	Commit Hash
+}
+
+// Tags lists the tags pointing at commits, sorted by name.
+func (r *Repo) Tags() ([]Tag, error) {
+	it, err := r.repo.Tags()
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	var tags []Tag
+	err = it.ForEach(func(ref *plumbing.Reference) error {
+		h := ref.Hash()
+		if t, err := r.repo.TagObject(h); err == nil {
+			c, err := t.Commit()
+			if err != nil {
+				return nil // a tag of a tree or blob: not a release
+			}
+			h = c.Hash
+		}
+		tags = append(tags, Tag{Name: ref.Name().Short(), Commit: h})
+		return nil
+	})
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Name < tags[j].Name })
+	return tags, err
+}
+
+// DefaultBranch finds the branch pull requests target: origin/HEAD when the
+// clone has it, then main, then master (local or on origin). It returns a
+// revision that Resolve accepts.
+func (r *Repo) DefaultBranch() (string, error) {
+	if ref, err := r.repo.Storer.Reference(plumbing.NewRemoteHEADReferenceName("origin")); err == nil {
+		if ref.Type() == plumbing.SymbolicReference {
+			if t, err := r.repo.Storer.Reference(ref.Target()); err == nil {
+				return t.Name().Short(), nil
+			}
+		}
+	}
+	for _, b := range []string{"main", "master"} {
+		if _, err := r.repo.Storer.Reference(plumbing.NewRemoteReferenceName("origin", b)); err == nil {
+			return "origin/" + b, nil
+		}
+		if _, err := r.repo.Storer.Reference(plumbing.NewBranchReferenceName(b)); err == nil {
+			return b, nil
+		}
+	}
+	return "", errors.New("cannot tell the default branch: no origin/HEAD, main or master here; pass --base REF (for example --base origin/develop)")
+}
+
+// CurrentBranch is the checked-out branch, "" on a detached HEAD.
+func (r *Repo) CurrentBranch() string {
+	ref, err := r.repo.Storer.Reference(plumbing.HEAD)
+	if err != nil || ref.Type() != plumbing.SymbolicReference {
+		return ""
+	}
+	return ref.Target().Short()
+}
+
+// ctxErr reports a cancelled context.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,466 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// testRepo builds real repositories with go-git.
+type testRepo struct {
+	t    *testing.T
+	dir  string
+	repo *gogit.Repository
+	when time.Time
+}
+
+func newTestRepo(t *testing.T) *testRepo {
+	t.Helper()
+	dir := t.TempDir()
+	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
+		InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testRepo{t: t, dir: dir, repo: repo, when: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+// commit writes files (a nil value deletes the file) and commits them.
+func (r *testRepo) commit(msg string, files map[string]*string) Hash {
+	r.t.Helper()
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for name, content := range files {
+		p := filepath.Join(r.dir, name)
+		if content == nil {
+			if _, err := wt.Remove(name); err != nil {
+				r.t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(*content), 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+		if _, err := wt.Add(name); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	r.when = r.when.Add(time.Minute)
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: r.when}
+	h, err := wt.Commit(msg, &gogit.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return h
+}
+
+func (r *testRepo) branch(name string, at Hash) {
+	r.t.Helper()
+	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), at)); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *testRepo) checkout(branch string) {
+	r.t.Helper()
+	wt, _ := r.repo.Worktree()
+	if err := wt.Checkout(&gogit.CheckoutOptions{Branch: plumbing.NewBranchReferenceName(branch)}); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// merge records a merge commit of the current branch with other (tree of
+// the current HEAD plus files).
+func (r *testRepo) merge(msg string, other Hash, files map[string]*string) Hash {
+	r.t.Helper()
+	wt, _ := r.repo.Worktree()
+	for name, content := range files {
+		os.MkdirAll(filepath.Dir(filepath.Join(r.dir, name)), 0o755)
+		os.WriteFile(filepath.Join(r.dir, name), []byte(*content), 0o644)
+		wt.Add(name)
+	}
+	head, _ := r.repo.Head()
+	r.when = r.when.Add(time.Minute)
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: r.when}
+	h, err := wt.Commit(msg, &gogit.CommitOptions{Author: sig, Committer: sig, Parents: []Hash{head.Hash(), other}, AllowEmptyCommits: true})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return h
+}
+
+func s(v string) *string { return &v }
+
+func open(t *testing.T, dir string) *Repo {
+	t.Helper()
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func gitBin(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary not installed: needed only to make shallow clones in tests")
+	}
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestResolve(t *testing.T) {
+	tr := newTestRepo(t)
+	c1 := tr.commit("first", map[string]*string{"a.yaml": s("a: 1\n")})
+	c2 := tr.commit("second", map[string]*string{"a.yaml": s("a: 2\n")})
+	c3 := tr.commit("third", map[string]*string{"a.yaml": s("a: 3\n")})
+	tr.branch("feature", c2)
+	if _, err := tr.repo.CreateTag("v1.0.0", c1, nil); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: tr.when}
+	if _, err := tr.repo.CreateTag("v2.0.0", c2, &gogit.CreateTagOptions{Tagger: sig, Message: "annotated"}); err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, filepath.Join(tr.dir))
+	tests := []struct {
+		rev  string
+		want Hash
+	}{
+		{"HEAD", c3}, {"", c3}, {"main", c3}, {"feature", c2}, {"v1.0.0", c1}, {"v2.0.0", c2},
+		{"HEAD~1", c2}, {"HEAD~2", c1}, {"HEAD^", c2}, {c1.String(), c1}, {c1.String()[:8], c1},
+	}
+	for _, tc := range tests {
+		got, err := r.Resolve(tc.rev)
+		if err != nil {
+			t.Errorf("Resolve(%q): %v", tc.rev, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("Resolve(%q) = %s, want %s", tc.rev, got, tc.want)
+		}
+	}
+	_, err := r.Resolve("no-such-branch")
+	var unknown *UnknownRefError
+	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), `"no-such-branch"`) || !strings.Contains(err.Error(), "git fetch origin no-such-branch") {
+		t.Errorf("unknown ref error = %v", err)
+	}
+	tags, err := r.Tags()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Tag{{"v1.0.0", c1}, {"v2.0.0", c2}}
+	if !reflect.DeepEqual(tags, want) {
+		t.Errorf("Tags = %v, want %v", tags, want)
+	}
+	if b := r.CurrentBranch(); b != "main" {
+		t.Errorf("CurrentBranch = %q", b)
+	}
+	if b, err := r.DefaultBranch(); err != nil || b != "main" {
+		t.Errorf("DefaultBranch = %q, %v", b, err)
+	}
+}
+
+func TestOpenFromSubdirAndErrors(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.commit("first", map[string]*string{"sub/dir/a.yaml": s("a: 1\n")})
+	r := open(t, filepath.Join(tr.dir, "sub", "dir"))
+	if r.WorkDir() != tr.dir {
+		t.Errorf("WorkDir = %q, want %q", r.WorkDir(), tr.dir)
+	}
+	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not inside a git repository") {
+		t.Errorf("Open(non-repo) = %v", err)
+	}
+	empty := newTestRepo(t)
+	re := open(t, empty.dir)
+	if _, err := re.Resolve("HEAD"); !errors.Is(err, ErrNoCommits) {
+		t.Errorf("Resolve(HEAD) on empty repo = %v, want ErrNoCommits", err)
+	}
+	if _, err := re.DefaultBranch(); err == nil || !strings.Contains(err.Error(), "--base") {
+		t.Errorf("DefaultBranch on empty repo = %v", err)
+	}
+}
+
+func TestMergeBaseAndRevList(t *testing.T) {
+	//   c1 - c2 - c4 (main) ------- m (main)
+	//          \                   /
+	//           c3 - c5 (feature)-/
+	tr := newTestRepo(t)
+	ctx := context.Background()
+	c1 := tr.commit("c1", map[string]*string{"a": s("1")})
+	c2 := tr.commit("c2", map[string]*string{"a": s("2")})
+	tr.branch("feature", c2)
+	c4 := tr.commit("c4", map[string]*string{"b": s("4")})
+	tr.checkout("feature")
+	c3 := tr.commit("c3", map[string]*string{"c": s("3")})
+	c5 := tr.commit("c5", map[string]*string{"c": s("5")})
+	tr.checkout("main")
+	m := tr.merge("merge feature", c5, map[string]*string{"c": s("5")})
+	r := open(t, tr.dir)
+
+	cases := []struct {
+		a, b, want Hash
+	}{{c4, c5, c2}, {c5, c4, c2}, {c1, c5, c1}, {m, c5, c5}, {c4, c4, c4}, {m, c1, c1}}
+	for _, tc := range cases {
+		got, err := r.MergeBase(ctx, tc.a, tc.b)
+		if err != nil || got != tc.want {
+			t.Errorf("MergeBase(%s,%s) = %s, %v; want %s", short(tc.a), short(tc.b), short(got), err, short(tc.want))
+		}
+	}
+	if ok, _ := r.IsAncestor(ctx, c2, m); !ok {
+		t.Error("c2 should be an ancestor of m")
+	}
+	if ok, _ := r.IsAncestor(ctx, c4, c5); ok {
+		t.Error("c4 is not an ancestor of c5")
+	}
+
+	names := func(cs []Commit) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Subject())
+		}
+		return out
+	}
+	list, err := r.RevList(ctx, c4, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(list), []string{"merge feature", "c5", "c3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RevList(c4..m) = %v, want %v", got, want)
+	}
+	list, _ = r.RevList(ctx, plumbing.ZeroHash, c4)
+	if got, want := names(list), []string{"c4", "c2", "c1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RevList(..c4) = %v, want %v", got, want)
+	}
+	list, _ = r.RevList(ctx, m, c4)
+	if len(list) != 0 {
+		t.Errorf("RevList(m..c4) = %v, want none", names(list))
+	}
+
+	log, err := r.Log(ctx, c1, m, []string{"c", "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// merge commits are skipped; c4 touches only b.
+	if got, want := names(log), []string{"c5", "c3", "c2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Log = %v, want %v", got, want)
+	}
+	if !reflect.DeepEqual(log[2].Paths, []string{"a"}) {
+		t.Errorf("Log paths of c2 = %v", log[2].Paths)
+	}
+	_ = c3
+}
+
+func TestMergeBaseUnrelated(t *testing.T) {
+	tr := newTestRepo(t)
+	a := tr.commit("a", map[string]*string{"a": s("1")})
+	// An orphan commit: no parents, same repository.
+	ac, _ := tr.repo.CommitObject(a)
+	sig := object.Signature{Name: "t", Email: "t@example.com", When: tr.when.Add(time.Hour)}
+	orphan := &object.Commit{Author: sig, Committer: sig, Message: "orphan", TreeHash: ac.TreeHash}
+	obj := tr.repo.Storer.NewEncodedObject()
+	if err := orphan.Encode(obj); err != nil {
+		t.Fatal(err)
+	}
+	b, err := tr.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, tr.dir)
+	if _, err := r.MergeBase(context.Background(), a, b); err == nil || !strings.Contains(err.Error(), "share no history") {
+		t.Errorf("MergeBase(unrelated) = %v", err)
+	}
+}
+
+func TestChanges(t *testing.T) {
+	tr := newTestRepo(t)
+	long := strings.Repeat("line of a component document that stays the same\n", 20)
+	base := tr.commit("base", map[string]*string{
+		"components/a.yaml": s(long),
+		"components/b.yaml": s("b: 1\n" + long + "x"),
+		"recipes/r.yaml":    s("r: 1\n"),
+		"recipes/gone.yaml": s("gone: 1\n"),
+	})
+	head := tr.commit("change", map[string]*string{
+		"components/a.yaml":       nil,
+		"components/moved/a.yaml": s(long), // exact rename
+		"components/b.yaml":       nil,
+		"components/c.yaml":       s("b: 2\n" + long + "x"), // similar rename
+		"recipes/r.yaml":          s("r: 2\n"),
+		"recipes/gone.yaml":       nil,
+		"recipes/new.yaml":        s("completely new content\n"),
+	})
+	r := open(t, tr.dir)
+	got, err := r.Changes(context.Background(), base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{
+		{Renamed, "components/c.yaml", "components/b.yaml"},
+		{Renamed, "components/moved/a.yaml", "components/a.yaml"},
+		{Deleted, "recipes/gone.yaml", "recipes/gone.yaml"},
+		{Added, "recipes/new.yaml", ""},
+		{Modified, "recipes/r.yaml", "recipes/r.yaml"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Changes =\n%v\nwant\n%v", got, want)
+	}
+	// From nothing: everything is added.
+	all, err := r.Changes(context.Background(), plumbing.ZeroHash, base)
+	if err != nil || len(all) != 4 || all[0].Status != Added {
+		t.Errorf("Changes(zero, base) = %v, %v", all, err)
+	}
+}
+
+func TestTreeFS(t *testing.T) {
+	tr := newTestRepo(t)
+	c1 := tr.commit("one", map[string]*string{
+		"ibgitops.yaml":          s("root: .\n"),
+		"components/a.yaml":      s("kind: Component\n"),
+		"components/docs/a.yaml": s("phases: []\n"),
+		"z.txt":                  s("z"),
+	})
+	tr.commit("two", map[string]*string{"components/a.yaml": s("kind: Component\nname: a\n")})
+	r := open(t, tr.dir)
+	fsys, err := r.TreeFS(c1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(fsys, "ibgitops.yaml", "components/a.yaml", "components/docs/a.yaml", "z.txt"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := fsys.(interface{ ReadFile(string) ([]byte, error) }).ReadFile("components/a.yaml")
+	if err != nil || string(data) != "kind: Component\n" {
+		t.Errorf("ReadFile at c1 = %q, %v (want the old content)", data, err)
+	}
+}
+
+func TestDirty(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.commit("one", map[string]*string{
+		".gitignore":        s("*.bak\n"),
+		"images/a.yaml":     s("a: 1\n"),
+		"images/b.yaml":     s("b: 1\n"),
+		"other/c.txt":       s("c"),
+		"images/.hidden/x":  s("x"),
+		"images/sub/d.yaml": s("d"),
+	})
+	r := open(t, tr.dir)
+	ctx := context.Background()
+	if d, err := r.Dirty(ctx, ""); err != nil || len(d) != 0 {
+		t.Fatalf("clean tree Dirty = %v, %v", d, err)
+	}
+	os.WriteFile(filepath.Join(tr.dir, "images/a.yaml"), []byte("a: 2\n"), 0o644)
+	os.Remove(filepath.Join(tr.dir, "images/sub/d.yaml"))
+	os.WriteFile(filepath.Join(tr.dir, "images/new.yaml"), []byte("n"), 0o644)
+	os.WriteFile(filepath.Join(tr.dir, "images/old.bak"), []byte("ignored"), 0o644)
+	os.WriteFile(filepath.Join(tr.dir, "other/c.txt"), []byte("changed outside the prefix"), 0o644)
+	got, err := r.Dirty(ctx, "images")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{
+		{Modified, "images/a.yaml", "images/a.yaml"},
+		{Added, "images/new.yaml", ""},
+		{Deleted, "images/sub/d.yaml", "images/sub/d.yaml"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Dirty(images) =\n%v\nwant\n%v", got, want)
+	}
+	all, _ := r.Dirty(ctx, ".")
+	if len(all) != 4 {
+		t.Errorf("Dirty(.) = %v, want 4 changes", all)
+	}
+}
+
+// TestShallowClone makes a depth-1 clone with the git binary, checks that
+// a missing base is reported with the exact fix, and that Fetch completes
+// the history through the remote.
+func TestShallowClone(t *testing.T) {
+	tr := newTestRepo(t)
+	c1 := tr.commit("feat: one", map[string]*string{"a": s("1")})
+	tr.commit("fix: two", map[string]*string{"a": s("2")})
+	c3 := tr.commit("fix: three", map[string]*string{"a": s("3")})
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitBin(t, tr.dir, "clone", "-q", "--depth", "1", "file://"+tr.dir, clone)
+
+	r := open(t, clone)
+	if !r.IsShallow() {
+		t.Fatal("clone should be shallow")
+	}
+	ctx := context.Background()
+	head, err := r.Resolve("HEAD")
+	if err != nil || head != c3 {
+		t.Fatalf("Resolve(HEAD) = %s, %v", head, err)
+	}
+	_, err = r.Resolve("HEAD~2")
+	var missing *MissingHistoryError
+	if !errors.As(err, &missing) {
+		t.Fatalf("Resolve(HEAD~2) on shallow = %v, want MissingHistoryError", err)
+	}
+	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITLAB_CI", "")
+	if !strings.Contains(err.Error(), "fetch-depth: 0") {
+		t.Errorf("error lacks the GitHub fix: %v", err)
+	}
+	if _, err := r.RevList(ctx, c1, head); !errors.As(err, &missing) {
+		t.Errorf("RevList across the shallow boundary = %v, want MissingHistoryError", err)
+	}
+	t.Setenv("GITHUB_ACTIONS", "")
+	t.Setenv("GITLAB_CI", "true")
+	if _, err := r.MergeBase(ctx, head, c1); err == nil || !strings.Contains(err.Error(), "GIT_DEPTH: 0") {
+		t.Errorf("MergeBase on shallow = %v, want the GitLab fix", err)
+	}
+	if b, err := r.DefaultBranch(); err != nil || b != "origin/main" {
+		t.Errorf("DefaultBranch of a clone = %q, %v (want origin/main from origin/HEAD)", b, err)
+	}
+
+	if err := r.Fetch(ctx, FetchOptions{Refs: []string{"main"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r.IsShallow() {
+		t.Error("still shallow after Fetch")
+	}
+	list, err := r.RevList(ctx, c1, head)
+	if err != nil || len(list) != 2 {
+		t.Errorf("RevList after fetch = %d commits, %v", len(list), err)
+	}
+	if got, err := r.Resolve("HEAD~2"); err != nil || got != c1 {
+		t.Errorf("Resolve(HEAD~2) after fetch = %s, %v", got, err)
+	}
+}
+
+func TestFetchWithoutRemote(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.commit("one", map[string]*string{"a": s("1")})
+	r := open(t, tr.dir)
+	t.Setenv("GITHUB_ACTIONS", "")
+	t.Setenv("GITLAB_CI", "")
+	err := r.Fetch(context.Background(), FetchOptions{})
+	if err == nil || !strings.Contains(err.Error(), "git fetch --unshallow") {
+		t.Errorf("Fetch without remote = %v", err)
+	}
+}
