@@ -97,6 +97,8 @@ type Step struct {
 	// InputsValue is Inputs decoded into plain Go values
 	// (map[string]any, []any, string, int, float64, bool, nil).
 	InputsValue any
+	// Assertion is Inputs parsed as a condition when Action is "Assert".
+	Assertion *Condition
 	// Pos is the step's mapping; the others point at the named value.
 	Pos               diag.Pos
 	NamePos           diag.Pos
