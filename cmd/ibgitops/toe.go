@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/toe"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	toeCmd := &cobra.Command{
+		Use:   "toe",
+		Short: "Validate and run AWSTOE component documents (AWS's awstoe, compatible flags and outputs)",
+	}
+	toeCmd.AddCommand(toeValidateCmd(), toeRunCmd())
+	rootCmd.AddCommand(toeCmd)
+}
+
+func toeValidateCmd() *cobra.Command {
+	var documents string
+	var trace bool
+	cmd := &cobra.Command{
+		Use:   "validate --documents a.yaml[,b.yaml]",
+		Short: "Validate AWSTOE documents for this OS; findings as file:line:col: severity: message [rule]",
+		Long: "Validate AWSTOE documents for this OS. Exit codes: 0 valid (warnings allowed), " +
+			"1 validation errors, 2 could not run (missing file, bad flags).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			paths := toe.SplitList(documents)
+			if len(paths) == 0 {
+				return withCode(exitCannot, errors.New("--documents is required: a comma-separated list of AWSTOE documents"))
+			}
+			var all []diag.Finding
+			for _, p := range paths {
+				_, _, findings, err := toe.LoadDocument(p)
+				if err != nil {
+					return withCode(exitCannot, err)
+				}
+				all = append(all, findings...)
+			}
+			diag.Sort(all)
+			out := cmd.OutOrStdout()
+			for _, f := range all {
+				fmt.Fprintln(out, f.String())
+			}
+			errs, warns := diag.Count(all)
+			if trace || len(all) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d document(s): %d error(s), %d warning(s)\n", len(paths), errs, warns)
+			}
+			if errs > 0 {
+				return withCode(exitFindings, nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents (no spaces)")
+	cmd.Flags().BoolVarP(&trace, "trace", "t", false, "print a summary line even when clean")
+	return cmd
+}
+
+func toeRunCmd() *cobra.Command {
+	var (
+		documents, configFile, phases, parameters string
+		opts                                      toe.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "run --documents a.yaml[,b.yaml] [--phases build,validate]",
+		Short: "Run AWSTOE documents; prints AWSTOE's summary JSON on stdout",
+		Long: "Run AWSTOE documents with AWSTOE's semantics and write its log folder " +
+			"<log-directory>/TOE_<date>_UTC-0_<executionId>/ (detailedoutput.json, console.log, application.log, " +
+			"document.yaml, chaining.json). Step output is echoed on stderr; stdout holds only the summary JSON.\n\n" +
+			"Exit codes: 0 success (also with ignored failures), 1 a step failed or the documents are invalid, " +
+			"2 could not run (bad flags, unreadable files), 194 a step asked for a reboot: the state is saved in " +
+			"--state-directory; reboot (or restart the container) and run the same command again to resume.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, p := range toe.SplitList(documents) {
+				opts.Documents = append(opts.Documents, toe.DocumentSpec{Path: p})
+			}
+			opts.Phases = toe.SplitList(phases)
+			if parameters != "" {
+				ps, err := toe.ParseParameters(parameters)
+				if err != nil {
+					return withCode(exitCannot, err)
+				}
+				opts.Parameters = ps
+			}
+			if configFile != "" {
+				if err := toe.LoadConfig(configFile, &opts); err != nil {
+					return withCode(exitCannot, err)
+				}
+			}
+			if len(opts.Documents) == 0 {
+				return withCode(exitCannot, errors.New("--documents or --config is required"))
+			}
+			opts.Console = cmd.ErrOrStderr()
+			opts.TraceOut = cmd.ErrOrStderr()
+			summary, err := toe.Run(cmd.Context(), opts)
+			var ve *toe.ValidationError
+			if errors.As(err, &ve) {
+				for _, f := range ve.Findings {
+					fmt.Fprintln(cmd.ErrOrStderr(), f.String())
+				}
+				return withCode(exitFindings, errors.New("the documents are invalid; nothing ran: fix the findings above (ibgitops toe validate lists them)"))
+			}
+			if summary != nil {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				if encErr := enc.Encode(summary); encErr != nil {
+					return withCode(exitCannot, encErr)
+				}
+			}
+			if err != nil {
+				return withCode(exitCannot, err)
+			}
+			if code := toe.ExitCode(summary); code != 0 {
+				return withCode(code, nil)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents (no spaces)")
+	f.StringVarP(&configFile, "config", "c", "", "AWSTOE run config JSON (documents, parameters, phases, ...); flags win")
+	f.StringVarP(&phases, "phases", "p", "", "comma-separated phases to run (they run in document order); default all")
+	f.StringVar(&parameters, "parameters", "", "name=value,name2=value2 document parameters")
+	f.StringVarP(&opts.ExecutionID, "execution-id", "i", "", "run id used in the log folder name (default: a new UUID)")
+	f.StringVarP(&opts.LogDirectory, "log-directory", "l", "", "parent folder of the TOE_* log folder (default: .)")
+	f.StringVarP(&opts.StateDirectory, "state-directory", "s", "", "where reboot/resume state is kept (default: the log directory)")
+	f.BoolVarP(&opts.Trace, "trace", "t", false, "echo application.log on stderr")
+	f.BoolVar(&opts.FailOnEmpty, "fail-on-empty", false, "fail when a --phases name matches nothing (default: a warning in the summary)")
+	return cmd
+}

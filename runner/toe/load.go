@@ -1,0 +1,77 @@
+package toe
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/ibgitops/ibgitops/recipes/awstoe"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// hostPlatform is the Image Builder platform name of this OS.
+func hostPlatform() string {
+	switch runtime.GOOS {
+	case "windows":
+		return awstoe.PlatformWindows
+	case "darwin":
+		return awstoe.PlatformMacOS
+	}
+	return awstoe.PlatformLinux
+}
+
+// LoadDocument reads and validates one AWSTOE document for this OS. It also
+// accepts an ibgitops Component file and runs its inline `document:`.
+// Findings with errors mean the document must not run.
+func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read document %s: %w (check the path)", path, err)
+	}
+	doc, findings := parseDocument(data, path)
+	if doc != nil {
+		findings = append(findings, doc.Validate(awstoe.ValidateOptions{Platform: hostPlatform()})...)
+	}
+	diag.Sort(findings)
+	return doc, data, findings, nil
+}
+
+// parseDocument parses a pure AWSTOE document or, for a file with `kind:`
+// and an inline `document:` mapping, that mapping.
+func parseDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) == nil && len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
+		m := root.Content[0]
+		var kind, inline *yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			switch m.Content[i].Value {
+			case "kind":
+				kind = m.Content[i+1]
+			case "document":
+				inline = m.Content[i+1]
+			}
+		}
+		if kind != nil && inline != nil && inline.Kind == yaml.MappingNode {
+			return awstoe.ParseNode(inline, path)
+		}
+	}
+	return awstoe.Parse(data, path)
+}
+
+// resolveDocPath finds an ExecuteDocument path: as given (relative to the
+// working directory, as AWSTOE), else relative to the calling document.
+func resolveDocPath(p, parent string) string {
+	if filepath.IsAbs(p) || parent == "" {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	alt := filepath.Join(filepath.Dir(parent), p)
+	if _, err := os.Stat(alt); err == nil {
+		return alt
+	}
+	return p
+}

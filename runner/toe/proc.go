@@ -1,0 +1,115 @@
+package toe
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// rebootExitCode is the exit code with which a step (ExecuteBash,
+// ExecuteBinary) asks AWSTOE to reboot the machine and run the same step
+// again, and the exit code with which `toe run` tells its caller to reboot.
+const rebootExitCode = 194
+
+// errRebootRequested is returned by a module whose process exited with 194
+// or by the Reboot module; the executor saves its state and stops.
+type errRebootRequested struct {
+	rerunStep bool // true: run the same step again after the reboot (exit 194)
+}
+
+func (e *errRebootRequested) Error() string {
+	if e.rerunStep {
+		return "the step exited with 194: reboot requested; the step runs again after the reboot"
+	}
+	return "reboot requested"
+}
+
+// pipeGrace bounds how long a finished step's output pipes stay open for
+// background processes it left behind, so a daemon started with `&` cannot
+// hang the run.
+const pipeGrace = 2 * time.Second
+
+// runProcess starts argv in its own process group, streams its stdout and
+// stderr into console (in order, as written) and returns the captured stdout.
+// When ctx ends the whole group is killed, so nothing the step started is
+// left running after a timeout or an interrupt.
+func runProcess(ctx context.Context, console io.Writer, dir string, env []string, argv []string) (string, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		// The negative pid addresses the whole process group.
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return err
+		}
+		return nil
+	}
+	cmd.WaitDelay = pipeGrace
+	var stdout bytes.Buffer
+	sc := &syncWriter{w: console}
+	cmd.Stdout = io.MultiWriter(&stdout, sc)
+	cmd.Stderr = sc
+	cmd.Stdin = nil
+	err := cmd.Run()
+	if cmd.Process != nil {
+		// Reap what the step left in its group after a kill; a normal exit
+		// leaves background jobs alone, as AWSTOE does.
+		if ctx.Err() != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	}
+	out := strings.TrimRight(stdout.String(), "\n")
+	if err == nil {
+		return out, nil
+	}
+	if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return out, errTimeout
+		}
+		return out, fmt.Errorf("%s was stopped: %w", argv[0], ctx.Err())
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ee.ExitCode() == rebootExitCode {
+			return out, &errRebootRequested{rerunStep: true}
+		}
+		if ee.ExitCode() < 0 {
+			return out, fmt.Errorf("%s was killed (%v)", argv[0], ee.ProcessState)
+		}
+		return out, fmt.Errorf("exit status %d", ee.ExitCode())
+	}
+	if errors.Is(err, exec.ErrWaitDelay) {
+		return out, nil
+	}
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		return out, fmt.Errorf("cannot start %s: %w (install it or fix the path)", argv[0], err)
+	}
+	return out, fmt.Errorf("cannot run %s: %w", argv[0], err)
+}
+
+// errTimeout marks a step (or loop) that ran out of its timeoutSeconds.
+var errTimeout = errors.New("timed out")
+
+// syncWriter serialises writes from the stdout and stderr copiers.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
