@@ -196,10 +196,14 @@ func (l *loader) yamlError(name string, data []byte, err error) {
 	hint := "fix the YAML syntax (quote strings with : or #, align the indentation)"
 	lines := bytes.Split(data, []byte("\n"))
 	if p.Line >= 1 && p.Line <= len(lines) {
-		line := lines[p.Line-1]
-		if i := bytes.IndexByte(line, '\t'); i >= 0 && len(bytes.TrimLeft(line[:i], " ")) == 0 {
-			hint = "indent with spaces, not tabs"
-			p.Column = i + 1
+		// yaml reports some tab errors on the line before the tab.
+		for ln := p.Line; ln <= p.Line+1 && ln <= len(lines); ln++ {
+			line := lines[ln-1]
+			if i := bytes.IndexByte(line, '\t'); i >= 0 && len(bytes.TrimLeft(line[:i], " ")) == 0 {
+				hint = "indent with spaces, not tabs"
+				p.Line, p.Column = ln, i+1
+				break
+			}
 		}
 	} else if bytes.Contains(data, []byte("\t")) && strings.Contains(msg, "cannot start any token") {
 		hint = "indent with spaces, not tabs"

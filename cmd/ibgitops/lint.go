@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/internal/version"
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/spf13/cobra"
+)
+
+type lintOptions struct {
+	root   string
+	format string
+	output string
+}
+
+func init() {
+	var opts lintOptions
+	cmd := &cobra.Command{
+		Use:   "lint",
+		Short: "Check every resource of the repository against Image Builder's and AWSTOE's rules",
+		Long: "lint loads every resource under --root and reports each problem with its rule, file:line:col and how to fix it.\n" +
+			"Exit codes: 0 no errors (warnings allowed), 1 error findings, 2 could not run.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runLint(cmd, opts) },
+	}
+	cmd.Flags().StringVar(&opts.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout")
+	rootCmd.AddCommand(cmd)
+}
+
+func runLint(cmd *cobra.Command, opts lintOptions) error {
+	if !validFormat(opts.format) {
+		return withCode(exitCannot, fmt.Errorf("--format %q: use one of %s", opts.format, strings.Join(report.FindingFormats, ", ")))
+	}
+	st, err := os.Stat(opts.root)
+	if err != nil || !st.IsDir() {
+		return withCode(exitCannot, fmt.Errorf("--root %s is not a readable folder: give the repository's root folder", opts.root))
+	}
+	repo, findings, err := recipes.Load(os.DirFS(opts.root))
+	if err != nil {
+		return withCode(exitCannot, fmt.Errorf("lint %s: %w", opts.root, err))
+	}
+	return printLint(cmd, opts, repo.Files, findings)
+}
+
+// printLint writes findings in the chosen format and turns them into the
+// exit code.
+func printLint(cmd *cobra.Command, opts lintOptions, files []string, findings []diag.Finding) error {
+	diag.Sort(findings)
+	docs := map[string]string{}
+	for _, d := range recipes.RuleDocs {
+		docs[d.ID] = d.Summary
+	}
+	result := &report.Lint{Findings: findings, Files: files, RuleDocs: docs, ToolVersion: version.String()}
+	var buf bytes.Buffer
+	if err := report.WriteFindings(&buf, opts.format, result); err != nil {
+		return withCode(exitCannot, err)
+	}
+	if opts.output != "" {
+		if err := os.WriteFile(opts.output, buf.Bytes(), 0o644); err != nil {
+			return withCode(exitCannot, fmt.Errorf("write --output %s: %w", opts.output, err))
+		}
+		s := result.Summary()
+		fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: %d files checked: %d errors, %d warnings (report in %s)\n", s.Files, s.Errors, s.Warnings, opts.output)
+	} else if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
+		return withCode(exitCannot, err)
+	}
+	if errs, _ := diag.Count(findings); errs > 0 {
+		return withCode(exitFindings, nil)
+	}
+	return nil
+}
+
+func validFormat(f string) bool {
+	for _, v := range report.FindingFormats {
+		if v == f {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,366 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+)
+
+// FindingFormats are the output formats of `ibgitops lint`.
+var FindingFormats = []string{"text", "json", "github", "gitlab", "sarif", "junit"}
+
+// Lint is the result of one lint run, as the finding printers see it.
+type Lint struct {
+	Findings []diag.Finding
+	// Files lists the files examined (relative to the repository root).
+	Files []string
+	// RuleDocs maps rule ids to one-line descriptions (SARIF metadata).
+	RuleDocs map[string]string
+	// ToolVersion is the ibgitops version (SARIF, JUnit).
+	ToolVersion string
+}
+
+// LintSummary is the "summary" object of the JSON format.
+type LintSummary struct {
+	Files    int `json:"files"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+}
+
+// Summary counts files and findings.
+func (l *Lint) Summary() LintSummary {
+	e, w := diag.Count(l.Findings)
+	return LintSummary{Files: len(l.Files), Errors: e, Warnings: w}
+}
+
+// WriteFindings prints the lint result in one of FindingFormats.
+func WriteFindings(w io.Writer, format string, l *Lint) error {
+	switch format {
+	case "text", "":
+		return findingsText(w, l)
+	case "json":
+		return findingsJSON(w, l)
+	case "github":
+		return findingsGitHub(w, l)
+	case "gitlab":
+		return findingsGitLab(w, l)
+	case "sarif":
+		return findingsSARIF(w, l)
+	case "junit":
+		return findingsJUnit(w, l)
+	}
+	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(FindingFormats, ", "))
+}
+
+func findingsText(w io.Writer, l *Lint) error {
+	var b strings.Builder
+	for _, f := range l.Findings {
+		if f.Line > 0 {
+			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, f.Message, f.Rule)
+		} else {
+			fmt.Fprintf(&b, "%s: %s: %s [%s]\n", f.File, f.Severity, f.Message, f.Rule)
+		}
+	}
+	s := l.Summary()
+	fmt.Fprintf(&b, "%d %s checked: %d %s, %d %s\n", s.Files, plural(s.Files, "file", "files"),
+		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func findingsJSON(w io.Writer, l *Lint) error {
+	out := struct {
+		Findings []diag.Finding `json:"findings"`
+		Summary  LintSummary    `json:"summary"`
+	}{Findings: l.Findings, Summary: l.Summary()}
+	if out.Findings == nil {
+		out.Findings = []diag.Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// GitHub shows at most this many annotations per severity and step and
+// drops the rest silently; the rest are printed as plain lines.
+const githubAnnotationLimit = 10
+
+// githubData escapes a workflow-command message.
+func githubData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// githubProperty escapes a workflow-command property value.
+func githubProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+func findingsGitHub(w io.Writer, l *Lint) error {
+	var b strings.Builder
+	shown := map[diag.Severity]int{}
+	var rest []diag.Finding
+	for _, f := range l.Findings {
+		if shown[f.Severity] >= githubAnnotationLimit {
+			rest = append(rest, f)
+			continue
+		}
+		shown[f.Severity]++
+		cmd := "error"
+		if f.Severity == diag.Warning {
+			cmd = "warning"
+		}
+		props := []string{"file=" + githubProperty(f.File)}
+		if f.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", f.Line))
+			if f.Column > 0 {
+				props = append(props, fmt.Sprintf("col=%d", f.Column))
+			}
+		}
+		props = append(props, "title="+githubProperty("ibgitops "+f.Rule))
+		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), githubData(f.Message))
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(&b, "%d more %s not annotated (GitHub shows %d errors and %d warnings per step):\n",
+			len(rest), plural(len(rest), "finding", "findings"), githubAnnotationLimit, githubAnnotationLimit)
+		for _, f := range rest {
+			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, githubData(f.Message), f.Rule)
+		}
+	}
+	s := l.Summary()
+	fmt.Fprintf(&b, "%d %s checked: %d %s, %d %s\n", s.Files, plural(s.Files, "file", "files"),
+		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+type codeQualityIssue struct {
+	Description string `json:"description"`
+	CheckName   string `json:"check_name"`
+	Fingerprint string `json:"fingerprint"`
+	Severity    string `json:"severity"`
+	Location    struct {
+		Path  string `json:"path"`
+		Lines struct {
+			Begin int `json:"begin"`
+		} `json:"lines"`
+	} `json:"location"`
+}
+
+// findingsGitLab writes a GitLab Code Quality report. Fingerprints are
+// unique per finding (identical findings get an occurrence counter), since
+// GitLab collapses findings that share one.
+func findingsGitLab(w io.Writer, l *Lint) error {
+	issues := make([]codeQualityIssue, 0, len(l.Findings))
+	seen := map[string]int{}
+	for _, f := range l.Findings {
+		var is codeQualityIssue
+		is.Description = f.Message
+		is.CheckName = "ibgitops/" + f.Rule
+		is.Severity = "major"
+		if f.Severity == diag.Warning {
+			is.Severity = "minor"
+		}
+		is.Location.Path = f.File
+		is.Location.Lines.Begin = max(f.Line, 1)
+		key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", f.Rule, f.File, f.Line, f.Column, f.Message)
+		n := seen[key]
+		seen[key] = n + 1
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", key, n)))
+		is.Fingerprint = hex.EncodeToString(sum[:16])
+		issues = append(issues, is)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(issues)
+}
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool struct {
+		Driver struct {
+			Name           string      `json:"name"`
+			Version        string      `json:"version,omitempty"`
+			InformationURI string      `json:"informationUri"`
+			Rules          []sarifRule `json:"rules"`
+		} `json:"driver"`
+	} `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifRule struct {
+	ID               string `json:"id"`
+	ShortDescription struct {
+		Text string `json:"text"`
+	} `json:"shortDescription"`
+}
+
+type sarifResult struct {
+	RuleID    string `json:"ruleId"`
+	RuleIndex int    `json:"ruleIndex"`
+	Level     string `json:"level"`
+	Message   struct {
+		Text string `json:"text"`
+	} `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation struct {
+		ArtifactLocation struct {
+			URI string `json:"uri"`
+		} `json:"artifactLocation"`
+		Region *sarifRegion `json:"region,omitempty"`
+	} `json:"physicalLocation"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+func findingsSARIF(w io.Writer, l *Lint) error {
+	var run sarifRun
+	run.Tool.Driver.Name = "ibgitops"
+	run.Tool.Driver.Version = l.ToolVersion
+	run.Tool.Driver.InformationURI = "https://github.com/ibgitops/ibgitops"
+	index := map[string]int{}
+	var ids []string
+	for _, f := range l.Findings {
+		if _, ok := index[f.Rule]; !ok {
+			index[f.Rule] = 0
+			ids = append(ids, f.Rule)
+		}
+	}
+	sort.Strings(ids)
+	run.Tool.Driver.Rules = make([]sarifRule, 0, len(ids))
+	for i, id := range ids {
+		index[id] = i
+		var r sarifRule
+		r.ID = id
+		r.ShortDescription.Text = l.RuleDocs[id]
+		if r.ShortDescription.Text == "" {
+			r.ShortDescription.Text = id
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
+	}
+	run.Results = make([]sarifResult, 0, len(l.Findings))
+	for _, f := range l.Findings {
+		var r sarifResult
+		r.RuleID = f.Rule
+		r.RuleIndex = index[f.Rule]
+		r.Level = "error"
+		if f.Severity == diag.Warning {
+			r.Level = "warning"
+		}
+		r.Message.Text = f.Message
+		var loc sarifLocation
+		loc.PhysicalLocation.ArtifactLocation.URI = f.File
+		if f.Line > 0 {
+			loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line, StartColumn: f.Column}
+		}
+		r.Locations = []sarifLocation{loc}
+		run.Results = append(run.Results, r)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Name    string       `xml:"name,attr"`
+	Tests   int          `xml:"tests,attr"`
+	Fails   int          `xml:"failures,attr"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name  string      `xml:"name,attr"`
+	Tests int         `xml:"tests,attr"`
+	Fails int         `xml:"failures,attr"`
+	Cases []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// findingsJUnit writes one test case per examined file: it fails when the
+// file has error findings; warnings go to system-out.
+func findingsJUnit(w io.Writer, l *Lint) error {
+	byFile := map[string][]diag.Finding{}
+	files := append([]string{}, l.Files...)
+	known := map[string]bool{}
+	for _, f := range files {
+		known[f] = true
+	}
+	for _, f := range l.Findings {
+		if !known[f.File] {
+			known[f.File] = true
+			files = append(files, f.File)
+		}
+		byFile[f.File] = append(byFile[f.File], f)
+	}
+	sort.Strings(files)
+	suite := junitSuite{Name: "ibgitops lint"}
+	for _, file := range files {
+		c := junitCase{Name: file, Classname: "ibgitops.lint"}
+		var errs, warns []string
+		for _, f := range byFile[file] {
+			line := fmt.Sprintf("%s:%d:%d: %s [%s]", f.File, f.Line, f.Column, f.Message, f.Rule)
+			if f.Severity == diag.Error {
+				errs = append(errs, line)
+			} else {
+				warns = append(warns, "warning: "+line)
+			}
+		}
+		if len(errs) > 0 {
+			c.Failure = &junitFailure{Message: fmt.Sprintf("%d lint %s", len(errs), plural(len(errs), "error", "errors")), Type: "lint", Text: strings.Join(errs, "\n")}
+			suite.Fails++
+		}
+		if len(warns) > 0 {
+			c.SystemOut = strings.Join(warns, "\n")
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	suite.Tests = len(suite.Cases)
+	out := junitSuites{Name: "ibgitops", Tests: suite.Tests, Fails: suite.Fails, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
