@@ -1,0 +1,239 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/backend/backendtest"
+)
+
+// Engine tests need podman or docker, the base image and a static build of
+// ibgitops (built once per test binary, or IBGITOPS_TEST_BINARY). They skip with a message when the
+// engine or image is missing; IBGITOPS_SKIP_ENGINE_TESTS=1 skips them too.
+
+const baseImage = "localhost/ibgitops-base:latest"
+
+var (
+	engineOnce sync.Once
+	engineCLI  *CLI
+	engineBin  string
+	engineSkip string
+)
+
+func engineFixture(t *testing.T) (*CLI, string) {
+	t.Helper()
+	engineOnce.Do(func() {
+		if os.Getenv("IBGITOPS_SKIP_ENGINE_TESTS") != "" {
+			engineSkip = "IBGITOPS_SKIP_ENGINE_TESTS is set"
+			return
+		}
+		cli, err := DetectEngine("auto")
+		if err != nil {
+			engineSkip = "no container engine: " + err.Error()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if ok, err := cli.ImageExists(ctx, baseImage); err != nil || !ok {
+			engineSkip = fmt.Sprintf("%s has no %s (err %v): run scripts/setup-engine.sh or scripts/base-image.sh", cli.Name(), baseImage, err)
+			return
+		}
+		if bin := os.Getenv("IBGITOPS_TEST_BINARY"); bin != "" {
+			engineCLI, engineBin = cli, bin
+			return
+		}
+		dir, err := os.MkdirTemp("", "ibgitops-enginetest-")
+		if err != nil {
+			engineSkip = err.Error()
+			return
+		}
+		bin := filepath.Join(dir, "ibgitops")
+		cmd := exec.Command("go", "build", "-o", bin, "github.com/ibgitops/ibgitops/cmd/ibgitops")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			engineSkip = fmt.Sprintf("cannot build a static ibgitops for the containers: %v\n%s", err, out)
+			return
+		}
+		engineCLI, engineBin = cli, bin
+	})
+	if engineSkip != "" {
+		t.Skip("engine test skipped: " + engineSkip)
+	}
+	return engineCLI, engineBin
+}
+
+// removeImagesOf removes every image labelled with the recipe (all tags).
+func removeImagesOf(cli *CLI, recipe string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := cli.run(ctx, "images", "-q", "--filter", "label="+LabelRecipe+"="+sanitizeName(recipe))
+	if err != nil {
+		return
+	}
+	for _, id := range strings.Fields(out) {
+		_ = cli.RemoveImage(ctx, id)
+	}
+}
+
+func localFactory(t *testing.T, root string) backendtest.Target {
+	cli, bin := engineFixture(t)
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	return backendtest.Target{
+		Backend: b,
+		Leftovers: func(ctx context.Context) ([]string, error) {
+			left, err := cli.ContainersLabelled(ctx, LabelRun, b.RunID())
+			b.mu.Lock()
+			left = append(left, sortedKeys(b.images)...)
+			b.mu.Unlock()
+			return left, err
+		},
+		Tweak: func(repo *recipes.Repo) {
+			for name, r := range repo.ImageRecipes {
+				r.LocalParentImage = baseImage
+				t.Cleanup(func() { removeImagesOf(cli, name) })
+			}
+		},
+		Timeout: 3 * time.Minute,
+	}
+}
+
+func TestConformance(t *testing.T) {
+	backendtest.Run(t, localFactory)
+}
+
+// TestStoreRecord checks the record a build leaves and `images` reads.
+func TestStoreRecord(t *testing.T) {
+	cli, bin := engineFixture(t)
+	repo, root := demoRepo(t)
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	t.Cleanup(func() { removeImagesOf(cli, "enginetest-web") })
+	req := backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web", Version: "2.0.0", Provenance: backend.Provenance{Commit: "abc123"}}
+	res, err := b.Build(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != backend.StatusSucceeded {
+		t.Fatalf("build: %s %s %+v", res.Status, res.Message, res.Steps)
+	}
+	store, _ := b.StoreFor(req)
+	recs, err := store.Records()
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records %v, %v: want one", recs, err)
+	}
+	rec := recs[0]
+	if rec.Recipe != "enginetest-web" || rec.Version != "2.0.0" || rec.BuildNumber != 1 || rec.Commit != "abc123" ||
+		rec.ParentImage != baseImage || rec.ContentHash == "" || rec.ImageID == "" || len(rec.Components) != 1 ||
+		rec.Components[0].Name != "enginetest-hello" || rec.Components[0].Version != "1.2.3" || rec.Timings["build"] <= 0 {
+		t.Errorf("record %+v", rec)
+	}
+	if _, err := os.Stat(filepath.Join(rec.Logs, "build", "01-enginetest-hello", "exec.log")); err != nil {
+		t.Errorf("build log missing: %v", err)
+	}
+	// The image carries provenance and the parent's command.
+	out, err := cli.run(context.Background(), "image", "inspect", "--format", `{{index .Config.Labels "org.opencontainers.image.revision"}} {{json .Config.Cmd}}`, res.Image)
+	if err != nil || out != `abc123 ["/bin/sh"]` {
+		t.Errorf("image labels/cmd: %q, %v", out, err)
+	}
+	// A changed component changes the content hash: it builds again.
+	repo.Components["enginetest-hello"].Data = strings.Replace(repo.Components["enginetest-hello"].Data, "hello", "hullo", 1)
+	repo.Components["enginetest-hello"].ContentHash = "changed"
+	res2, err := b.Build(context.Background(), req, nil)
+	if err != nil || res2.Status != backend.StatusSucceeded || res2.BuildNumber != 2 {
+		t.Fatalf("rebuild after a change: %v %+v", err, res2)
+	}
+}
+
+// TestParentRecipeAndContainerRecipe builds a container recipe whose
+// parent is another recipe of the repository: the parent is built first.
+func TestParentRecipeAndContainerRecipe(t *testing.T) {
+	cli, bin := engineFixture(t)
+	repo, root := demoRepo(t)
+	cr := &recipes.ContainerRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindContainerRecipe, Name: "enginetest-app", Version: "0.1.0", File: "recipes/app.yaml", ContentHash: "app"},
+		ParentImage: "recipe:enginetest-web", Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"n": {"42"}}}}},
+		ContainerType:      "DOCKER",
+		DockerfileTemplate: "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\nENV APP=1\n"}
+	repo.ContainerRecipes[cr.Name] = cr
+	t.Cleanup(func() { removeImagesOf(cli, "enginetest-web"); removeImagesOf(cli, "enginetest-app") })
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	var mu sync.Mutex
+	var stages []string
+	res, err := b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: cr.Name, Kind: recipes.KindContainerRecipe}, func(ev backend.Event) {
+		mu.Lock()
+		stages = append(stages, ev.Recipe+":"+ev.Stage)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != backend.StatusSucceeded {
+		t.Fatalf("container recipe: %s %s %+v %+v", res.Status, res.Message, res.Steps, res.Tests)
+	}
+	if !strings.Contains(strings.Join(stages, " "), "enginetest-web:done") {
+		t.Errorf("parent recipe not built first: %v", stages)
+	}
+	if len(res.Tests) == 0 {
+		t.Errorf("no tests ran on the container image")
+	}
+	out, err := cli.run(context.Background(), "run", "--rm", res.Image, "sh", "-c", "cat /hello.txt; echo $APP")
+	if err != nil || out != "hello 42\n1" && out != "hello 42\n1\n" {
+		t.Errorf("container image content: %q, %v", out, err)
+	}
+}
+
+// demoRepo is a one-component image recipe writing /hello.txt.
+func demoRepo(t *testing.T) (*recipes.Repo, string) {
+	repo := recipes.NewRepo()
+	repo.Components["enginetest-hello"] = &recipes.Component{Meta: recipes.Meta{Kind: recipes.KindComponent, Name: "enginetest-hello", Version: "1.2.3", ContentHash: "h1"}, Platform: "Linux",
+		Data: `name: hello
+schemaVersion: 1.0
+parameters:
+  - n:
+      type: string
+      default: "1"
+phases:
+  - name: build
+    steps:
+      - name: Write
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo "hello {{ n }}" > /hello.txt
+  - name: test
+    steps:
+      - name: Read
+        action: ExecuteBash
+        inputs:
+          commands:
+            - grep -q hello /hello.txt
+`}
+	repo.ImageRecipes["enginetest-web"] = &recipes.ImageRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindImageRecipe, Name: "enginetest-web", Version: "2.0.0", File: "recipes/web.yaml", ContentHash: "r1"},
+		ParentImage: "ami-0123456789abcdef0", LocalParentImage: baseImage,
+		Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"n": {"42"}}}}}}
+	return repo, t.TempDir()
+}
+
+// TestMissingParentImage: a parent that cannot be pulled fails the recipe
+// with a message naming it and the local.parentImage key.
+func TestMissingParentImage(t *testing.T) {
+	cli, bin := engineFixture(t)
+	repo, root := demoRepo(t)
+	repo.ImageRecipes["enginetest-web"].LocalParentImage = "localhost/ibgitops-no-such-image:0"
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	res, err := b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != backend.StatusFailed || !strings.Contains(res.Message, "enginetest-web") || !strings.Contains(res.Message, "local.parentImage") || !strings.Contains(res.Message, "recipes/web.yaml") {
+		t.Errorf("missing parent: %s %q", res.Status, res.Message)
+	}
+}
