@@ -19,14 +19,14 @@ import (
 // Report is everything one run did, in the shape every printer reads. Its
 // JSON names are a public contract (report.json).
 type Report struct {
-	Tool       string `json:"tool"`           // "ibgitops v1.2.3"
-	Host       string `json:"host,omitempty"` // GitHub | GitLab | "" (local)
-	Event      string `json:"event"`          // "pull request #12", "push to main", "local run"
-	Action     string `json:"action"`         // what the event called for: "lint + plan", ...
-	Repository string `json:"repository,omitempty"`
-	Commit     string `json:"commit,omitempty"`
-	Base       string `json:"base,omitempty"`
-	RunURL     string `json:"runUrl,omitempty"`
+	Tool       string    `json:"tool"`           // "ibgitops v1.2.3"
+	Host       string    `json:"host,omitempty"` // GitHub | GitLab | "" (local)
+	Event      string    `json:"event"`          // "pull request #12", "push to main", "local run"
+	Action     string    `json:"action"`         // what the event called for: "lint + plan", ...
+	Repository string    `json:"repository,omitempty"`
+	Commit     string    `json:"commit,omitempty"`
+	Base       string    `json:"base,omitempty"`
+	RunURL     string    `json:"runUrl,omitempty"`
 	Started    time.Time `json:"started"`
 	Finished   time.Time `json:"finished"`
 
@@ -127,7 +127,7 @@ func (r *Report) LintDescription() string {
 	case e+w == 0:
 		return "no findings"
 	default:
-		return fmt.Sprintf("%s, %s", plural(e, "error"), plural(w, "warning"))
+		return fmt.Sprintf("%s, %s", countOf(e, "error"), countOf(w, "warning"))
 	}
 }
 
@@ -153,14 +153,14 @@ func (r *Report) Summary() string {
 		if e+w == 0 {
 			parts = append(parts, "lint clean")
 		} else {
-			parts = append(parts, "lint: "+plural(e, "error")+", "+plural(w, "warning"))
+			parts = append(parts, "lint: "+countOf(e, "error")+", "+countOf(w, "warning"))
 		}
 	}
 	if r.Plan != nil {
 		if len(r.Plan.Builds) == 0 {
 			parts = append(parts, "no recipe to build")
 		} else {
-			parts = append(parts, plural(len(r.Plan.Builds), "recipe")+" planned")
+			parts = append(parts, countOf(len(r.Plan.Builds), "recipe")+" planned")
 		}
 	}
 	if len(r.Builds) > 0 {
@@ -243,7 +243,7 @@ func Truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func plural(n int, word string) string {
+func countOf(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

@@ -80,7 +80,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	if len(r.Findings) > 0 {
 		e, wn := r.Counts()
 		fmt.Fprintln(ew)
-		fmt.Fprintf(ew, "Lint: %s, %s\n", plural(e, "error"), plural(wn, "warning"))
+		fmt.Fprintf(ew, "Lint: %s, %s\n", countOf(e, "error"), countOf(wn, "warning"))
 		for _, f := range r.Findings {
 			fmt.Fprintf(ew, "  %s\n", f)
 		}

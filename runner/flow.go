@@ -1,0 +1,141 @@
+// Package runner is the flow of `ibgitops run` and `ibgitops release`: an
+// ordered list of small steps over one typed State (lint, plan, build,
+// write reports, report to the CI host). Skipping, progress logging,
+// error wrapping and "reporting never fails the run" are wrappers around
+// steps, not code inside them.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Step is one stage of the flow. String reads as a sentence in progress
+// output ("planning changes").
+type Step interface {
+	String() string
+	Run(ctx context.Context, s *State) error
+}
+
+// Skipper is implemented by steps that do not always apply; the reason is
+// shown and recorded in the report.
+type Skipper interface {
+	Skip(s *State) (reason string, skip bool)
+}
+
+// Flow runs steps in order. After a step fails, the remaining work steps
+// are skipped but the steps marked always (the reports) still run, so a
+// run that could not finish still says so where people look.
+func Flow(ctx context.Context, s *State, steps []Step) error {
+	for _, st := range steps {
+		if s.Err != nil && !isAlways(st) {
+			continue
+		}
+		if err := st.Run(ctx, s); err != nil && s.Err == nil {
+			s.Err = err
+		}
+	}
+	return s.Err
+}
+
+// always marks a step that runs even after an earlier step failed.
+type always struct{ Step }
+
+func isAlways(st Step) bool {
+	switch v := st.(type) {
+	case always:
+		return true
+	case logged:
+		return isAlways(v.Step)
+	case skippable:
+		return isAlways(v.Step)
+	case wrapped:
+		return isAlways(v.Step)
+	case bestEffort:
+		return isAlways(v.Step)
+	}
+	return false
+}
+
+// skippable asks the inner step whether it applies.
+type skippable struct{ Step }
+
+func (w skippable) Run(ctx context.Context, s *State) error {
+	if sk, ok := unwrap(w.Step).(Skipper); ok {
+		if reason, skip := sk.Skip(s); skip {
+			if reason != "" {
+				s.progressf("skipped %s: %s", w.Step, reason)
+				s.Skipped = append(s.Skipped, fmt.Sprintf("%s: %s", w.Step, reason))
+			}
+			return nil
+		}
+	}
+	return w.Step.Run(ctx, s)
+}
+
+// logged prints the step's sentence and how long it took.
+type logged struct{ Step }
+
+func (w logged) Run(ctx context.Context, s *State) error {
+	start := s.now()
+	s.progressf("%s", w.Step)
+	err := w.Step.Run(ctx, s)
+	if err != nil {
+		s.progressf("%s: failed after %s", w.Step, roundDur(s.now().Sub(start)))
+	}
+	return err
+}
+
+// wrapped prefixes the step's error with its sentence.
+type wrapped struct{ Step }
+
+func (w wrapped) Run(ctx context.Context, s *State) error {
+	if err := w.Step.Run(ctx, s); err != nil {
+		return fmt.Errorf("%s: %w", w.Step, err)
+	}
+	return nil
+}
+
+// bestEffort turns a failure into a note in the report: reporting never
+// changes the outcome of the lint or the build.
+type bestEffort struct{ Step }
+
+func (w bestEffort) Run(ctx context.Context, s *State) error {
+	if err := w.Step.Run(ctx, s); err != nil {
+		s.note("%s: %v", w.Step, err)
+	}
+	return nil
+}
+
+func unwrap(st Step) Step {
+	for {
+		switch v := st.(type) {
+		case always:
+			st = v.Step
+		case logged:
+			st = v.Step
+		case skippable:
+			st = v.Step
+		case wrapped:
+			st = v.Step
+		case bestEffort:
+			st = v.Step
+		default:
+			return st
+		}
+	}
+}
+
+// work is a step that does the job: logged, skippable, errors wrapped.
+func work(st Step) Step { return skippable{logged{wrapped{st}}} }
+
+// reporting is a step that tells people: it always runs and never fails.
+func reporting(st Step) Step { return always{skippable{logged{bestEffort{st}}}} }
+
+func roundDur(d time.Duration) time.Duration {
+	if d > time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}

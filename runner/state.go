@@ -1,0 +1,150 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/vcs"
+)
+
+// LoadFunc loads and lints a repository: recipes.Load.
+type LoadFunc func(fsys fs.FS) (*recipes.Repo, []diag.Finding, error)
+
+// PlanRequest asks for the plan between two commits.
+type PlanRequest struct {
+	Root string
+	Base string // "" = the merge base with the default branch
+	Head string // "" = HEAD
+}
+
+// PlanResult is what the planner hands back (runner/plan.Compute).
+type PlanResult struct {
+	Plan       recipes.Plan
+	Base, Head *recipes.Repo
+	// Findings the plan adds to the lint: rules that compare base and
+	// head (version not raised, version lowered).
+	Findings []diag.Finding
+}
+
+// PlanFunc computes the plan: runner/plan.Compute behind a small adapter.
+type PlanFunc func(ctx context.Context, req PlanRequest) (*PlanResult, error)
+
+// Options configure one run. The cmd package wires the real loader,
+// planner and backends in; tests wire fakes.
+type Options struct {
+	Root string // repository root (where ibgitops.yaml lives)
+	Base string // --base; "" = from the CI event or the default branch
+	Head string // --head; "" = the checked-out commit
+
+	Load LoadFunc
+	Plan PlanFunc
+	// Backend builds on push and release; TestBackend runs the changed
+	// components' phases on pull requests with TestComponents.
+	Backend        backend.Backend
+	TestBackend    backend.Backend
+	TestComponents bool
+	Parallel       int // independent recipes built at once (default 4)
+	Force          bool
+	KeepOnFailure  bool
+
+	FailOn    string // error | warning | never
+	ReportDir string // "" = <root>/.ibgitops/runs/<time>-<sha>
+
+	// CI is the CI context (nil or Event local: a terminal run). Host
+	// reports back to it (nil outside CI).
+	CI   *vcs.Context
+	Host vcs.Host
+
+	// ReleaseTag, when set, releases the recipe version that tag names
+	// (the `release` command, and `run` on a tag event).
+	ReleaseTag string
+
+	Tool     string    // "ibgitops v1.2.3"
+	Progress io.Writer // timestamped progress lines (stderr)
+	Out      io.Writer // the summary at the end (stdout)
+	Color    bool      // colour the summary (a terminal)
+	Now      func() time.Time
+}
+
+// Outcome is what a run ended with.
+type Outcome struct {
+	Report *report.Report
+	// RunDir holds report.md, report.json and the host's artifacts.
+	RunDir string
+	Files  []string
+	// ExitCode: 0 passed, 1 findings or a failed build, 2 could not run.
+	ExitCode int
+}
+
+// State is what the steps hand each other.
+type State struct {
+	Opts Options
+	CI   *vcs.Context
+
+	// Action is what the event calls for.
+	Lint, PlanChanges, Build, TestOnly, Release bool
+	ActionText                                  string
+
+	Repo     *recipes.Repo
+	Findings []diag.Finding
+	Linted   bool
+	Plan     *recipes.Plan
+	Builds   []recipes.Build // what to build (the plan's, or the release's)
+	Results  []backend.Result
+
+	Started time.Time
+	Report  *report.Report
+	RunDir  string
+	Files   []string
+	Skipped []string
+	Notes   []string
+	Err     error
+
+	mu sync.Mutex
+}
+
+func (s *State) now() time.Time {
+	if s.Opts.Now != nil {
+		return s.Opts.Now()
+	}
+	return time.Now()
+}
+
+func (s *State) progressf(format string, args ...any) {
+	if s.Opts.Progress == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.Opts.Progress, "%s  %s\n", s.now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func (s *State) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.mu.Lock()
+	s.Notes = append(s.Notes, msg)
+	s.mu.Unlock()
+	s.progressf("note: %s", msg)
+}
+
+// setStatus posts a commit status when a host is there; a failure is a note.
+func (s *State) setStatus(ctx context.Context, what string, state vcs.State, desc string) {
+	if s.Opts.Host == nil || (s.Repo != nil && s.Repo.Config.Report.Statuses == "off") {
+		return
+	}
+	err := s.Opts.Host.SetStatus(ctx, vcs.Status{
+		Name: vcs.StatusName(what), State: state,
+		Description: vcs.ClampDescription(desc), TargetURL: s.CI.RunURL,
+	})
+	if err != nil {
+		s.note("status %s on %s: %v", vcs.StatusName(what), s.Opts.Host.Name(), err)
+	}
+}

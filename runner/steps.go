@@ -1,0 +1,420 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/vcs"
+)
+
+// prepareHost masks secrets and checks what the host lets us do, then
+// marks lint pending.
+type prepareHost struct{}
+
+func (prepareHost) String() string { return "connecting to the CI host" }
+
+func (prepareHost) Skip(s *State) (string, bool) { return "", s.Opts.Host == nil }
+
+func (prepareHost) Run(ctx context.Context, s *State) error {
+	for _, n := range s.Opts.Host.Prepare(ctx) {
+		s.note("%s", n)
+	}
+	s.setStatus(ctx, "lint", vcs.StatePending, "linting "+orDefault(vcs.ClampDescription(s.CI.Describe()), "the repository"))
+	return nil
+}
+
+type lintStep struct{}
+
+func (lintStep) String() string { return "loading and linting the repository" }
+
+func (lintStep) Run(ctx context.Context, s *State) error {
+	repo, findings, err := s.Opts.Load(os.DirFS(s.Opts.Root))
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Opts.Root, err)
+	}
+	s.Repo = repo
+	s.addFindings(findings)
+	s.Linted = true
+	e, w := diag.Count(s.Findings)
+	s.progressf("  %d errors, %d warnings", e, w)
+	return nil
+}
+
+// addFindings merges findings, dropping exact duplicates (the planner may
+// report what the loader already did).
+func (s *State) addFindings(fs []diag.Finding) {
+	seen := map[diag.Finding]bool{}
+	for _, f := range s.Findings {
+		seen[f] = true
+	}
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			s.Findings = append(s.Findings, f)
+		}
+	}
+	if s.Findings == nil {
+		s.Findings = []diag.Finding{}
+	}
+	diag.Sort(s.Findings)
+}
+
+type planStep struct{}
+
+func (planStep) String() string { return "planning changes" }
+
+func (planStep) Skip(s *State) (string, bool) {
+	if !s.PlanChanges {
+		return "", true
+	}
+	return "", false
+}
+
+func (planStep) Run(ctx context.Context, s *State) error {
+	if s.Opts.Plan == nil {
+		return errors.New("no planner wired (internal error)")
+	}
+	base := s.Opts.Base
+	if base == "" {
+		base = s.CI.Base
+	}
+	head := s.Opts.Head
+	if head == "" && s.CI.Event != vcs.EventLocal {
+		head = s.CI.SHA
+	}
+	res, err := s.Opts.Plan(ctx, PlanRequest{Root: s.Opts.Root, Base: base, Head: head})
+	if err != nil {
+		return err
+	}
+	s.Plan = &res.Plan
+	s.addFindings(res.Findings)
+	s.Builds = append([]recipes.Build(nil), res.Plan.Builds...)
+	s.progressf("  %d changes, %d recipes to build", len(res.Plan.Changes), len(res.Plan.Builds))
+	return nil
+}
+
+// buildStep builds what the plan (or the release) names on the backend,
+// parents before children, independent recipes in parallel.
+type buildStep struct{ s *State }
+
+func (b buildStep) String() string {
+	if b.s == nil || len(b.s.Builds) == 0 {
+		return "building recipes"
+	}
+	names := make([]string, 0, len(b.s.Builds))
+	for _, x := range b.s.Builds {
+		names = append(names, x.Name+" "+x.Version)
+	}
+	verb := "building "
+	if b.s.TestOnly {
+		verb = "testing the changed components of "
+	}
+	return verb + strings.Join(names, ", ")
+}
+
+func (buildStep) Skip(s *State) (string, bool) {
+	switch {
+	case !s.Build:
+		return "", true
+	case s.Linted && hasErrors(s.Findings):
+		return "lint found errors: fix them first (see the findings)", true
+	case len(s.Builds) == 0:
+		return "the plan builds nothing", true
+	}
+	return "", false
+}
+
+func hasErrors(fs []diag.Finding) bool {
+	e, _ := diag.Count(fs)
+	return e > 0
+}
+
+func (b buildStep) Run(ctx context.Context, s *State) error {
+	be := s.Opts.Backend
+	if s.TestOnly {
+		be = s.Opts.TestBackend
+	}
+	if be == nil {
+		return errors.New("no backend configured: pass --backend local or --backend aws")
+	}
+	if s.Repo == nil {
+		return errors.New("the repository was not loaded")
+	}
+	prov := backend.Provenance{Repository: s.CI.Repository, Commit: s.commit(), RunURL: s.CI.RunURL, Tool: s.Opts.Tool}
+	s.Results = buildAll(ctx, s, be, prov)
+	for _, r := range s.Results {
+		st := vcs.StateSuccess
+		if r.Status != backend.StatusSucceeded && r.Status != backend.StatusSkipped {
+			st = vcs.StateFailure
+		}
+		s.setStatus(ctx, r.Recipe, st, report.BuildDescription(r))
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	return nil
+}
+
+// commit is the commit this run is about.
+func (s *State) commit() string {
+	if s.CI.SHA != "" {
+		return s.CI.SHA
+	}
+	if s.Plan != nil {
+		return s.Plan.Head
+	}
+	return ""
+}
+
+// buildAll runs every build once its parent recipe (when the parent is
+// built in this run too) has succeeded, at most Parallel at a time. A
+// child of a failed parent is not built and says why.
+func buildAll(ctx context.Context, s *State, be backend.Backend, prov backend.Provenance) []backend.Result {
+	builds := s.Builds
+	index := map[string]int{}
+	for i, b := range builds {
+		index[b.Name] = i
+	}
+	results := make([]backend.Result, len(builds))
+	done := make([]chan struct{}, len(builds))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	sem := make(chan struct{}, s.Opts.Parallel)
+	for i, b := range builds {
+		go func() {
+			defer close(done[i])
+			if parent := parentOf(s.Repo, b.Name); parent != "" {
+				if pi, ok := index[parent]; ok && pi != i {
+					<-done[pi]
+					if pr := results[pi]; pr.Status != backend.StatusSucceeded && pr.Status != backend.StatusSkipped {
+						results[i] = backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed,
+							Message: fmt.Sprintf("not built: its parent recipe %s %s", parent, pr.Status)}
+						return
+					}
+				}
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusCancelled, Message: "interrupted before it started"}
+				return
+			}
+			defer func() { <-sem }()
+			results[i] = buildOne(ctx, s, be, prov, b)
+		}()
+	}
+	for i := range done {
+		<-done[i]
+	}
+	return results
+}
+
+func parentOf(repo *recipes.Repo, name string) string {
+	if r, _, ok := repo.Recipe(name); ok {
+		return r.ParentRecipe()
+	}
+	return ""
+}
+
+func buildOne(ctx context.Context, s *State, be backend.Backend, prov backend.Provenance, b recipes.Build) backend.Result {
+	verb := "building"
+	if s.TestOnly {
+		verb = "testing"
+	}
+	s.setStatus(ctx, b.Name, vcs.StatePending, fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()))
+	s.progressf("  %s: %s %s on %s", b.Name, verb, b.Version, be.Name())
+	req := backend.Request{
+		Repo: s.Repo, Root: s.Opts.Root, Recipe: b.Name, Kind: b.Kind, Version: b.Version,
+		Pipelines: b.Pipelines, Provenance: prov, Force: s.Opts.Force,
+		KeepOnFailure: s.Opts.KeepOnFailure,
+	}
+	if s.TestOnly {
+		// Component tests on a pull request build and test but must not
+		// distribute: the backend reaches distributions through the
+		// pipelines, so hand it the repository without them.
+		testRepo := *s.Repo
+		testRepo.Pipelines = map[string]*recipes.Pipeline{}
+		req.Repo, req.Pipelines = &testRepo, nil
+	}
+	started := s.now()
+	res, err := be.Build(ctx, req, func(e backend.Event) {
+		s.progressf("  %s: %s: %s", orDefault(e.Recipe, b.Name), e.Stage, e.Message)
+	})
+	if err != nil {
+		s.progressf("  %s: could not build: %v", b.Name, err)
+		return backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed,
+			Message: "the backend could not run: " + err.Error(), Started: started, Finished: s.now()}
+	}
+	if res == nil {
+		return backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed, Message: "the backend returned no result", Started: started, Finished: s.now()}
+	}
+	s.progressf("  %s: %s", b.Name, res.Status)
+	return *res
+}
+
+// writeReports assembles the report and writes report.md, report.json and
+// the host's files into the run's folder.
+type writeReports struct{}
+
+func (writeReports) String() string { return "writing reports" }
+
+func (writeReports) Run(ctx context.Context, s *State) error {
+	s.Report = assemble(s)
+	dir := s.Opts.ReportDir
+	if dir == "" {
+		sha := report.ShortSHA(s.commit())
+		if sha == "" {
+			sha = "worktree"
+		}
+		dir = filepath.Join(s.Opts.Root, ".ibgitops", "runs", s.Started.UTC().Format("20060102T150405Z")+"-"+sha)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create the report folder: %w (pass --report-dir to write elsewhere)", err)
+	}
+	s.RunDir = dir
+	md, err := report.Markdown(s.Report, report.MarkdownOptions{LogURL: s.CI.RunURL})
+	if err != nil {
+		return err
+	}
+	if err := s.writeFile(filepath.Join(dir, "report.md"), []byte(md)); err != nil {
+		return err
+	}
+	var js bytes.Buffer
+	if err := report.WriteJSON(&js, s.Report); err != nil {
+		return err
+	}
+	if err := s.writeFile(filepath.Join(dir, "report.json"), js.Bytes()); err != nil {
+		return err
+	}
+	if s.Opts.Host != nil {
+		if err := s.Opts.Host.Publish(ctx, s.Report, dir); err != nil {
+			return err
+		}
+		s.refreshFiles()
+	}
+	return nil
+}
+
+func (s *State) writeFile(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	s.Files = append(s.Files, path)
+	return nil
+}
+
+// refreshFiles lists the run folder (the host adds its artifacts).
+func (s *State) refreshFiles() {
+	entries, err := os.ReadDir(s.RunDir)
+	if err != nil {
+		return
+	}
+	s.Files = s.Files[:0]
+	for _, e := range entries {
+		if !e.IsDir() {
+			s.Files = append(s.Files, filepath.Join(s.RunDir, e.Name()))
+		}
+	}
+	sort.Strings(s.Files)
+}
+
+// hostReport posts the final lint status and the sticky comment.
+type hostReport struct{ name string }
+
+func (h hostReport) String() string { return "reporting to " + h.name }
+
+func (hostReport) Skip(s *State) (string, bool) { return "", s.Opts.Host == nil }
+
+func (hostReport) Run(ctx context.Context, s *State) error {
+	r := s.Report
+	if s.Linted || s.Err != nil {
+		st := vcs.StateSuccess
+		if r.LintState() == "failure" || !s.Linted {
+			st = vcs.StateFailure
+		}
+		desc := r.LintDescription()
+		if !s.Linted {
+			desc = "could not lint: " + r.Error
+		}
+		s.setStatus(ctx, "lint", st, desc)
+	}
+	if s.CI.Event != vcs.EventPullRequest {
+		return nil
+	}
+	if s.Repo != nil && s.Repo.Config.Report.Comment == "off" {
+		s.progressf("  no comment: report.comment is off in ibgitops.yaml")
+		return nil
+	}
+	body, err := report.Markdown(r, report.MarkdownOptions{
+		Limit: s.Opts.Host.CommentLimit(), HostName: s.Opts.Host.Name(), Marker: report.Marker,
+		LogURL: s.CI.RunURL, Annotated: annotatedLine(s),
+	})
+	if err != nil {
+		return err
+	}
+	return s.Opts.Host.UpsertComment(ctx, body)
+}
+
+func annotatedLine(s *State) string {
+	if s.Opts.Host == nil || s.Opts.Host.Name() != "GitHub" {
+		return ""
+	}
+	e, w := diag.Count(s.Findings)
+	ae, aw := min(e, 10), min(w, 10)
+	if ae+aw == 0 {
+		return ""
+	}
+	more := e + w - ae - aw
+	line := fmt.Sprintf("%d errors and %d warnings are annotated on their lines (GitHub shows at most 10 of each per step)", ae, aw)
+	if more > 0 {
+		line += fmt.Sprintf("; %d more are listed here only", more)
+	}
+	return line + "."
+}
+
+// assemble builds the report from the state.
+func assemble(s *State) *report.Report {
+	r := &report.Report{
+		Tool: s.Opts.Tool, Host: s.CI.Host, Event: s.CI.Describe(), Action: s.ActionText,
+		Repository: s.CI.Repository, Commit: s.commit(), RunURL: s.CI.RunURL,
+		Started: s.Started, Finished: s.now(),
+		Plan: s.Plan, Builds: s.Results, Skipped: s.Skipped, Notes: s.Notes, FailOn: s.Opts.FailOn,
+	}
+	if s.Linted {
+		r.Findings = s.Findings
+	}
+	if s.Plan != nil {
+		r.Base = s.Plan.Base
+	}
+	if s.Err != nil {
+		r.Error = s.Err.Error()
+	}
+	_, failed := r.BuildCounts()
+	r.Failed = s.Err != nil || r.LintFails() || failed > 0
+	return r
+}
+
+func writeText(w io.Writer, r *report.Report, color bool) error { return report.WriteText(w, r, color) }
+
+func relFiles(root string, files []string) []string {
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		if rel, err := filepath.Rel(root, f); err == nil && !strings.HasPrefix(rel, "..") {
+			f = rel
+		}
+		out = append(out, f)
+	}
+	return out
+}

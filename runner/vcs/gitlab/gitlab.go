@@ -1,0 +1,359 @@
+// Package gitlab reports runs to GitLab CI and the GitLab REST API: the
+// context from the predefined CI_* variables, commit statuses, one sticky
+// merge-request note, and Code Quality, JUnit and dotenv report artifacts.
+package gitlab
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/vcs"
+	gl "gitlab.com/gitlab-org/api/client-go"
+)
+
+// Limits of GitLab that shape what is sent.
+const (
+	NoteLimit     = 1000000 // characters in a note body
+	dotenvLimit   = 5 << 10 // bytes of a dotenv artifact
+	zeroSHA       = "0000000000000000000000000000000000000000"
+	CodeQuality   = "gl-code-quality-report.json"
+	JUnit         = "junit.xml"
+	Dotenv        = "ibgitops.env"
+	tokenHowToFix = "create a project access token with the api scope and store it as a masked CI/CD variable named IBGITOPS_GITLAB_TOKEN"
+)
+
+// Detected reports whether the process runs in GitLab CI.
+func Detected(getenv func(string) string) bool { return getenv("GITLAB_CI") == "true" }
+
+// DetectContext reads the predefined CI_* variables.
+func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
+	var notes []string
+	c := &vcs.Context{
+		Host: "GitLab", Name: getenv("CI_PIPELINE_SOURCE"), SHA: getenv("CI_COMMIT_SHA"),
+		DefaultBranch: getenv("CI_DEFAULT_BRANCH"), Repository: getenv("CI_PROJECT_PATH"),
+		RunURL: getenv("CI_JOB_URL"),
+	}
+	if c.RunURL == "" {
+		c.RunURL = getenv("CI_PIPELINE_URL")
+	}
+	switch {
+	case getenv("CI_COMMIT_TAG") != "":
+		c.Event, c.Tag = vcs.EventTag, getenv("CI_COMMIT_TAG")
+		c.Ref = "refs/tags/" + c.Tag
+	case c.Name == "merge_request_event":
+		c.Event = vcs.EventPullRequest
+		c.Number, _ = strconv.Atoi(getenv("CI_MERGE_REQUEST_IID"))
+		if c.Number == 0 {
+			notes = append(notes, "CI_MERGE_REQUEST_IID is not set: no merge-request note (run the job in a merge-request pipeline: rules: - if: $CI_PIPELINE_SOURCE == \"merge_request_event\")")
+		}
+		c.Base = getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+		c.Branch = getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+		src, dst := getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID"), getenv("CI_MERGE_REQUEST_PROJECT_ID")
+		c.Fork = src != "" && dst != "" && src != dst
+	default:
+		c.Branch = getenv("CI_COMMIT_BRANCH")
+		if c.Branch != "" {
+			c.Ref = "refs/heads/" + c.Branch
+		}
+		if before := getenv("CI_COMMIT_BEFORE_SHA"); before != "" && before != zeroSHA {
+			c.Base = before
+		}
+		switch {
+		case c.Name != "push" && c.Name != "":
+			c.Event = vcs.EventOther
+		case c.Branch != "" && c.Branch == c.DefaultBranch:
+			c.Event = vcs.EventPush
+		default:
+			c.Event = vcs.EventPushBranch
+		}
+	}
+	return c, notes
+}
+
+// Options configure the host.
+type Options struct {
+	Getenv func(string) string
+	// HTTPClient, when set, replaces the retrying client (tests).
+	HTTPClient *http.Client
+}
+
+// Host reports to GitLab.
+type Host struct {
+	ci        *vcs.Context
+	getenv    func(string) string
+	token     string
+	jobToken  bool // only CI_JOB_TOKEN: cannot post
+	client    *gl.Client
+	project   string
+	pipeline  int64
+	mu        sync.Mutex
+	disabled  error
+	userID    int64
+	userKnown bool
+}
+
+var _ vcs.Host = (*Host)(nil)
+
+// New returns the GitLab host for ci.
+func New(ci *vcs.Context, opts Options) (*Host, error) {
+	getenv := opts.Getenv
+	h := &Host{ci: ci, getenv: getenv, project: getenv("CI_PROJECT_ID")}
+	h.pipeline, _ = strconv.ParseInt(getenv("CI_PIPELINE_ID"), 10, 64)
+	h.token = strings.TrimSpace(getenv("IBGITOPS_GITLAB_TOKEN"))
+	if h.token == "" {
+		h.token = strings.TrimSpace(getenv("GITLAB_TOKEN"))
+	}
+	if h.token == "" {
+		h.jobToken = getenv("CI_JOB_TOKEN") != ""
+		return h, nil
+	}
+	api := getenv("CI_API_V4_URL")
+	if api == "" {
+		return nil, errors.New("CI_API_V4_URL is not set: ibgitops reads it from GitLab CI's predefined variables; set it to https://<gitlab host>/api/v4 when running elsewhere")
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = vcs.NewHTTPClient([]string{h.token})
+	}
+	client, err := gl.NewClient(h.token, gl.WithBaseURL(api), gl.WithHTTPClient(hc), gl.WithoutRetries())
+	if err != nil {
+		return nil, fmt.Errorf("GitLab client for %s: %w", api, vcs.ScrubError(err, []string{h.token}))
+	}
+	h.client = client
+	return h, nil
+}
+
+func (h *Host) Name() string      { return "GitLab" }
+func (h *Host) CommentLimit() int { return NoteLimit }
+
+// Prepare says what this run cannot do. GitLab masks only variables that
+// are declared masked; a program cannot add a mask, so the token is never
+// printed at all.
+func (h *Host) Prepare(ctx context.Context) []string {
+	switch {
+	case h.client == nil && h.jobToken:
+		return []string{"only CI_JOB_TOKEN is available, and GitLab does not let it post merge-request notes or commit statuses: " + tokenHowToFix + " (or GITLAB_TOKEN); the report artifacts are still written"}
+	case h.client == nil:
+		return []string{"no GitLab token: no commit statuses or merge-request note: " + tokenHowToFix + "; the report artifacts are still written"}
+	case h.project == "":
+		return []string{"CI_PROJECT_ID is not set: no commit statuses or merge-request note"}
+	}
+	return nil
+}
+
+func (h *Host) api() (*gl.Client, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.client == nil || h.project == "" {
+		return nil, nil
+	}
+	return h.client, h.disabled
+}
+
+func (h *Host) fail(what string, err error) error {
+	err = vcs.ScrubError(err, []string{h.token})
+	var er *gl.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		code := er.Response.StatusCode
+		e := vcs.HTTPStatusError("GitLab", what, code, er.Message)
+		if code == http.StatusUnauthorized || code == http.StatusForbidden {
+			e = fmt.Errorf("%w; %s", e, tokenHowToFix)
+			h.mu.Lock()
+			if h.disabled == nil {
+				h.disabled = fmt.Errorf("skipped after an earlier refusal: %w", e)
+			}
+			h.mu.Unlock()
+		}
+		return e
+	}
+	return fmt.Errorf("GitLab: %s: %w", what, err)
+}
+
+func glState(s vcs.State) gl.BuildStateValue {
+	switch s {
+	case vcs.StatePending:
+		return gl.Running
+	case vcs.StateSuccess:
+		return gl.Success
+	default:
+		return gl.Failed
+	}
+}
+
+// SetStatus posts a commit status, attached to this pipeline.
+func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
+	c, err := h.api()
+	if c == nil {
+		return err
+	}
+	opt := &gl.SetCommitStatusOptions{
+		State: glState(s.State), Name: gl.Ptr(s.Name),
+		Description: gl.Ptr(vcs.ClampDescription(s.Description)),
+	}
+	if s.TargetURL != "" {
+		opt.TargetURL = gl.Ptr(s.TargetURL)
+	}
+	if h.pipeline != 0 {
+		opt.PipelineID = gl.Ptr(h.pipeline)
+	}
+	if h.ci.Branch != "" && h.ci.Event != vcs.EventPullRequest {
+		opt.Ref = gl.Ptr(h.ci.Branch)
+	}
+	_, _, err = c.Commits.SetCommitStatus(h.project, h.ci.SHA, opt, gl.WithContext(ctx))
+	if err != nil {
+		var er *gl.ErrorResponse
+		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusBadRequest &&
+			strings.Contains(strings.ToLower(er.Message), "cannot transition status") {
+			// Already reported in this state (a re-run): not a failure.
+			return nil
+		}
+		return h.fail("post status "+s.Name, err)
+	}
+	return nil
+}
+
+// UpsertComment edits the sticky note (marker + the token's user) in place
+// or creates it, searching every page of notes.
+func (h *Host) UpsertComment(ctx context.Context, body string) error {
+	c, err := h.api()
+	if c == nil {
+		return err
+	}
+	if h.ci.Number == 0 {
+		return errors.New("no merge request IID (CI_MERGE_REQUEST_IID): cannot add a note")
+	}
+	body = report.Truncate(body, NoteLimit)
+	me, err := h.currentUser(ctx, c)
+	if err != nil {
+		return err
+	}
+	mr := int64(h.ci.Number)
+	opt := &gl.ListMergeRequestNotesOptions{ListOptions: gl.ListOptions{PerPage: 100, Page: 1}}
+	var found *gl.Note
+	for found == nil {
+		notes, resp, err := c.Notes.ListMergeRequestNotes(h.project, mr, opt, gl.WithContext(ctx))
+		if err != nil {
+			return h.fail("list merge-request notes", err)
+		}
+		for _, n := range notes {
+			if !n.System && n.Author.ID == me && strings.Contains(n.Body, report.Marker) {
+				found = n
+				break
+			}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	if found != nil {
+		if _, _, err := c.Notes.UpdateMergeRequestNote(h.project, mr, found.ID, &gl.UpdateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx)); err != nil {
+			return h.fail("edit the merge-request note", err)
+		}
+		return nil
+	}
+	if _, _, err := c.Notes.CreateMergeRequestNote(h.project, mr, &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx)); err != nil {
+		return h.fail("add the merge-request note", err)
+	}
+	return nil
+}
+
+func (h *Host) currentUser(ctx context.Context, c *gl.Client) (int64, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.userKnown {
+		return h.userID, nil
+	}
+	u, _, err := c.Users.CurrentUser(gl.WithContext(ctx))
+	if err != nil {
+		return 0, h.failLocked("read the token's user (GET /user) to find the note again", err)
+	}
+	h.userID, h.userKnown = u.ID, true
+	return u.ID, nil
+}
+
+func (h *Host) failLocked(what string, err error) error {
+	h.mu.Unlock()
+	defer h.mu.Lock()
+	return h.fail(what, err)
+}
+
+// Publish writes the Code Quality, JUnit and dotenv artifacts into dir.
+func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error {
+	lint := &report.Lint{Findings: r.Findings, ToolVersion: r.Tool}
+	if lint.Findings == nil {
+		lint.Findings = []diag.Finding{}
+	}
+	var errs []error
+	for _, a := range []struct{ file, format string }{{CodeQuality, "gitlab"}, {JUnit, "junit"}} {
+		var buf bytes.Buffer
+		if err := report.WriteFindings(&buf, a.format, lint); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", a.file, err))
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, a.file), buf.Bytes(), 0o644); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, Dotenv), []byte(DotenvOutputs(r)), 0o644); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// DotenvOutputs renders a few short outputs for `artifacts:reports:dotenv`:
+// one line each, no quotes, no comments, under 5 KB and 20 variables.
+func DotenvOutputs(r *report.Report) string {
+	versions := r.Versions()
+	names := make([]string, 0, len(versions))
+	for n := range versions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var vs []string
+	for _, n := range names {
+		vs = append(vs, n+"="+versions[n])
+	}
+	var images []string
+	for _, im := range r.Images() {
+		images = append(images, im.Image)
+	}
+	lines := []string{
+		"IBGITOPS_CHANGED=" + strconv.FormatBool(r.Changed()),
+		"IBGITOPS_FAILED=" + strconv.FormatBool(r.Failed),
+		"IBGITOPS_VERSIONS=" + dotenvValue(strings.Join(vs, ",")),
+		"IBGITOPS_IMAGES=" + dotenvValue(strings.Join(images, ",")),
+	}
+	out := strings.Join(lines, "\n") + "\n"
+	for len(out) > dotenvLimit {
+		// Shorten the longest value until the file fits.
+		longest := 0
+		for i, l := range lines {
+			if len(l) > len(lines[longest]) {
+				longest = i
+			}
+			_ = l
+		}
+		l := lines[longest]
+		lines[longest] = l[:len(l)-(len(out)-dotenvLimit)-1]
+		out = strings.Join(lines, "\n") + "\n"
+	}
+	return out
+}
+
+// dotenvValue keeps a value on one line without quotes, which GitLab's
+// dotenv parser does not unescape.
+func dotenvValue(s string) string {
+	return strings.NewReplacer("\n", " ", "\r", " ", `"`, "", "'", "", "#", "").Replace(s)
+}

@@ -1,0 +1,116 @@
+// Package vcs holds what the flow needs from a CI host: the context a run
+// starts in (which event, which commits) and a Host that reports back
+// (commit statuses, one sticky comment, host files such as the step summary
+// or report artifacts). The github and gitlab packages implement it.
+package vcs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/runner/report"
+)
+
+// EventKind is what triggered the run, reduced to what decides the action.
+type EventKind string
+
+const (
+	EventLocal       EventKind = "local"        // no CI: a terminal or a script
+	EventPullRequest EventKind = "pull-request" // pull request or merge request
+	EventPush        EventKind = "push"         // push to the default branch
+	EventPushBranch  EventKind = "push-branch"  // push to another branch
+	EventTag         EventKind = "tag"          // a tag was pushed
+	EventOther       EventKind = "other"        // schedule, manual, ...
+)
+
+// Context is the CI context of a run.
+type Context struct {
+	Host  string    // "GitHub", "GitLab" or "" outside CI
+	Event EventKind // what decides the action
+	// Name is the host's own name of the event ("pull_request",
+	// "merge_request_event", "schedule"), for messages.
+	Name string
+	// SHA is the commit the run reports on: the pull request's head commit
+	// on GitHub (not the test merge commit), CI_COMMIT_SHA on GitLab.
+	SHA string
+	// Base is the commit to diff against: the pull request's base, the
+	// push's "before" (empty when unknown: new branch), or "".
+	Base          string
+	Ref           string // refs/heads/main, refs/tags/web/v1.0.0
+	Branch        string // branch name from the environment (checkouts are detached)
+	Tag           string // tag name on tag events
+	DefaultBranch string
+	Number        int    // pull request number or merge request IID
+	Repository    string // owner/name or group/project path
+	RunURL        string // link to the run or job: the statuses' target and the "full log"
+	Fork          bool   // pull request from a fork: no secrets, read-only token
+}
+
+// Describe says in a few words what happened, for the report.
+func (c *Context) Describe() string {
+	switch c.Event {
+	case EventLocal:
+		return "local run"
+	case EventPullRequest:
+		if c.Host == "GitLab" {
+			return fmt.Sprintf("merge request !%d", c.Number)
+		}
+		return fmt.Sprintf("pull request #%d", c.Number)
+	case EventPush:
+		return "push to " + c.Branch
+	case EventPushBranch:
+		return "push to " + c.Branch
+	case EventTag:
+		return "tag " + c.Tag
+	default:
+		return c.Name + " event"
+	}
+}
+
+// State of a commit status.
+type State string
+
+const (
+	StatePending State = "pending"
+	StateSuccess State = "success"
+	StateFailure State = "failure"
+)
+
+// Status is one commit status: ibgitops/lint or ibgitops/<recipe>.
+type Status struct {
+	Name        string // "ibgitops/lint"
+	State       State
+	Description string // at most 140 characters (the host rejects more)
+	TargetURL   string
+}
+
+// Host reports a run back to where people look. Every method's failure is
+// a reporting failure: the flow notes it and never changes the outcome.
+type Host interface {
+	// Name is "GitHub" or "GitLab".
+	Name() string
+	// Prepare is called once at the start (masks secrets, checks tokens).
+	// Returned notes (e.g. "cannot post notes with CI_JOB_TOKEN") go into
+	// the report.
+	Prepare(ctx context.Context) []string
+	// SetStatus posts one commit status on Context().SHA.
+	SetStatus(ctx context.Context, s Status) error
+	// CommentLimit is the host's comment size limit in characters.
+	CommentLimit() int
+	// UpsertComment creates the sticky comment or edits it in place.
+	UpsertComment(ctx context.Context, body string) error
+	// Publish writes the host's files for the report: step summary,
+	// annotations and outputs on GitHub; Code Quality, JUnit and dotenv
+	// artifacts on GitLab (into dir).
+	Publish(ctx context.Context, r *report.Report, dir string) error
+}
+
+// StatusName is the commit status name for a recipe or "lint".
+func StatusName(what string) string { return "ibgitops/" + what }
+
+// ClampDescription keeps a status description within the host's 140
+// characters and on one line.
+func ClampDescription(s string) string {
+	return report.Truncate(strings.Join(strings.Fields(s), " "), 140)
+}
