@@ -37,7 +37,11 @@ func Parse(data []byte, file string) (*Document, []diag.Finding) {
 	root, err := decodeYAML(data)
 	if err != nil {
 		line := yamlErrorLine(err)
-		p.add(diag.Pos{Line: line, Column: 1}, diag.Error, RuleYAML, "%s; fix the YAML syntax (indent with spaces, quote values that start with { [ * & ! | > ' \" %% @ `)", cleanYAMLError(err))
+		msg := cleanYAMLError(err)
+		if !errors.Is(err, errSecondDocument) {
+			msg += "; fix the YAML syntax (indent with spaces, quote values that start with { [ * & ! | > ' \" % @ `)"
+		}
+		p.add(diag.Pos{Line: line, Column: 1}, diag.Error, RuleYAML, "%s", msg)
 		return nil, p.findings
 	}
 	if root == nil {
@@ -85,8 +89,8 @@ func decodeYAML(data []byte) (root *yaml.Node, err error) {
 		return nil, err
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("yaml: line %d: a second YAML document (---) follows; a component holds exactly one document", extra.Line)
+	if err := dec.Decode(&extra); err == nil && !isEmptyDocument(&extra) {
+		return nil, fmt.Errorf("yaml: line %d: %w", extra.Line, errSecondDocument)
 	} else if !errors.Is(err, io.EOF) {
 		return nil, err
 	}
@@ -97,6 +101,12 @@ func decodeYAML(data []byte) (root *yaml.Node, err error) {
 		return doc.Content[0], nil
 	}
 	return &doc, nil
+}
+
+var errSecondDocument = errors.New("a second YAML document (---) follows; a component holds exactly one document: remove the --- and what follows, or split it into another component")
+
+func isEmptyDocument(n *yaml.Node) bool {
+	return n.Kind == yaml.DocumentNode && (len(n.Content) == 0 || isNull(n.Content[0]))
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
@@ -653,6 +663,9 @@ func (p *parser) loop(n *yaml.Node) *Loop {
 				}
 			}
 			for _, k := range forKeys {
+				if !seen[k] {
+					f.partial = true
+				}
 				if _, ok := seen[k]; !ok {
 					p.add(pos(fm), diag.Error, RuleLoop, "loop for needs %s; a for loop has start, end and updateBy (all integers)", k)
 				}

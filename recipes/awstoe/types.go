@@ -153,6 +153,9 @@ type ForLoop struct {
 	End      int
 	UpdateBy int
 	Pos      diag.Pos
+	// partial is set by the parser when a bound is missing or not an
+	// integer (already reported), so range checks are skipped.
+	partial bool
 }
 
 // ForEach iterates over List. In the list form List holds the items;

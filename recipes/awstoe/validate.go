@@ -452,9 +452,9 @@ func (v *validator) inputMap(a *Action, m *yaml.Node, s *Step) {
 		if !ok {
 			msg := fmt.Sprintf("%s has no input %q", a.Name, kv.key)
 			if sug := suggest(kv.key, names); sug != "" {
-				msg += fmt.Sprintf("; did you mean %q?", sug)
+				msg += fmt.Sprintf(" (did you mean %q?)", sug)
 			} else if len(names) > 0 {
-				msg += "; its inputs are " + strings.Join(names, ", ")
+				msg += " (its inputs are " + strings.Join(names, ", ") + ")"
 			}
 			// AWSTOE ignores unknown inputs (AWS's own samples pass DeleteFile
 			// a force input), so this is a warning: the key has no effect.
@@ -624,7 +624,7 @@ func (v *validator) loop(l *Loop) {
 			v.add(l.Pos, diag.Warning, RuleLoop, "loop name %q is also a parameter or constant; rename the loop to keep '{{ %s.value }}' unambiguous", l.Name, l.Name)
 		}
 	}
-	if f := l.For; f != nil {
+	if f := l.For; f != nil && !f.partial {
 		switch {
 		case f.UpdateBy == 0:
 			v.add(f.Pos, diag.Error, RuleLoop, "for updateBy must not be 0; use a positive or negative step")
