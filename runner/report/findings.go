@@ -62,10 +62,11 @@ func WriteFindings(w io.Writer, format string, l *Lint) error {
 func findingsText(w io.Writer, l *Lint) error {
 	var b strings.Builder
 	for _, f := range l.Findings {
+		msg := oneLine(f.Message)
 		if f.Line > 0 {
-			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, f.Message, f.Rule)
+			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, msg, f.Rule)
 		} else {
-			fmt.Fprintf(&b, "%s: %s: %s [%s]\n", f.File, f.Severity, f.Message, f.Rule)
+			fmt.Fprintf(&b, "%s: %s: %s [%s]\n", f.File, f.Severity, msg, f.Rule)
 		}
 	}
 	s := l.Summary()
