@@ -88,11 +88,18 @@ func decodeYAML(data []byte) (root *yaml.Node, err error) {
 		}
 		return nil, err
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil && !isEmptyDocument(&extra) {
-		return nil, fmt.Errorf("yaml: line %d: %w", extra.Line, errSecondDocument)
-	} else if !errors.Is(err, io.EOF) {
-		return nil, err
+	for {
+		var extra yaml.Node
+		err := dec.Decode(&extra)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !isEmptyDocument(&extra) {
+			return nil, fmt.Errorf("yaml: line %d: %w", extra.Line, errSecondDocument)
+		}
 	}
 	if doc.Kind == yaml.DocumentNode {
 		if len(doc.Content) == 0 {
