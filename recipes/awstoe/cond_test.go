@@ -15,9 +15,9 @@ type fakeHost struct {
 	hashes                   map[string]string // "ALGO path" -> hex
 }
 
-func (h fakeHost) BinaryExists(n string) bool  { return h.binaries[n] }
-func (h fakeHost) FileExists(p string) bool    { return h.files[p] }
-func (h fakeHost) FolderExists(p string) bool  { return h.folders[p] }
+func (h fakeHost) BinaryExists(n string) bool { return h.binaries[n] }
+func (h fakeHost) FileExists(p string) bool   { return h.files[p] }
+func (h fakeHost) FolderExists(p string) bool { return h.folders[p] }
 func (h fakeHost) FileHash(p, algo string) (string, error) {
 	if v, ok := h.hashes[algo+" "+p]; ok {
 		return v, nil
@@ -187,4 +187,3 @@ func TestLoops(t *testing.T) {
 		t.Errorf("list forEach = %v, %v", got, err)
 	}
 }
-
