@@ -62,7 +62,7 @@ func WriteFindings(w io.Writer, format string, l *Lint) error {
 func findingsText(w io.Writer, l *Lint) error {
 	var b strings.Builder
 	for _, f := range l.Findings {
-		msg := oneLine(f.Message)
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(f.Message, "\r", "")), " ")
 		if f.Line > 0 {
 			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, msg, f.Rule)
 		} else {
