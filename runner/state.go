@@ -45,7 +45,10 @@ type Options struct {
 	Head string // --head; "" = the checked-out commit
 
 	Load LoadFunc
-	Plan PlanFunc
+	// Source is what Load reads; nil means the work tree at Root. A
+	// release reads the tag's commit.
+	Source fs.FS
+	Plan   PlanFunc
 	// Backend builds on push and release; TestBackend runs the changed
 	// components' phases on pull requests with TestComponents.
 	Backend        backend.Backend

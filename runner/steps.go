@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
@@ -39,7 +40,11 @@ type lintStep struct{}
 func (lintStep) String() string { return "loading and linting the repository" }
 
 func (lintStep) Run(ctx context.Context, s *State) error {
-	repo, findings, err := s.Opts.Load(os.DirFS(s.Opts.Root))
+	src := s.Opts.Source
+	if src == nil {
+		src = os.DirFS(s.Opts.Root)
+	}
+	repo, findings, err := s.Opts.Load(src)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Opts.Root, err)
 	}
@@ -153,6 +158,17 @@ func (b buildStep) Run(ctx context.Context, s *State) error {
 	}
 	prov := backend.Provenance{Repository: s.CI.Repository, Commit: s.commit(), RunURL: s.CI.RunURL, Tool: s.Opts.Tool}
 	s.Results = buildAll(ctx, s, be, prov)
+	if ctx.Err() != nil {
+		// Interrupted: undo what this run started, under a fresh bounded
+		// context (the run's own is already cancelled).
+		if c, ok := be.(backend.Canceller); ok {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			if err := c.Cleanup(cctx); err != nil {
+				s.note("cleaning up after the interrupt: %v", err)
+			}
+			cancel()
+		}
+	}
 	for _, r := range s.Results {
 		st := vcs.StateSuccess
 		if r.Status != backend.StatusSucceeded && r.Status != backend.StatusSkipped {
