@@ -42,6 +42,16 @@ func (e textEncoding) order() binary.ByteOrder {
 	return binary.LittleEndian
 }
 
+// bom returns the byte order mark written at the start of a new utf16 or
+// utf32 file (none for utf8), so that SetFileEncoding and readers can tell
+// the encoding later.
+func (e textEncoding) bom() []byte {
+	if e.unitSize == 1 {
+		return nil
+	}
+	return e.encode("\uFEFF")
+}
+
 // encode converts UTF-8 text to the encoding (no byte order mark).
 func (e textEncoding) encode(s string) []byte {
 	switch e.unitSize {

@@ -144,7 +144,7 @@ func createFile(_ context.Context, e *env, in any) (output, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(path, enc.encode(content), mode); err != nil {
+		if err := os.WriteFile(path, append(enc.bom(), enc.encode(content)...), mode); err != nil {
 			return nil, err
 		}
 		if permText != "" {
@@ -576,7 +576,7 @@ func setFileEncoding(_ context.Context, e *env, in any) (output, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, os.WriteFile(path, enc.encode(text), st.Mode().Perm())
+		return nil, os.WriteFile(path, append(enc.bom(), enc.encode(text)...), st.Mode().Perm())
 	})
 }
 

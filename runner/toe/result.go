@@ -1,6 +1,7 @@
 package toe
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -108,15 +109,28 @@ func jsonArray(v any) string {
 	if v == nil {
 		return "[]"
 	}
-	b, err := json.Marshal(v)
+	b, err := marshalNoEscape(v, "")
 	if err != nil {
 		return fmt.Sprintf("[%q]", err.Error())
 	}
 	return string(b)
 }
 
+// marshalNoEscape is json.Marshal without HTML escaping (`>` stays `>`),
+// so commands read as written.
+func marshalNoEscape(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
 func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := marshalNoEscape(v, "  ")
 	if err != nil {
 		return err
 	}

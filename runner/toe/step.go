@@ -92,11 +92,17 @@ func (x *executor) runStep(ctx context.Context, run *docRun, phase string, step 
 	for attempt := 1; attempt <= sr.MaxAttempts; attempt++ {
 		sr.attempts = attempt
 		inputs, outputs, nested, failedAt, err := x.attempt(ctx, run, phase, step, iterations, base)
+		if inputs == nil {
+			inputs = []any{}
+		}
+		if outputs == nil {
+			outputs = []map[string]any{}
+		}
 		sr.Inputs, sr.Outputs = jsonArray(inputs), jsonArray(outputs)
 		sr.DetailedOutput = nested
 		run.records[phase+"."+step.Name] = &stepRecord{Inputs: inputs, Outputs: outputs}
 		if sr.Loop != nil {
-			sr.Loop.FailedIterations = failedAt
+			sr.Loop.FailedIterations = append([]int{}, failedAt...)
 		}
 		var rb *errRebootRequested
 		if errors.As(err, &rb) {
@@ -291,30 +297,34 @@ func (x *executor) assert(step *awstoe.Step, run *docRun, r *resolver) ([]any, [
 		return inputs, nil, nil, fmt.Errorf("cannot evaluate the assertion: %w", err)
 	}
 	if !ok {
-		return inputs, nil, nil, fmt.Errorf("assertion failed: %s is false", describeCondition(cond))
+		return inputs, nil, nil, fmt.Errorf("assertion failed: %s is false", describeCondition(cond, r))
 	}
 	return inputs, nil, nil, nil
 }
 
-func describeCondition(c *awstoe.Condition) string {
+func describeCondition(c *awstoe.Condition, r *resolver) string {
+	show := func(s string) string {
+		v, _ := r.expand(s)
+		return v
+	}
 	switch c.Op {
 	case awstoe.OpAnd, awstoe.OpOr:
 		parts := make([]string, len(c.Operands))
 		for i, o := range c.Operands {
-			parts[i] = describeCondition(o)
+			parts[i] = describeCondition(o, r)
 		}
 		return "(" + strings.Join(parts, " "+c.Op+" ") + ")"
 	case awstoe.OpNot:
 		if len(c.Operands) == 1 {
-			return "not " + describeCondition(c.Operands[0])
+			return "not " + describeCondition(c.Operands[0], r)
 		}
 	}
-	s := fmt.Sprintf("%s %q", c.Op, c.Baseline)
+	s := fmt.Sprintf("%s %q", c.Op, show(c.Baseline))
 	if c.HasValue {
-		s += fmt.Sprintf(" with value %q", c.Value)
+		s += fmt.Sprintf(" with value %q", show(c.Value))
 	}
 	if c.HasPath {
-		s += fmt.Sprintf(" with path %q", c.Path)
+		s += fmt.Sprintf(" with path %q", show(c.Path))
 	}
 	return s
 }
@@ -441,12 +451,23 @@ func (r *resolver) Lookup(ref string) (string, bool) {
 			return "", false
 		}
 		s := jsonString(v)
-		r.x.mu.Lock()
-		r.x.chain = append(r.x.chain, ChainEntry{Document: r.run.path, Phase: r.phase, Step: r.step, Expression: "{{ " + ref + " }}", Value: s})
-		r.x.mu.Unlock()
+		r.x.recordChain(ChainEntry{Document: r.run.path, Phase: r.phase, Step: r.step, Expression: "{{ " + ref + " }}", Value: s})
 		return s, true
 	}
 	return "", false
+}
+
+// recordChain notes a resolved chaining expression for chaining.json once
+// per step and value (a loop or an Assert may resolve it repeatedly).
+func (x *executor) recordChain(e ChainEntry) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, c := range x.chain {
+		if c == e {
+			return
+		}
+	}
+	x.chain = append(x.chain, e)
 }
 
 // expand resolves the references in s. References to loop variables in a
@@ -470,6 +491,9 @@ func (r *resolver) expand(s string) (string, error) {
 			return out, nil
 		}
 		for _, ref := range real {
+			if name, ok := strings.CutPrefix(ref, "env:"); ok {
+				return out, fmt.Errorf("{{ %s }}: environment variable %s is not set: set it before the run or use a parameter", ref, name)
+			}
 			if strings.HasPrefix(ref, "aws:") {
 				return out, fmt.Errorf("{{ %s }}: aws:ssm and aws:imds references need AWS and are not resolved by ibgitops toe; pass the value as a parameter instead", ref)
 			}
