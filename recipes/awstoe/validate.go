@@ -24,14 +24,16 @@ var KnownPhases = []string{"build", "validate", "test", "container-host-test"}
 var ContextKeys = []string{"executionId", "accountId", "region", "osPlatform", "osName", "osVersion",
 	"date", "dateTime", "uuid", "hostname", "phase", "step"}
 
-// Stage returns the Image Builder stage a phase runs in: "build" for
-// build and validate, "test" for test and container-host-test, and the
-// phase name itself for other phases. Chaining never crosses stages.
+// Stage returns where a phase runs: "build" for build and validate (the
+// build instance), "test" for test (the test instance or the container),
+// and the phase name itself for other phases, container-host-test
+// included (it runs on the container build host). Chaining never crosses
+// stages, because each runs on a different machine.
 func Stage(phase string) string {
 	switch phase {
 	case "build", "validate":
 		return "build"
-	case "test", "container-host-test":
+	case "test":
 		return "test"
 	}
 	return phase
