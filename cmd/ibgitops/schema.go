@@ -1,0 +1,33 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	rootCmd.AddCommand(&cobra.Command{
+		Use:   "schema [KIND]",
+		Short: "Print the JSON Schema of a resource kind (all kinds when KIND is omitted)",
+		Long: "schema prints a JSON Schema generated from the tables lint uses, so editors complete and check the YAML.\n" +
+			"KIND is one of " + strings.Join(recipes.KindNames(), ", ") + " (Config is ibgitops.yaml).\n" +
+			"Save the output and point the first line of a resource file at it:\n" +
+			"  # yaml-language-server: $schema=./schema/ImageRecipe.json",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kind := ""
+			if len(args) == 1 {
+				kind = args[0]
+			}
+			out, err := recipes.JSONSchema(kind)
+			if err != nil {
+				return withCode(exitCannot, err)
+			}
+			_, err = fmt.Fprint(cmd.OutOrStdout(), string(out))
+			return err
+		},
+	})
+}
