@@ -102,10 +102,22 @@ func ParseRef(expr string) (ParsedRef, error) {
 	return r, nil
 }
 
-// exprSite is one string that may hold expressions.
+// exprSite is one string that may hold expressions; literal is set for
+// `|` block scalars, whose lines map one to one to the file's lines.
 type exprSite struct {
-	text string
-	at   diag.Pos
+	text    string
+	at      diag.Pos
+	literal bool
+}
+
+// refPos is the position of the reference starting at byte offset off:
+// exact line inside literal block scalars (column 1: the block's
+// indentation is not kept by the YAML node), else the scalar's position.
+func (s exprSite) refPos(off int) diag.Pos {
+	if !s.literal {
+		return s.at
+	}
+	return diag.Pos{Line: s.at.Line + 1 + strings.Count(s.text[:off], "\n"), Column: 1}
 }
 
 // expressions checks every {{ }} in the step's inputs, loop lists and
@@ -122,7 +134,7 @@ func (v *validator) expressions(pi, si int) {
 		switch n.Kind {
 		case yaml.ScalarNode:
 			if n.Tag != "!!null" && strings.Contains(n.Value, "{{") {
-				sites = append(sites, exprSite{n.Value, pos(n)})
+				sites = append(sites, exprSite{text: n.Value, at: pos(n), literal: n.Style&yaml.LiteralStyle != 0})
 			}
 		case yaml.SequenceNode:
 			for _, c := range n.Content {
@@ -137,7 +149,7 @@ func (v *validator) expressions(pi, si int) {
 	walk(s.Inputs)
 	if s.Loop != nil && s.Loop.ForEach != nil {
 		for _, item := range s.Loop.ForEach.List {
-			sites = append(sites, exprSite{item, s.Loop.ForEach.Pos})
+			sites = append(sites, exprSite{text: item, at: s.Loop.ForEach.Pos})
 		}
 	}
 	var cond func(c *Condition)
@@ -145,12 +157,12 @@ func (v *validator) expressions(pi, si int) {
 		if c == nil {
 			return
 		}
-		sites = append(sites, exprSite{c.Baseline, c.Pos})
+		sites = append(sites, exprSite{text: c.Baseline, at: c.Pos})
 		if c.HasValue {
-			sites = append(sites, exprSite{c.Value, c.Pos})
+			sites = append(sites, exprSite{text: c.Value, at: c.Pos})
 		}
 		if c.HasPath {
-			sites = append(sites, exprSite{c.Path, c.Pos})
+			sites = append(sites, exprSite{text: c.Path, at: c.Pos})
 		}
 		for _, o := range c.Operands {
 			cond(o)
@@ -162,8 +174,15 @@ func (v *validator) expressions(pi, si int) {
 		if strings.Count(site.text, "{{") > len(refs) && strings.Count(site.text, "}}") < strings.Count(site.text, "{{") {
 			v.add(site.at, diag.Warning, RuleBadExpression, "%q has a {{ without a closing }}; close the expression", clip(site.text))
 		}
+		seen := map[string]bool{}
 		for _, ref := range refs {
-			v.reference(ref.Expr, site.at, pi, si)
+			at := site.refPos(ref.Start)
+			key := fmt.Sprintf("%d:%s", at.Line, ref.Expr)
+			if seen[key] {
+				continue // one finding per expression and line
+			}
+			seen[key] = true
+			v.reference(ref.Expr, at, pi, si)
 		}
 	}
 }
