@@ -108,6 +108,7 @@ type exprSite struct {
 	text    string
 	at      diag.Pos
 	literal bool
+	inIf    bool // part of the step's if, evaluated once before any loop
 }
 
 // refPos is the position of the reference starting at byte offset off:
@@ -157,12 +158,12 @@ func (v *validator) expressions(pi, si int) {
 		if c == nil {
 			return
 		}
-		sites = append(sites, exprSite{text: c.Baseline, at: c.Pos})
+		sites = append(sites, exprSite{text: c.Baseline, at: c.Pos, inIf: true})
 		if c.HasValue {
-			sites = append(sites, exprSite{text: c.Value, at: c.Pos})
+			sites = append(sites, exprSite{text: c.Value, at: c.Pos, inIf: true})
 		}
 		if c.HasPath {
-			sites = append(sites, exprSite{text: c.Path, at: c.Pos})
+			sites = append(sites, exprSite{text: c.Path, at: c.Pos, inIf: true})
 		}
 		for _, o := range c.Operands {
 			cond(o)
@@ -182,6 +183,12 @@ func (v *validator) expressions(pi, si int) {
 				continue // one finding per expression and line
 			}
 			seen[key] = true
+			if site.inIf {
+				if r, err := ParseRef(ref.Expr); err == nil && r.Kind == RefLoop {
+					v.add(at, diag.Warning, RuleLoopReference, "{{ %s }} in if: AWSTOE evaluates if once, before the loop runs, so loop variables stay unreplaced; move the test into the step's commands", ref.Expr)
+					continue
+				}
+			}
 			v.reference(ref.Expr, at, pi, si)
 		}
 	}
