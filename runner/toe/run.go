@@ -495,8 +495,8 @@ func (x *executor) runDocument(ctx context.Context, run *docRun, dr *DocumentRes
 
 func (x *executor) count(sr *StepResult) {
 	switch sr.Status {
-	case StatusSkipped:
-		return
+	case StatusSkipped, StatusRebootPending:
+		return // a step rerun after a reboot counts once, when it finishes
 	case StatusFailed:
 		x.failed++
 	case StatusIgnoredFailure:

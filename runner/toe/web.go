@@ -145,6 +145,7 @@ func webDownload(ctx context.Context, e *env, in any) (output, error) {
 				return nil, err
 			}
 			if !strings.EqualFold(sum, checksum) {
+				_ = os.Remove(dest) // never leave a file that failed its check
 				return nil, fmt.Errorf("checksum mismatch for %s: %s is %s, expected %s; check the URL or the checksum", dest, algorithm, sum, checksum)
 			}
 		}
