@@ -92,7 +92,7 @@ type UnknownRefError struct {
 }
 
 func (e *UnknownRefError) Error() string {
-	return fmt.Sprintf("unknown ref %q: no branch, remote branch, tag or commit of that name here (check the spelling, or fetch it: git fetch origin %s)", e.Rev, e.Rev)
+	return fmt.Sprintf("unknown ref %q: no branch, remote branch, tag or commit of that name here (check the spelling, or fetch it: git fetch origin %s)", e.Rev, strings.TrimPrefix(e.Rev, "origin/"))
 }
 func (e *UnknownRefError) Unwrap() error { return e.Err }
 

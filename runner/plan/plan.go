@@ -1,0 +1,394 @@
+// Package plan is the glue between git and the pure planner: it resolves
+// base and head, finds their merge base (fetching history a shallow clone
+// lacks), loads the repository at both, lists the changed paths and the
+// commits that touched changed resources, and hands them to
+// recipes.PlanChanges.
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/git"
+)
+
+// Options says what to compare.
+type Options struct {
+	// Root is the folder holding ibgitops.yaml (default "."), anywhere
+	// inside a git work tree.
+	Root string
+	// Base is the ref to compare with. Empty: the default branch
+	// (origin/HEAD, main, master). The comparison always starts at the
+	// merge base of Base and Head, as a pull request does.
+	Base string
+	// Head is the commit to plan. Empty: HEAD, or the work tree when it
+	// has uncommitted changes under Root (a warning says so).
+	Head string
+	// NoFetch forbids fetching missing history (shallow clones) from the
+	// remote; the error then says how to fix the checkout.
+	NoFetch bool
+	// Token authenticates the fetch over HTTPS (default: GITHUB_TOKEN or
+	// CI_JOB_TOKEN from the environment). Never printed.
+	Token string
+}
+
+// Result is a computed plan with what it was computed from.
+type Result struct {
+	Plan recipes.Plan
+	// Base and Head are the repository loaded at the merge base and at
+	// head (the work tree when WorkTree is set).
+	Base, Head *recipes.Repo
+	// BaseFindings and HeadFindings are the loader's findings on each side.
+	BaseFindings, HeadFindings []diag.Finding
+	// BaseRef and HeadRef are the refs as asked for (after defaults).
+	BaseRef, HeadRef string
+	// BaseCommit is the merge base; HeadCommit the head commit (HEAD when
+	// planning the work tree).
+	BaseCommit, HeadCommit string
+	WorkTree               bool
+	// RepoDir is the git work tree; Prefix is Root relative to it.
+	RepoDir, Prefix string
+	// Paths changed under Root, relative to Root.
+	Paths []recipes.PathChange
+	// Warnings did not stop the plan but the user should read them.
+	Warnings []string
+	// Fetched is set when missing history was fetched from the remote.
+	Fetched bool
+}
+
+// Compute computes the plan between base and head.
+func Compute(ctx context.Context, opts Options) (*Result, error) {
+	root := opts.Root
+	if root == "" {
+		root = "."
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(absRoot); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--root %s is not a folder: pass the folder holding ibgitops.yaml", root)
+	}
+	repo, err := git.Open(absRoot)
+	if err != nil {
+		return nil, err
+	}
+	if !repo.HasCommits() {
+		return nil, fmt.Errorf("%s: %w", repo.WorkDir(), git.ErrNoCommits)
+	}
+	prefix := ""
+	if wd := repo.WorkDir(); wd != "" {
+		realRoot, _ := filepath.EvalSymlinks(absRoot)
+		realWD, _ := filepath.EvalSymlinks(wd)
+		rel, err := filepath.Rel(realWD, realRoot)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("--root %s is outside the git work tree %s", root, wd)
+		}
+		if rel != "." {
+			prefix = filepath.ToSlash(rel)
+		}
+	}
+	c := &computer{opts: opts, repo: repo, prefix: prefix, absRoot: absRoot,
+		res: &Result{RepoDir: repo.WorkDir(), Prefix: prefix}}
+	if err := c.run(ctx); err != nil {
+		return nil, err
+	}
+	return c.res, nil
+}
+
+type computer struct {
+	opts    Options
+	repo    *git.Repo
+	prefix  string
+	absRoot string
+	res     *Result
+	fetched bool
+}
+
+// withHistory runs fn; when it fails for lack of history (a shallow clone,
+// a base ref not fetched) and a remote exists, it fetches once and retries.
+func (c *computer) withHistory(ctx context.Context, baseRef string, fn func() error) error {
+	err := fn()
+	if err == nil {
+		return nil
+	}
+	var missing *git.MissingHistoryError
+	var unknown *git.UnknownRefError
+	isMissing := errors.As(err, &missing)
+	if !isMissing && !(errors.As(err, &unknown) && unknown.Rev == baseRef) {
+		return err
+	}
+	if c.fetched || c.opts.NoFetch || !c.repo.HasRemote("origin") {
+		if isMissing && missing.Rev == "" {
+			missing.Rev = baseRef
+		}
+		if !isMissing && c.repo.IsShallow() {
+			return fmt.Errorf("%w; this clone is shallow, so %s", err, git.ShallowFix(baseRef))
+		}
+		return err
+	}
+	c.fetched = true
+	if ferr := c.repo.Fetch(ctx, git.FetchOptions{Refs: []string{baseRef}, Token: c.opts.Token}); ferr != nil {
+		return fmt.Errorf("%v; fetching it failed: %v", err, ferr)
+	}
+	c.res.Fetched = true
+	c.res.Warnings = append(c.res.Warnings, "the clone lacked history to compare with "+baseRef+"; fetched it from origin (set fetch-depth: 0 / GIT_DEPTH: 0 to skip this)")
+	return fn()
+}
+
+func (c *computer) run(ctx context.Context) error {
+	res := c.res
+	// Head.
+	headRev := c.opts.Head
+	if headRev == "" {
+		headRev = "HEAD"
+	}
+	headHash, err := c.repo.Resolve(headRev)
+	if err != nil {
+		return fmt.Errorf("head: %w", err)
+	}
+	res.HeadRef, res.HeadCommit = headRev, headHash.String()
+	var headFS fs.FS
+	var dirty []git.Change
+	if c.opts.Head == "" {
+		if dirty, err = c.repo.Dirty(ctx, c.prefix); err != nil {
+			return err
+		}
+	}
+	if len(dirty) > 0 {
+		res.WorkTree = true
+		res.HeadRef = "work tree"
+		headFS = os.DirFS(c.absRoot)
+		res.Warnings = append(res.Warnings, fmt.Sprintf("planning the work tree: %d uncommitted change(s) under %s are included (%s); commit them so CI plans the same, or pass --head HEAD to plan the last commit",
+			len(dirty), displayRoot(c.prefix), listPaths(dirty, 3)))
+	} else {
+		tfs, err := c.repo.TreeFS(headHash)
+		if err != nil {
+			return err
+		}
+		if headFS, err = sub(tfs, c.prefix, headRev); err != nil {
+			return err
+		}
+	}
+
+	// Base: the merge base of base and head.
+	baseRev := c.opts.Base
+	if baseRev == "" {
+		if baseRev, err = c.repo.DefaultBranch(); err != nil {
+			return err
+		}
+	}
+	res.BaseRef = baseRev
+	var baseHash, mergeBase git.Hash
+	err = c.withHistory(ctx, baseRev, func() error {
+		var err error
+		if baseHash, err = c.repo.Resolve(baseRev); err != nil {
+			return err
+		}
+		mergeBase, err = c.repo.MergeBase(ctx, baseHash, headHash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("base %s: %w", baseRev, err)
+	}
+	if mergeBase != baseHash {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("base %s (%s) is not an ancestor of %s; comparing from their merge base %s, as a pull request does",
+			baseRev, baseHash.String()[:7], headRev, mergeBase.String()[:7]))
+	}
+	res.BaseCommit = mergeBase.String()
+
+	// Load both sides.
+	btfs, err := c.repo.TreeFS(mergeBase)
+	if err != nil {
+		return err
+	}
+	baseFS, err := sub(btfs, c.prefix, baseRev)
+	if err != nil {
+		return err
+	}
+	baseLabel := fmt.Sprintf("base %s (%s)", baseRev, mergeBase.String()[:7])
+	headLabel := fmt.Sprintf("head %s (%s)", res.HeadRef, headHash.String()[:7])
+	if res.WorkTree {
+		headLabel = "the work tree"
+	}
+	if res.Base, res.BaseFindings, err = load(baseFS, baseLabel); err != nil {
+		return err
+	}
+	if res.Head, res.HeadFindings, err = load(headFS, headLabel); err != nil {
+		return err
+	}
+	baseOwners := res.Base.FileOwners()
+	for _, f := range unloaded(res.Head, res.HeadFindings) {
+		if _, wasResource := baseOwners[f.File]; wasResource {
+			return fmt.Errorf("cannot plan: %s does not load at %s (%s:%d: %s); fix it (ibgitops lint --root %s lists every finding): a resource that does not load would look deleted",
+				f.File, headLabel, f.File, f.Line, f.Message, displayRoot(c.prefix))
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s does not load at %s (%s:%d: %s); whatever it defines is left out of the plan", f.File, headLabel, f.File, f.Line, f.Message))
+	}
+	if broken := unloaded(res.Base, res.BaseFindings); len(broken) > 0 {
+		for _, f := range broken {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s does not load at %s (%s:%d: %s); what it defines is planned as new", f.File, baseLabel, f.File, f.Line, f.Message))
+		}
+	}
+
+	// Changed paths, relative to Root.
+	changes, err := c.repo.Changes(ctx, mergeBase, headHash)
+	if err != nil {
+		return err
+	}
+	if res.WorkTree {
+		changes = overlay(changes, dirty)
+	}
+	for _, ch := range changes {
+		p, okNew := c.rel(ch.Path)
+		o, okOld := c.rel(ch.OldPath)
+		if !okNew && !okOld {
+			continue
+		}
+		res.Paths = append(res.Paths, recipes.PathChange{Status: ch.Status, Path: p, OldPath: o})
+	}
+
+	// Commits touching changed versioned resources, for conventional bumps.
+	var commits []recipes.CommitInfo
+	if res.Head.Config.Versioning.Bump == "conventional" || res.Head.Config.Versioning.Bump == "" {
+		var files []string
+		for _, d := range recipes.DiffRepos(res.Base, res.Head, res.Paths) {
+			if !d.Kind.Versioned() || !d.ContentChanged || d.Change == recipes.ChangeAdded || d.Change == recipes.ChangeDeleted {
+				continue
+			}
+			for _, f := range d.Files {
+				files = append(files, path.Join(c.prefix, f))
+			}
+		}
+		var log []git.Commit
+		err := c.withHistory(ctx, baseRev, func() error {
+			var err error
+			log, err = c.repo.Log(ctx, mergeBase, headHash, files)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read the commits between %s and %s: %w", baseRev, res.HeadRef, err)
+		}
+		for _, cm := range log {
+			ci := recipes.CommitInfo{Hash: cm.Hash.String(), Message: cm.Message}
+			for _, p := range cm.Paths {
+				if r, ok := c.rel(p); ok {
+					ci.Paths = append(ci.Paths, r)
+				}
+			}
+			commits = append(commits, ci)
+		}
+	}
+	headID := res.HeadCommit
+	if res.WorkTree {
+		headID = "worktree"
+	}
+	res.Plan = recipes.PlanChanges(recipes.PlanInput{Base: res.Base, Head: res.Head, BaseRef: res.BaseCommit, HeadRef: headID,
+		Paths: res.Paths, Commits: commits})
+	return nil
+}
+
+// rel makes a repository path relative to Root; false when outside it.
+func (c *computer) rel(p string) (string, bool) {
+	if p == "" {
+		return "", false
+	}
+	if c.prefix == "" {
+		return p, true
+	}
+	if r, ok := strings.CutPrefix(p, c.prefix+"/"); ok {
+		return r, true
+	}
+	return "", false
+}
+
+func displayRoot(prefix string) string {
+	if prefix == "" {
+		return "."
+	}
+	return prefix
+}
+
+func sub(fsys fs.FS, prefix, ref string) (fs.FS, error) {
+	if prefix == "" {
+		return fsys, nil
+	}
+	if st, err := fs.Stat(fsys, prefix); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("folder %s does not exist at %s: pick a --base/--head where it exists, or the right --root", prefix, ref)
+	}
+	return fs.Sub(fsys, prefix)
+}
+
+func load(fsys fs.FS, label string) (*recipes.Repo, []diag.Finding, error) {
+	r, findings, err := recipes.Load(fsys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load the repository at %s: %w", label, err)
+	}
+	return r, findings, nil
+}
+
+// unloaded returns the error findings of files that define no resource in
+// repo: files that failed to parse or decode at all.
+func unloaded(repo *recipes.Repo, findings []diag.Finding) []diag.Finding {
+	owned := repo.FileOwners()
+	var out []diag.Finding
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if f.Severity != diag.Error || seen[f.File] || f.File == recipes.ConfigFile || f.File == "ibgitops.yml" {
+			continue
+		}
+		if _, ok := owned[f.File]; ok {
+			continue
+		}
+		if !strings.HasSuffix(f.File, ".yaml") && !strings.HasSuffix(f.File, ".yml") {
+			continue
+		}
+		seen[f.File] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// overlay applies work-tree changes on top of the committed changes.
+func overlay(committed, dirty []git.Change) []git.Change {
+	byPath := map[string]int{}
+	out := append([]git.Change(nil), committed...)
+	for i, c := range out {
+		byPath[c.Path] = i
+	}
+	for _, d := range dirty {
+		if i, ok := byPath[d.Path]; ok {
+			// Keep the committed status (an added file stays added), but a
+			// deletion in the work tree wins.
+			if d.Status == git.Deleted {
+				out[i] = git.Change{Status: git.Deleted, Path: out[i].OldPath, OldPath: out[i].OldPath}
+				if out[i].Path == "" {
+					out[i] = d
+				}
+			}
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func listPaths(cs []git.Change, n int) string {
+	var names []string
+	for i, c := range cs {
+		if i == n {
+			names = append(names, fmt.Sprintf("and %d more", len(cs)-n))
+			break
+		}
+		names = append(names, c.Path)
+	}
+	return strings.Join(names, ", ")
+}
