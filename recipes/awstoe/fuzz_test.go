@@ -117,3 +117,18 @@ func TestParseNode(t *testing.T) {
 		t.Error("step defaults are not AWSTOE's (7200, Abort, 1)")
 	}
 }
+
+func TestInputsValue(t *testing.T) {
+	src := "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: P\n        action: CreateFolder\n        inputs:\n          - path: /x\n            permissions: 0755\n            overwrite: false\n      - name: Q\n        action: Reboot\n        inputs:\n          delaySeconds: 5\n"
+	d, fs := awstoe.Parse([]byte(src), "p.yaml")
+	if len(fs) != 0 {
+		t.Fatal(fs)
+	}
+	item := d.Phases[0].Steps[0].InputsValue.([]any)[0].(map[string]any)
+	if item["permissions"] != "0755" || item["overwrite"] != false || item["path"] != "/x" {
+		t.Errorf("inputs decoded as %#v", item)
+	}
+	if got := d.Phases[0].Steps[1].InputsValue.(map[string]any)["delaySeconds"]; got != 5 {
+		t.Errorf("delaySeconds decoded as %#v", got)
+	}
+}

@@ -622,6 +622,11 @@ func scalarValue(n *yaml.Node) any {
 			return b
 		}
 	case "!!int":
+		// Leading-zero integers (permissions: 0755) stay text so the
+		// octal digits survive; YAML 1.1 would turn them into 493.
+		if len(n.Value) > 1 && n.Value[0] == '0' && n.Value[1] >= '0' && n.Value[1] <= '9' {
+			return n.Value
+		}
 		var i int
 		if n.Decode(&i) == nil {
 			return i

@@ -96,6 +96,8 @@ type Step struct {
 	Inputs *yaml.Node
 	// InputsValue is Inputs decoded into plain Go values
 	// (map[string]any, []any, string, int, float64, bool, nil).
+	// Integers written with a leading zero (permissions: 0755) stay
+	// strings so their octal digits survive.
 	InputsValue any
 	// Assertion is Inputs parsed as a condition when Action is "Assert".
 	Assertion *Condition
