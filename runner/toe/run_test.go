@@ -60,6 +60,7 @@ var (
 	reTime    = regexp.MustCompile(`"(startTime|endTime)": "[^"]*"`)
 	reLogDir  = regexp.MustCompile(`TOE_\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_UTC-0_`)
 	reDateISO = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+	reScript  = regexp.MustCompile(`\S*ibgitops-toe-\d+/input-\d+\.sh`)
 )
 
 // normalise makes a run's outputs comparable: times, the temp folder and
@@ -77,6 +78,7 @@ func normalise(s, dir string) string {
 	s = reTime.ReplaceAllString(s, `"$1": "<time>"`)
 	s = reLogDir.ReplaceAllString(s, "TOE_<time>_UTC-0_")
 	s = reDateISO.ReplaceAllString(s, "<datetime>")
+	s = reScript.ReplaceAllString(s, "<script>")
 	return s
 }
 
