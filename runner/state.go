@@ -32,6 +32,8 @@ type PlanResult struct {
 	// Findings the plan adds to the lint: rules that compare base and
 	// head (version not raised, version lowered).
 	Findings []diag.Finding
+	// Warnings did not stop the plan; they go into the report's notes.
+	Warnings []string
 }
 
 // PlanFunc computes the plan: runner/plan.Compute behind a small adapter.
@@ -111,7 +113,8 @@ type State struct {
 	Notes   []string
 	Err     error
 
-	mu sync.Mutex
+	backendErr error
+	mu         sync.Mutex
 }
 
 func (s *State) now() time.Time {

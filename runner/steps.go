@@ -104,6 +104,9 @@ func (planStep) Run(ctx context.Context, s *State) error {
 	}
 	s.Plan = &res.Plan
 	s.addFindings(res.Findings)
+	for _, w := range res.Warnings {
+		s.note("plan: %s", w)
+	}
 	s.Builds = append([]recipes.Build(nil), res.Plan.Builds...)
 	s.progressf("  %d changes, %d recipes to build", len(res.Plan.Changes), len(res.Plan.Builds))
 	return nil
@@ -179,7 +182,9 @@ func (b buildStep) Run(ctx context.Context, s *State) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
-	return nil
+	// The backend could not do its job (no engine, no credentials): the
+	// run could not run, which is not the same as a build that failed.
+	return s.backendErr
 }
 
 // commit is the commit this run is about.
@@ -270,6 +275,11 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, prov backend.Pr
 	})
 	if err != nil {
 		s.progressf("  %s: could not build: %v", b.Name, err)
+		s.mu.Lock()
+		if s.backendErr == nil {
+			s.backendErr = fmt.Errorf("%s backend: %w", be.Name(), err)
+		}
+		s.mu.Unlock()
 		return backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed,
 			Message: "the backend could not run: " + err.Error(), Started: started, Finished: s.now()}
 	}

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/internal/version"
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner"
+	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/backend/local"
+	"github.com/ibgitops/ibgitops/runner/plan"
+	"github.com/ibgitops/ibgitops/runner/vcs"
+	"github.com/ibgitops/ibgitops/runner/vcs/github"
+	"github.com/ibgitops/ibgitops/runner/vcs/gitlab"
+	"github.com/spf13/cobra"
+)
+
+type runOptions struct {
+	root           string
+	backend        string
+	base, head     string
+	testComponents bool
+	failOn         string
+	reportDir      string
+	parallel       int
+	force          bool
+	keepOnFailure  bool
+	awsRegion      string
+	ci             string
+}
+
+func init() {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Do what the CI event calls for: lint + plan on pull requests, build on the default branch, release on tags; then report",
+		Long: "run is the one command a CI step calls. It reads the CI context (GitHub Actions, GitLab CI, or none) and:\n" +
+			"  pull/merge request   lint + plan (+ --test-components: the changed recipes built and tested locally, not distributed)\n" +
+			"  push to the default branch, or no CI   lint + plan + build, test, distribute\n" +
+			"  tag                  release the recipe version the tag names\n" +
+			"  anything else        lint + plan, and says what was skipped and why\n" +
+			"Then it reports: a terminal summary, report.md and report.json in the run's folder, and on a CI host commit\n" +
+			"statuses, one sticky comment, the step summary / report artifacts and step outputs.\n" +
+			"Exit codes: 0 passed, 1 findings (per --fail-on) or a failed build, 2 could not run.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, o, "") },
+	}
+	addRunFlags(cmd, &o)
+	cmd.Flags().BoolVar(&o.testComponents, "test-components", false, "on pull/merge requests, build and test the changed recipes on the local backend (nothing is distributed)")
+	rootCmd.AddCommand(cmd)
+}
+
+func addRunFlags(cmd *cobra.Command, o *runOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	f.StringVar(&o.backend, "backend", "", "build backend: local or aws (default: backend in ibgitops.yaml, else local)")
+	f.StringVar(&o.base, "base", "", "base ref to plan against (default: from the CI event, else the merge base with the default branch)")
+	f.StringVar(&o.head, "head", "", "head ref (default: the checked-out commit)")
+	f.StringVar(&o.failOn, "fail-on", "error", "lint findings that fail the run: error, warning or never")
+	f.StringVar(&o.reportDir, "report-dir", "", "folder for report.md, report.json and host artifacts (default: <root>/.ibgitops/runs/<time>-<commit>)")
+	f.IntVar(&o.parallel, "parallel", 4, "independent recipes built at once")
+	f.BoolVar(&o.force, "force", false, "rebuild even when an identical image exists")
+	f.BoolVar(&o.keepOnFailure, "keep-on-failure", false, "keep the build container of a failed local build for inspection")
+	f.StringVar(&o.awsRegion, "aws-region", "", "AWS region for the aws backend (default: aws.region in ibgitops.yaml, then the AWS SDK's chain)")
+	f.StringVar(&o.ci, "ci", "auto", "CI host: auto (from the environment), github, gitlab or none")
+}
+
+// runRun wires the real loader, planner, backends and host into the flow.
+func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
+	if err := applyActionInputs(cmd, &o, os.Getenv); err != nil {
+		return withCode(exitCannot, err)
+	}
+	ctx := cmd.Context()
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	root, err := filepath.Abs(o.root)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return withCode(exitCannot, fmt.Errorf("--root %s is not a readable folder: give the repository's root folder", o.root))
+	}
+	switch o.failOn {
+	case "error", "warning", "never":
+	default:
+		return withCode(exitCannot, fmt.Errorf("--fail-on %q: use error, warning or never", o.failOn))
+	}
+	cfg, _, err := recipes.LoadConfig(os.DirFS(root))
+	if err != nil {
+		return withCode(exitCannot, fmt.Errorf("read %s: %w", filepath.Join(root, "ibgitops.yaml"), err))
+	}
+
+	ci, host, notes, err := detectCI(o.ci, os.Getenv, stdout)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	var source fs.FS
+	if releaseTag != "" {
+		commit, tree, err := releaseCommit(root, releaseTag)
+		if err != nil {
+			return withCode(exitCannot, err)
+		}
+		ci.SHA, source = commit, tree
+	}
+
+	opts := runner.Options{
+		Root: root, Base: o.base, Head: o.head,
+		Load:           recipes.Load,
+		Source:         source,
+		Plan:           computePlan,
+		TestComponents: o.testComponents,
+		Parallel:       o.parallel, Force: o.force, KeepOnFailure: o.keepOnFailure,
+		FailOn: o.failOn, ReportDir: o.reportDir,
+		CI: ci, Host: host, ReleaseTag: releaseTag,
+		Tool:     "ibgitops " + version.String(),
+		Progress: stderr, Out: stdout, Color: isTerminal(stdout),
+	}
+	if host == nil {
+		// Keep the notes of the context detection in the terminal.
+		for _, n := range notes {
+			fmt.Fprintln(stderr, "ibgitops: note:", n)
+		}
+	}
+	backendName := o.backend
+	if backendName == "" {
+		backendName = cfg.Backend
+	}
+	if backendName == "" {
+		backendName = "local"
+	}
+	if needsBuild(ci, releaseTag) {
+		be, cleanup, err := newBackend(backendName, cfg, o)
+		if err != nil {
+			return withCode(exitCannot, err)
+		}
+		defer cleanup()
+		opts.Backend = be
+	}
+	if o.testComponents && ci.Event == vcs.EventPullRequest {
+		be, cleanup, err := newBackend("local", cfg, o)
+		if err != nil {
+			return withCode(exitCannot, fmt.Errorf("--test-components needs the local backend: %w", err))
+		}
+		defer cleanup()
+		opts.TestBackend = be
+	}
+	out, err := runner.Run(ctx, opts)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	if out.ExitCode != 0 {
+		return withCode(out.ExitCode, nil)
+	}
+	return nil
+}
+
+// needsBuild says whether the event builds on the configured backend, so
+// that a pull request does not need an engine or AWS credentials.
+func needsBuild(ci *vcs.Context, releaseTag string) bool {
+	if releaseTag != "" {
+		return true
+	}
+	switch ci.Event {
+	case vcs.EventLocal, vcs.EventPush, vcs.EventTag:
+		return true
+	}
+	return false
+}
+
+// detectCI finds the CI host from the environment (or --ci) and builds its
+// reporter.
+func detectCI(which string, getenv func(string) string, stdout io.Writer) (*vcs.Context, vcs.Host, []string, error) {
+	if which == "auto" {
+		switch {
+		case github.Detected(getenv):
+			which = "github"
+		case gitlab.Detected(getenv):
+			which = "gitlab"
+		default:
+			which = "none"
+		}
+	}
+	switch which {
+	case "none":
+		return &vcs.Context{Event: vcs.EventLocal}, nil, nil, nil
+	case "github":
+		ci, notes := github.DetectContext(getenv)
+		h, err := github.New(ci, github.Options{Getenv: getenv, Stdout: stdout})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return ci, withNotes(h, notes), notes, nil
+	case "gitlab":
+		ci, notes := gitlab.DetectContext(getenv)
+		h, err := gitlab.New(ci, gitlab.Options{Getenv: getenv})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return ci, withNotes(h, notes), notes, nil
+	}
+	return nil, nil, nil, fmt.Errorf("--ci %q: use auto, github, gitlab or none", which)
+}
+
+// withNotes adds the context detection's notes to what the host's Prepare
+// reports.
+func withNotes(h vcs.Host, notes []string) vcs.Host {
+	if len(notes) == 0 {
+		return h
+	}
+	return notedHost{Host: h, notes: notes}
+}
+
+type notedHost struct {
+	vcs.Host
+	notes []string
+}
+
+func (n notedHost) Prepare(ctx context.Context) []string {
+	return append(append([]string{}, n.notes...), n.Host.Prepare(ctx)...)
+}
+
+// newBackend builds the named backend.
+func newBackend(name string, cfg recipes.Config, o runOptions) (backend.Backend, func(), error) {
+	switch name {
+	case "local":
+		b, err := local.New(local.Options{Engine: cfg.Local.Engine})
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, func() {}, nil
+	case "aws":
+		return newAWSBackend(cfg, o)
+	}
+	return nil, nil, fmt.Errorf("--backend %q: use local or aws", name)
+}
+
+// computePlan adapts runner/plan to the flow.
+func computePlan(ctx context.Context, req runner.PlanRequest) (*runner.PlanResult, error) {
+	res, err := plan.Compute(ctx, plan.Options{Root: req.Root, Base: req.Base, Head: req.Head})
+	if err != nil {
+		return nil, err
+	}
+	findings := append([]diag.Finding(nil), res.HeadFindings...)
+	if res.Base != nil && res.Head != nil {
+		findings = append(findings, recipes.LintAgainstBase(res.Base, res.Head)...)
+	}
+	return &runner.PlanResult{Plan: res.Plan, Base: res.Base, Head: res.Head, Findings: findings, Warnings: res.Warnings}, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("NO_COLOR") == "" && !strings.EqualFold(os.Getenv("TERM"), "dumb")
+}
+
+// actionInputs are the action.yml inputs that map to flags of the same
+// name; only the command and the root are passed as arguments.
+var actionInputs = []string{"backend", "aws-region", "test-components", "fail-on"}
+
+// applyActionInputs reads the GitHub Action's INPUT_* variables for the
+// flags the command line did not set. Hyphens stay: the runner names the
+// `test-components` input INPUT_TEST-COMPONENTS.
+func applyActionInputs(cmd *cobra.Command, o *runOptions, getenv func(string) string) error {
+	if !github.Detected(getenv) {
+		return nil
+	}
+	for _, name := range actionInputs {
+		f := cmd.Flags().Lookup(name)
+		if f == nil || f.Changed {
+			continue
+		}
+		v := strings.TrimSpace(getenv("INPUT_" + strings.ToUpper(name)))
+		if v == "" {
+			continue
+		}
+		if err := cmd.Flags().Set(name, v); err != nil {
+			return fmt.Errorf("action input %s: %q: %w", name, v, err)
+		}
+	}
+	return nil
+}
+
+// newAWSBackend builds the EC2 Image Builder backend.
+func newAWSBackend(cfg recipes.Config, o runOptions) (backend.Backend, func(), error) {
+	return nil, nil, fmt.Errorf("--backend aws is not available to `run` in this build yet: use `ibgitops build --backend aws`, or --backend local")
+}
