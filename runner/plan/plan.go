@@ -54,8 +54,9 @@ type Result struct {
 	// planning the work tree).
 	BaseCommit, HeadCommit string
 	WorkTree               bool
-	// RepoDir is the git work tree; Prefix is Root relative to it.
-	RepoDir, Prefix string
+	// Root is the absolute --root folder; RepoDir the git work tree;
+	// Prefix is Root relative to RepoDir ("" when they are the same).
+	Root, RepoDir, Prefix string
 	// Paths changed under Root, relative to Root.
 	Paths []recipes.PathChange
 	// Warnings did not stop the plan but the user should read them.
@@ -97,7 +98,7 @@ func Compute(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	c := &computer{opts: opts, repo: repo, prefix: prefix, absRoot: absRoot,
-		res: &Result{RepoDir: repo.WorkDir(), Prefix: prefix}}
+		res: &Result{Root: absRoot, RepoDir: repo.WorkDir(), Prefix: prefix}}
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
