@@ -353,6 +353,13 @@ func (p *parser) unknownKey(k *yaml.Node, where string, known []string) {
 	p.add(pos(k), diag.Error, RuleUnknownKey, "%s", msg)
 }
 
+func (d *Document) markBad(key string) {
+	if d.badType == nil {
+		d.badType = map[string]bool{}
+	}
+	d.badType[key] = true
+}
+
 var documentKeys = []string{"name", "description", "schemaVersion", "parameters", "constants", "phases"}
 
 func (p *parser) document(root *yaml.Node) *Document {
@@ -373,7 +380,10 @@ func (p *parser) document(root *yaml.Node) *Document {
 			if d.SchemaVersionPos.Line == 0 {
 				d.SchemaVersionPos = pos(kv.keyN)
 			}
-			d.SchemaVersion, _ = p.scalar(kv.value, "schemaVersion")
+			var ok bool
+			if d.SchemaVersion, ok = p.scalar(kv.value, "schemaVersion"); !ok {
+				d.markBad("schemaVersion")
+			}
 		case "parameters":
 			d.Parameters = p.parameters(kv.value)
 		case "constants":
@@ -381,6 +391,11 @@ func (p *parser) document(root *yaml.Node) *Document {
 		case "phases":
 			d.PhasesPos = pos(kv.keyN)
 			d.Phases = p.phases(kv.value)
+			if v := p.deref(kv.value); v == nil || v.Kind != yaml.SequenceNode {
+				if !isNull(v) {
+					d.markBad("phases")
+				}
+			}
 		default:
 			p.unknownKey(kv.keyN, "the document", documentKeys)
 		}

@@ -53,6 +53,9 @@ type Document struct {
 	PhasesPos        diag.Pos
 	// Root is the document's mapping node as parsed, kept for re-encoding.
 	Root *yaml.Node
+	// badType records keys whose value Parse already reported as the
+	// wrong type, so Validate does not also call them missing.
+	badType map[string]bool
 }
 
 // Parameter is a document parameter (`parameters:` entry). A parameter

@@ -104,6 +104,7 @@ type validator struct {
 func (v *validator) document() {
 	d := v.d
 	switch {
+	case d.badType["schemaVersion"]:
 	case d.SchemaVersion == "":
 		v.add(d.Pos, diag.Error, RuleSchemaVersion, "schemaVersion is missing; add schemaVersion: 1.0")
 	case d.SchemaVersion != "1.0" && d.SchemaVersion != "1":
@@ -111,7 +112,9 @@ func (v *validator) document() {
 	}
 	v.variables()
 	v.index()
-	if len(d.Phases) == 0 {
+	if d.badType["phases"] {
+		// reported by Parse
+	} else if len(d.Phases) == 0 {
 		at := d.PhasesPos
 		if at.Line == 0 {
 			at = d.Pos
