@@ -150,6 +150,7 @@ func TestCorpus(t *testing.T) {
 	if len(files) == 0 {
 		t.Skipf("corpus folder %s is absent or empty; nothing to check", dir)
 	}
+	declared := sourcePlatforms(filepath.Join(dir, "..", "SOURCES.md"))
 	platforms := map[string]int{}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
@@ -166,6 +167,9 @@ func TestCorpus(t *testing.T) {
 				platform = awstoe.PlatformLinux
 			}
 			platforms[platform]++
+			if want, ok := declared[filepath.Base(file)]; ok && want != platform {
+				t.Errorf("inferred platform %s, SOURCES.md says %s", platform, want)
+			}
 			fs = append(fs, d.Validate(awstoe.ValidateOptions{Platform: platform})...)
 			var errs []diag.Finding
 			for _, f := range fs {
@@ -178,7 +182,26 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("corpus: %d documents (%v)", len(files), platforms)
+	t.Logf("corpus: %d documents (%v), %d platforms cross-checked against SOURCES.md", len(files), platforms, len(declared))
+}
+
+// sourcePlatforms reads the platform column of the corpus's SOURCES.md
+// ("- `file` | repo | path | commit | licence | platform | ..."); empty
+// when the file is absent.
+func sourcePlatforms(path string) map[string]string {
+	out := map[string]string{}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Split(line, " | ")
+		if !strings.HasPrefix(line, "- `") || len(fields) < 6 {
+			continue
+		}
+		out[strings.Trim(strings.TrimPrefix(fields[0], "- "), "`")] = strings.TrimSpace(fields[5])
+	}
+	return out
 }
 
 func TestRulesTable(t *testing.T) {
