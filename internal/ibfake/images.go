@@ -26,6 +26,9 @@ type imageState struct {
 	stage      int // index in imageStates, or -1 once FAILED/CANCELLED
 	polls      int
 	started    time.Time
+	enteredAt  time.Time // when the current state began
+	holdUntil  time.Time // simulated work keeps the current state until then
+	sim        simulation
 	failStep   string
 	failReason string
 	execs      []*workflowExec
@@ -116,7 +119,12 @@ func (s *Server) startImage(recipe *resource, infraArn, distArn string, pipeline
 		}
 	}
 	img.fields["tags"] = tags
-	img.image = &imageState{started: s.opts.Now(), failStep: s.faults.FailStep, failReason: s.faults.FailReason}
+	st := &imageState{started: s.opts.Now(), enteredAt: s.opts.Now(), failStep: s.faults.FailStep, failReason: s.faults.FailReason}
+	st.sim = s.simulate(recipe)
+	if st.failStep == "" && st.sim.failure != nil {
+		st.failStep, st.failReason = st.sim.failure.workflowStep, st.sim.failure.message
+	}
+	img.image = st
 	s.setImageStatus(img, "PENDING", "")
 	s.store(img)
 	if pipeline != nil {
@@ -143,23 +151,33 @@ func (s *Server) imageStatus(img *resource) string {
 	return img.fields["state"].(map[string]any)["status"].(string)
 }
 
-// tick moves an image on: one state per PollsPerState polls, or by time.
+// tick moves an image on: one state per PollsPerState polls, or one per
+// StateDuration; simulated work (`sleep` in a document) holds a state.
 func (s *Server) tick(img *resource, poll bool) {
 	st := img.image
-	if st == nil || st.stage < 0 || st.stage == len(imageStates)-1 {
+	if st == nil {
 		return
 	}
-	target := st.stage
-	if s.opts.StateDuration > 0 {
-		target = int(s.opts.Now().Sub(st.started) / s.opts.StateDuration)
-	} else if poll {
-		st.polls++
-		if st.polls >= s.opts.PollsPerState {
-			st.polls = 0
-			target = st.stage + 1
+	now := s.opts.Now()
+	for st.stage >= 0 && st.stage < len(imageStates)-1 {
+		if now.Before(st.holdUntil) {
+			return
 		}
-	}
-	for st.stage >= 0 && st.stage < target && st.stage < len(imageStates)-1 {
+		if s.opts.StateDuration > 0 {
+			if now.Sub(st.enteredAt) < s.opts.StateDuration {
+				return
+			}
+		} else {
+			if !poll {
+				return
+			}
+			st.polls++
+			if st.polls < s.opts.PollsPerState {
+				return
+			}
+			st.polls = 0
+			poll = false // one state per poll
+		}
 		s.advance(img)
 	}
 }
@@ -209,6 +227,8 @@ func (s *Server) advance(img *resource) {
 	}
 	st.stage++
 	next := imageStates[st.stage]
+	st.enteredAt = s.opts.Now()
+	st.holdUntil = st.enteredAt.Add(st.sim.hold[next])
 	s.setImageStatus(img, next, "")
 	if next == "AVAILABLE" {
 		s.publishOutputs(img)

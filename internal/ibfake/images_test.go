@@ -214,6 +214,9 @@ func TestFaults(t *testing.T) {
 
 // TestAWSCLI checks the fake with a client no one here wrote: the aws CLI.
 func TestAWSCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the aws CLI check starts python several times")
+	}
 	awsBin, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("aws CLI not installed: apt-get install awscli to run this check")
