@@ -46,9 +46,11 @@ func newEnv(t testing.TB, opts ibfake.Options) *env {
 
 // client is a real SDK client pointed at the fake, with the backend's
 // retryer (no backoff delay).
-func (e *env) client() *imagebuilder.Client {
+func (e *env) client() *imagebuilder.Client { return clientAt(e.srv.URL) }
+
+func clientAt(url string) *imagebuilder.Client {
 	return imagebuilder.New(imagebuilder.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(e.srv.URL),
+		Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDFAKE", "fakesecret", ""),
 		Retryer:     NewRetryer(10, time.Millisecond, noDelay),
 	})
@@ -60,9 +62,11 @@ func (e *env) sts() *sts.Client {
 }
 
 // backend is a fresh backend (a new process, as far as caches go).
-func (e *env) backend(t testing.TB) *Backend {
+func (e *env) backend(t testing.TB) *Backend { return e.backendAt(t, e.srv.URL) }
+
+func (e *env) backendAt(t testing.TB, url string) *Backend {
 	t.Helper()
-	b, err := New(context.Background(), Options{Region: "us-east-1", Client: e.client(), STS: e.sts(),
+	b, err := New(context.Background(), Options{Region: "us-east-1", Client: clientAt(url), STS: e.sts(),
 		PollInterval: time.Millisecond, MaxPollInterval: 5 * time.Millisecond, CancelTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
