@@ -9,6 +9,7 @@ import (
 	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/spf13/cobra"
 )
@@ -17,6 +18,7 @@ type lintOptions struct {
 	root   string
 	format string
 	output string
+	base   string // compare with this ref: version-not-raised, version-lowered
 }
 
 func init() {
@@ -32,6 +34,7 @@ func init() {
 	cmd.Flags().StringVar(&opts.root, "root", ".", "repository root (where ibgitops.yaml lives)")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout")
+	cmd.Flags().StringVar(&opts.base, "base", "", "also compare with this ref (its merge base with HEAD): a changed component or recipe must raise its version")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -47,6 +50,16 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 	if err != nil {
 		return withCode(exitCannot, fmt.Errorf("lint %s: %w", opts.root, err))
 	}
+	if opts.base != "" {
+		res, err := plan.LoadBase(cmd.Context(), plan.Options{Root: opts.root, Base: opts.base})
+		if err != nil {
+			return withCode(exitCannot, fmt.Errorf("lint --base %s: %w", opts.base, err))
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintln(cmd.ErrOrStderr(), "ibgitops lint: warning:", w)
+		}
+		findings = append(findings, recipes.LintAgainstBase(res.Base, repo)...)
+	}
 	return printLint(cmd, opts, repo.Files, findings)
 }
 
@@ -55,7 +68,7 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 func printLint(cmd *cobra.Command, opts lintOptions, files []string, findings []diag.Finding) error {
 	diag.Sort(findings)
 	docs := map[string]string{}
-	for _, d := range recipes.RuleDocs {
+	for _, d := range append(append([]recipes.RuleDoc(nil), recipes.RuleDocs...), recipes.BaseRuleDocs...) {
 		docs[d.ID] = d.Summary
 	}
 	result := &report.Lint{Findings: findings, Files: files, RuleDocs: docs, ToolVersion: version.String()}

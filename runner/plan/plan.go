@@ -67,6 +67,45 @@ type Result struct {
 
 // Compute computes the plan between base and head.
 func Compute(ctx context.Context, opts Options) (*Result, error) {
+	c, err := newComputer(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.run(ctx); err != nil {
+		return nil, err
+	}
+	return c.res, nil
+}
+
+// LoadBase loads only the base side: the repository at the merge base of
+// opts.Base (default: the default branch) and opts.Head (default: HEAD).
+// `lint --base` compares it with the work tree. It fills Base,
+// BaseFindings, BaseRef, BaseCommit and Warnings.
+func LoadBase(ctx context.Context, opts Options) (*Result, error) {
+	c, err := newComputer(opts)
+	if err != nil {
+		return nil, err
+	}
+	headRev := opts.Head
+	if headRev == "" {
+		headRev = "HEAD"
+	}
+	headHash, err := c.repo.Resolve(headRev)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	c.res.HeadRef, c.res.HeadCommit = headRev, headHash.String()
+	mergeBase, baseRev, err := c.mergeBase(ctx, headRev, headHash)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.loadBase(mergeBase, baseRev); err != nil {
+		return nil, err
+	}
+	return c.res, nil
+}
+
+func newComputer(opts Options) (*computer, error) {
 	root := opts.Root
 	if root == "" {
 		root = "."
@@ -97,12 +136,8 @@ func Compute(ctx context.Context, opts Options) (*Result, error) {
 			prefix = filepath.ToSlash(rel)
 		}
 	}
-	c := &computer{opts: opts, repo: repo, prefix: prefix, absRoot: absRoot,
-		res: &Result{Root: absRoot, RepoDir: repo.WorkDir(), Prefix: prefix}}
-	if err := c.run(ctx); err != nil {
-		return nil, err
-	}
-	return c.res, nil
+	return &computer{opts: opts, repo: repo, prefix: prefix, absRoot: absRoot,
+		res: &Result{Root: absRoot, RepoDir: repo.WorkDir(), Prefix: prefix}}, nil
 }
 
 type computer struct {
@@ -180,48 +215,16 @@ func (c *computer) run(ctx context.Context) error {
 		}
 	}
 
-	// Base: the merge base of base and head.
-	baseRev := c.opts.Base
-	if baseRev == "" {
-		if baseRev, err = c.repo.DefaultBranch(); err != nil {
-			return err
-		}
-	}
-	res.BaseRef = baseRev
-	var baseHash, mergeBase git.Hash
-	err = c.withHistory(ctx, baseRev, func() error {
-		var err error
-		if baseHash, err = c.repo.Resolve(baseRev); err != nil {
-			return err
-		}
-		mergeBase, err = c.repo.MergeBase(ctx, baseHash, headHash)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("base %s: %w", baseRev, err)
-	}
-	if mergeBase != baseHash {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("base %s (%s) is not an ancestor of %s; comparing from their merge base %s, as a pull request does",
-			baseRev, baseHash.String()[:7], headRev, mergeBase.String()[:7]))
-	}
-	res.BaseCommit = mergeBase.String()
-
-	// Load both sides.
-	btfs, err := c.repo.TreeFS(mergeBase)
+	mergeBase, baseRev, err := c.mergeBase(ctx, headRev, headHash)
 	if err != nil {
 		return err
 	}
-	baseFS, err := sub(btfs, c.prefix, baseRev)
-	if err != nil {
+	if err := c.loadBase(mergeBase, baseRev); err != nil {
 		return err
 	}
-	baseLabel := fmt.Sprintf("base %s (%s)", baseRev, mergeBase.String()[:7])
 	headLabel := fmt.Sprintf("head %s (%s)", res.HeadRef, headHash.String()[:7])
 	if res.WorkTree {
 		headLabel = "the work tree"
-	}
-	if res.Base, res.BaseFindings, err = load(baseFS, baseLabel); err != nil {
-		return err
 	}
 	if res.Head, res.HeadFindings, err = load(headFS, headLabel); err != nil {
 		return err
@@ -233,11 +236,6 @@ func (c *computer) run(ctx context.Context) error {
 				f.File, headLabel, f.File, f.Line, f.Message, displayRoot(c.prefix))
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s does not load at %s (%s:%d: %s); whatever it defines is left out of the plan", f.File, headLabel, f.File, f.Line, f.Message))
-	}
-	if broken := unloaded(res.Base, res.BaseFindings); len(broken) > 0 {
-		for _, f := range broken {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s does not load at %s (%s:%d: %s); what it defines is planned as new", f.File, baseLabel, f.File, f.Line, f.Message))
-		}
 	}
 
 	// Changed paths, relative to Root.
@@ -295,6 +293,63 @@ func (c *computer) run(ctx context.Context) error {
 	res.Plan = recipes.PlanChanges(recipes.PlanInput{Base: res.Base, Head: res.Head, BaseRef: res.BaseCommit, HeadRef: headID,
 		Paths: res.Paths, Commits: commits})
 	return nil
+}
+
+// mergeBase resolves the base ref (default: the default branch) and
+// returns the merge base of it and head, fetching missing history once.
+func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.Hash) (git.Hash, string, error) {
+	res := c.res
+	baseRev := c.opts.Base
+	if baseRev == "" {
+		var err error
+		if baseRev, err = c.repo.DefaultBranch(); err != nil {
+			return git.Hash{}, "", err
+		}
+	}
+	res.BaseRef = baseRev
+	var baseHash, mergeBase git.Hash
+	err := c.withHistory(ctx, baseRev, func() error {
+		var err error
+		if baseHash, err = c.repo.Resolve(baseRev); err != nil {
+			return err
+		}
+		mergeBase, err = c.repo.MergeBase(ctx, baseHash, headHash)
+		return err
+	})
+	if err != nil {
+		return git.Hash{}, "", fmt.Errorf("base %s: %w", baseRev, err)
+	}
+	if mergeBase != baseHash {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("base %s (%s) is not an ancestor of %s; comparing from their merge base %s, as a pull request does",
+			baseRev, baseHash.String()[:7], headRev, mergeBase.String()[:7]))
+	}
+	res.BaseCommit = mergeBase.String()
+	return mergeBase, baseRev, nil
+}
+
+// loadBase loads the repository at the merge base.
+func (c *computer) loadBase(mergeBase git.Hash, baseRev string) error {
+	res := c.res
+	btfs, err := c.repo.TreeFS(mergeBase)
+	if err != nil {
+		return err
+	}
+	baseFS, err := sub(btfs, c.prefix, baseRev)
+	if err != nil {
+		return err
+	}
+	label := c.baseLabel(mergeBase, baseRev)
+	if res.Base, res.BaseFindings, err = load(baseFS, label); err != nil {
+		return err
+	}
+	for _, f := range unloaded(res.Base, res.BaseFindings) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s does not load at %s (%s:%d: %s); what it defines is planned as new", f.File, label, f.File, f.Line, f.Message))
+	}
+	return nil
+}
+
+func (c *computer) baseLabel(mergeBase git.Hash, baseRev string) string {
+	return fmt.Sprintf("base %s (%s)", baseRev, mergeBase.String()[:7])
 }
 
 // rel makes a repository path relative to Root; false when outside it.

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// exampleRepo copies testdata/example into a git repository with the
+// example on main and a feature branch that edits a component document
+// without raising its version.
+func exampleRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := "../../testdata/example"
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755)
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, _ := repo.Worktree()
+	when := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	commit := func(msg string) {
+		if err := wt.AddWithOptions(&gogit.AddOptions{All: true}); err != nil {
+			t.Fatal(err)
+		}
+		when = when.Add(time.Minute)
+		sig := &object.Signature{Name: "dev", Email: "dev@example.com", When: when}
+		if _, err := wt.Commit(msg, &gogit.CommitOptions{Author: sig, Committer: sig}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit("chore: example")
+	if err := wt.Checkout(&gogit.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("feature"), Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "components", "smoke-tests.yaml")
+	data, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(data, []byte("echo ok"), []byte("echo okay"), 1), 0o644)
+	commit("feat(smoke): louder")
+	return dir
+}
+
+func executeOut(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	// cobra keeps the first run's (cancelled) context on subcommands;
+	// every run of the real binary is a fresh process.
+	for _, c := range rootCmd.Commands() {
+		c.SetContext(context.Background())
+	}
+	rootCmd.SetOut(&buf)
+	defer rootCmd.SetOut(nil)
+	code := execute(args)
+	return code, buf.String()
+}
+
+func TestPlanBumpLintBase(t *testing.T) {
+	dir := exampleRepo(t)
+	out := filepath.Join(t.TempDir(), "lint.json")
+
+	// lint --base: the changed component did not raise its version.
+	code, _ := executeOut(t, "lint", "--root", dir, "--base", "main", "--format", "json", "--output", out)
+	if code != exitFindings {
+		t.Fatalf("lint --base exit %d, want %d", code, exitFindings)
+	}
+	data, _ := os.ReadFile(out)
+	if !strings.Contains(string(data), `"version-not-raised"`) || !strings.Contains(string(data), "components/smoke-tests.yaml") {
+		t.Errorf("lint --base report lacks version-not-raised:\n%s", data)
+	}
+
+	code, stdout := executeOut(t, "plan", "--root", dir, "--base", "main", "--format", "json")
+	if code != exitOK {
+		t.Fatalf("plan exit %d", code)
+	}
+	var p struct {
+		Changes []struct{ Name, Change, FromVersion, ToVersion, Bump string }
+		Builds  []struct{ Name, Version string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatalf("plan json: %v\n%s", err, stdout)
+	}
+	if len(p.Changes) == 0 || p.Changes[0].Name != "smoke-tests" || p.Changes[0].ToVersion != "1.1.0" || p.Changes[0].Bump != "minor" {
+		t.Errorf("plan changes = %+v", p.Changes)
+	}
+
+	code, stdout = executeOut(t, "bump", "--root", dir, "--base", "main", "--write")
+	if code != exitOK || !strings.Contains(stdout, "component smoke-tests 1.0.0 -> 1.1.0") {
+		t.Fatalf("bump --write exit %d:\n%s", code, stdout)
+	}
+	// After the bump the work tree passes lint --base.
+	if code, _ := executeOut(t, "lint", "--root", dir, "--base", "main", "--format", "json", "--output", out); code != exitOK {
+		data, _ := os.ReadFile(out)
+		t.Errorf("lint --base after bump exit %d:\n%s", code, data)
+	}
+
+	for _, args := range [][]string{
+		{"plan", "--root", dir, "--base", "no-such-ref", "--format", "text"},
+		{"plan", "--root", dir, "--base", "main", "--format", "yaml"},
+		{"lint", "--root", dir, "--base", "no-such-ref", "--format", "text", "--output", out},
+	} {
+		if code, _ := executeOut(t, args...); code != exitCannot {
+			t.Errorf("%v: exit %d, want %d", args, code, exitCannot)
+		}
+	}
+}
