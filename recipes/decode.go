@@ -15,6 +15,10 @@ import (
 // alias bomb costs at most this much work and memory.
 const nodeBudget = 200_000
 
+// maxDepth bounds nesting (a recursive alias nests without end); the
+// deepest field table is far shallower.
+const maxDepth = 64
+
 // decoder is the strict first layer: it walks yaml.Nodes against a Field
 // table, reports every deviation with its position and returns plain Go
 // values (string, int, bool, map[string]any, []any, map[string]string,
@@ -28,6 +32,7 @@ type decoder struct {
 	keyPos    map[string]diag.Pos
 	budget    int
 	exhausted bool
+	depth     int
 }
 
 func newDecoder(file, kind string) *decoder {
@@ -144,6 +149,15 @@ func (d *decoder) wrongType(n *yaml.Node, f *Field, path string) {
 func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 	n = d.resolve(n)
 	if n == nil || !d.spend(n) {
+		return nil, false
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > maxDepth {
+		if !d.exhausted {
+			d.exhausted = true
+			d.add(RuleYAMLTooComplex, posOf(n), "the file nests deeper than %d levels (a recursive alias?); remove the anchors/aliases", maxDepth)
+		}
 		return nil, false
 	}
 	d.pos[path] = posOf(n)

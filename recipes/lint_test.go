@@ -371,3 +371,23 @@ func TestCheckVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestRecursiveAliasIsBounded(t *testing.T) {
+	for _, src := range []string{
+		"kind: InfrastructureConfiguration\nname: rec\ninstanceProfileName: x\nlogging: &a {s3Logs: *a}\n",
+		"kind: Component\nname: rec\nversion: 1.0.0\nplatform: Linux\ndocument: &a {phases: [*a]}\n",
+		"kind: ImageRecipe\nname: rec\nversion: 1.0.0\nparentImage: ami-0123456789abcdef0\ncomponents: &a [{name: x, parameters: {p: *a}}]\n",
+	} {
+		_, findings, err := Load(fstest.MapFS{"r.yaml": {Data: []byte(src)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range findings {
+			found = found || f.Rule == RuleYAMLTooComplex || f.Rule == RuleWrongType || f.Rule == RuleUnknownKey
+		}
+		if !found {
+			t.Errorf("recursive alias not reported: %v", findings)
+		}
+	}
+}

@@ -157,7 +157,7 @@ func (l *loader) parse(name string) *parsedFile {
 	l.parsed[name] = pf
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	if err := safeDecode(dec, &doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return pf // empty file
 		}
@@ -165,7 +165,7 @@ func (l *loader) parse(name string) *parsedFile {
 		return nil
 	}
 	var second yaml.Node
-	switch err := dec.Decode(&second); {
+	switch err := safeDecode(dec, &second); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
 		l.yamlError(name, data, err)
@@ -183,6 +183,16 @@ func (l *loader) parse(name string) *parsedFile {
 		}
 	}
 	return pf
+}
+
+// safeDecode turns a panic of the YAML parser into an error.
+func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML parser failed: %v", r)
+		}
+	}()
+	return dec.Decode(n)
 }
 
 func (l *loader) yamlError(name string, data []byte, err error) {
@@ -311,7 +321,7 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 			}
 			continue
 		}
-		l.resource(pf)
+		l.safely(pf.path, func() { l.resource(pf) })
 	}
 	l.crossCheck()
 	l.repo.Files = make([]string, 0, len(l.files))
@@ -321,6 +331,17 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 	sort.Strings(l.repo.Files)
 	diag.Sort(l.findings)
 	return l.repo, l.findings, nil
+}
+
+// safely runs fn for one file and turns a panic (a bug in a checker) into
+// a finding on that file, so one bad file never stops the lint.
+func (l *loader) safely(file string, fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.add(RuleInternal, diag.Error, file, diag.Pos{}, "ibgitops could not check this file (internal error: %v); please report it with the file attached", r)
+		}
+	}()
+	fn()
 }
 
 // resource decodes one resource file into the repository.

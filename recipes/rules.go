@@ -40,6 +40,9 @@ const (
 	RuleSchedule          = "schedule"
 	RuleDockerfile        = "dockerfile-template"
 	RuleConfigRoot        = "config-root"
+	// RuleInternal marks a file a checker failed on (a bug, never expected);
+	// it is not in RuleDocs because no input should produce it.
+	RuleInternal = "internal-error"
 )
 
 // RuleDoc is one line of the rule list (`## Lint` in the README, SARIF

@@ -1,0 +1,41 @@
+package recipes
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// FuzzLoad feeds one arbitrary file to the loader: it must never panic
+// and every finding must name the file and a rule.
+func FuzzLoad(f *testing.F) {
+	for _, dir := range []string{"../testdata/example", lintCases} {
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+				if data, err := os.ReadFile(p); err == nil {
+					f.Add(data)
+				}
+			}
+			return nil
+		})
+	}
+	f.Add([]byte("kind: Component\ndocument: &a [*a]\n"))
+	f.Add([]byte("kind: ImageRecipe\nname: x\nparentImage: recipe:x\nversion: 1.0.0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{"r.yaml": {Data: data}}
+		repo, findings, err := Load(fsys)
+		if err != nil {
+			t.Fatalf("Load failed to run: %v", err)
+		}
+		if repo == nil {
+			t.Fatal("nil repo without an error")
+		}
+		for _, fd := range findings {
+			if fd.Rule == "" || fd.File == "" || fd.Message == "" || fd.Line < 0 || fd.Column < 0 {
+				t.Fatalf("malformed finding %+v", fd)
+			}
+		}
+	})
+}
