@@ -517,6 +517,9 @@ func (p *parser) phases(n *yaml.Node) []Phase {
 				ph.Name, _ = p.scalar(kv.value, "phase name")
 			case "steps":
 				ph.Steps = p.steps(kv.value)
+				if v := p.deref(kv.value); v != nil && v.Kind != yaml.SequenceNode && !isNull(v) {
+					ph.stepsBad = true
+				}
 			default:
 				p.unknownKey(kv.keyN, "a phase", phaseKeys)
 			}
@@ -662,7 +665,7 @@ var forEachKeys = []string{"list", "delimiter"}
 func (p *parser) loop(n *yaml.Node) *Loop {
 	m := p.mapping(n, "loop")
 	if m == nil {
-		return &Loop{Pos: pos(p.deref(n))}
+		return nil // reported; the step is treated as having no loop
 	}
 	l := &Loop{Pos: pos(m)}
 	for _, kv := range p.pairs(m) {

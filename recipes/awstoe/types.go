@@ -82,6 +82,8 @@ type Phase struct {
 	Steps   []Step
 	Pos     diag.Pos
 	NamePos diag.Pos
+	// stepsBad is set when Parse reported `steps:` as the wrong type.
+	stepsBad bool
 }
 
 // Step is one action invocation inside a phase. Pointer fields are nil when

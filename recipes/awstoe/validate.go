@@ -208,7 +208,7 @@ func (v *validator) phase(pi int) {
 		}
 		v.add(at, diag.Warning, RulePhaseName, "%s", msg)
 	}
-	if len(ph.Steps) == 0 && ph.Name != "" {
+	if len(ph.Steps) == 0 && ph.Name != "" && !ph.stepsBad {
 		v.add(ph.Pos, diag.Warning, RulePhases, "phase %q has no steps; add steps or remove the phase", ph.Name)
 	}
 	stepSeen := map[string]bool{}
