@@ -159,7 +159,7 @@ func TestParentRecipeAndContainerRecipe(t *testing.T) {
 	cli, bin := engineFixture(t)
 	repo, root := demoRepo(t)
 	cr := &recipes.ContainerRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindContainerRecipe, Name: "enginetest-app", Version: "0.1.0", File: "recipes/app.yaml", ContentHash: "app"},
-		ParentImage: "recipe:enginetest-web", Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"n": {"42"}}}}},
+		ParentImage: "recipe:enginetest-web", Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"count": {"42"}}}}},
 		ContainerType:      "DOCKER",
 		DockerfileTemplate: "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\nENV APP=1\n"}
 	repo.ContainerRecipes[cr.Name] = cr
@@ -197,7 +197,7 @@ func demoRepo(t *testing.T) (*recipes.Repo, string) {
 		Data: `name: hello
 schemaVersion: 1.0
 parameters:
-  - n:
+  - count:
       type: string
       default: "1"
 phases:
@@ -207,7 +207,7 @@ phases:
         action: ExecuteBash
         inputs:
           commands:
-            - echo "hello {{ n }}" > /hello.txt
+            - echo "hello {{ count }}" > /hello.txt
   - name: test
     steps:
       - name: Read
@@ -218,7 +218,7 @@ phases:
 `}
 	repo.ImageRecipes["enginetest-web"] = &recipes.ImageRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindImageRecipe, Name: "enginetest-web", Version: "2.0.0", File: "recipes/web.yaml", ContentHash: "r1"},
 		ParentImage: "ami-0123456789abcdef0", LocalParentImage: baseImage,
-		Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"n": {"42"}}}}}}
+		Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"count": {"42"}}}}}}
 	return repo, t.TempDir()
 }
 

@@ -270,7 +270,13 @@ func (b *Backend) build(ctx context.Context, store *Store, req backend.Request, 
 	}
 	hash := contentHash(kind, r, comps, par.Key, dockerfile)
 	if !req.Force {
-		if rec, err := store.Find(req.Recipe, version, hash); err != nil {
+		// A parent built on demand is reused whatever version built it:
+		// the plan may have built it under its bumped version.
+		match := version
+		if len(chain) > 0 {
+			match = ""
+		}
+		if rec, err := store.Find(req.Recipe, match, hash); err != nil {
 			return nil, nil, err
 		} else if rec != nil {
 			if ok, _ := b.engine.ImageExists(ctx, rec.ImageID); ok {

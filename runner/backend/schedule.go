@@ -1,0 +1,94 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ibgitops/ibgitops/recipes"
+)
+
+// BuildAll builds every request, at most parallel at a time, a request
+// whose `recipe:` parent is also requested only after that parent
+// succeeded (or was skipped). A child of a failed parent is not built and
+// says why. Results are in request order. An error of the backend for one
+// request becomes a failed result naming it.
+func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, progress func(Event)) []Result {
+	if parallel < 1 {
+		parallel = 1
+	}
+	if progress == nil {
+		progress = func(Event) {}
+	}
+	var mu sync.Mutex
+	report := func(e Event) { mu.Lock(); defer mu.Unlock(); progress(e) }
+	index := map[string]int{}
+	for i, r := range reqs {
+		index[r.Recipe] = i
+	}
+	results := make([]Result, len(reqs))
+	done := make([]chan struct{}, len(reqs))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	sem := make(chan struct{}, parallel)
+	for i, req := range reqs {
+		go func() {
+			defer close(done[i])
+			now := time.Now().UTC()
+			if parent := parentRecipe(req); parent != "" {
+				if pi, ok := index[parent]; ok && pi != i {
+					<-done[pi]
+					if pr := results[pi]; pr.Status != StatusSucceeded && pr.Status != StatusSkipped {
+						results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed,
+							Message: fmt.Sprintf("not built: its parent recipe %s %s", parent, pr.Status), Started: now, Finished: now}
+						return
+					}
+				}
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusCancelled, Message: "interrupted before it started", Started: now, Finished: now}
+				return
+			}
+			defer func() { <-sem }()
+			res, err := be.Build(ctx, req, report)
+			switch {
+			case err != nil:
+				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: err.Error(), Started: now, Finished: time.Now().UTC()}
+				if ctx.Err() != nil {
+					results[i].Status = StatusCancelled
+				}
+			case res == nil:
+				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: be.Name() + " backend returned no result", Started: now, Finished: time.Now().UTC()}
+			default:
+				results[i] = *res
+			}
+		}()
+	}
+	for i := range done {
+		<-done[i]
+	}
+	return results
+}
+
+func parentRecipe(req Request) string {
+	if req.Repo == nil {
+		return ""
+	}
+	if r, _, ok := req.Repo.Recipe(req.Recipe); ok {
+		return r.ParentRecipe()
+	}
+	return ""
+}
+
+// Requests turns a plan's builds into requests against repo.
+func Requests(repo *recipes.Repo, root string, builds []recipes.Build, prov Provenance) []Request {
+	var out []Request
+	for _, b := range builds {
+		out = append(out, Request{Repo: repo, Root: root, Recipe: b.Name, Kind: b.Kind, Version: b.Version, Pipelines: b.Pipelines, Provenance: prov})
+	}
+	return out
+}
