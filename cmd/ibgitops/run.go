@@ -291,5 +291,9 @@ func applyActionInputs(cmd *cobra.Command, o *runOptions, getenv func(string) st
 
 // newAWSBackend builds the EC2 Image Builder backend.
 func newAWSBackend(cfg recipes.Config, o runOptions) (backend.Backend, func(), error) {
-	return nil, nil, fmt.Errorf("--backend aws is not available to `run` in this build yet: use `ibgitops build --backend aws`, or --backend local")
+	b, err := newAWSImageBuilder(o.awsRegion, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, func() {}, nil
 }

@@ -118,19 +118,23 @@ func (r *run) poll(ctx context.Context, bd *build) error {
 		return fmt.Errorf("GetImage %s: the answer has no image state", bd.arn)
 	}
 	bd.image = img
-	if img.State.Status != bd.status {
-		bd.status = img.State.Status
-		r.emit(stage(bd.status), "%s: image %s is %s", bd.target, bd.arn, bd.status)
-	}
-	if bd.status == types.ImageStatusPending || bd.status == types.ImageStatusCreating {
-		return nil
-	}
+	changed := img.State.Status != bd.status
+	bd.status = img.State.Status
 	if terminal(bd.status) {
 		r.b.mu.Lock()
 		delete(r.b.inflight, bd.arn)
 		r.b.mu.Unlock()
 	}
-	return r.workflows(ctx, bd)
+	// Steps first: those that finished belong to the state just left.
+	if bd.status != types.ImageStatusPending && bd.status != types.ImageStatusCreating {
+		if err := r.workflows(ctx, bd); err != nil {
+			return err
+		}
+	}
+	if changed {
+		r.emit(stage(bd.status), "%s: image %s is %s", bd.target, bd.arn, bd.status)
+	}
+	return nil
 }
 
 // workflows lists the image's workflow executions, and the steps of those
