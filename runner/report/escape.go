@@ -25,10 +25,10 @@ func Inline(s string) string {
 			// A zero-width space after @ keeps GitHub and GitLab from
 			// turning "@team" into a notification.
 			b.WriteString("@&#8203;")
-		case '\\', '`', '*', '_', '[', ']', '#', '|', '~', '$':
+		case '\\', '`', '*', '_', '[', ']', '|', '~', '$':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case '-', '+', '=':
+		case '-', '+', '=', '#':
 			// Only at the start can these open a list, a heading
 			// underline or a quote.
 			if b.Len() == 0 {

@@ -1,0 +1,760 @@
+package main
+
+// End-to-end tests of `ibgitops run` as a subprocess, with the environment
+// each CI host sets, against httptest servers that speak the GitHub and
+// GitLab API shapes and record every request.
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var (
+	binDir  string
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// TestMain owns the temporary folder the binary is built into; the build
+// itself happens once, on first use, so other tests of this package do not
+// pay for it.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ibgitops-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func ibgitopsBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		binPath = filepath.Join(binDir, "ibgitops")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+const (
+	fakeGitHubToken = "ghs_FAKEtokenDoNotLeak0123456789"
+	fakeGitLabToken = "glpat-FAKEtokenDoNotLeak987654"
+)
+
+// fixtureRepo makes a git repository from testdata/example with two
+// commits (base, then a feature that raises a component's version), with
+// fixed dates so that commit ids, and so the golden comments, are stable.
+// extra files are added to the head commit.
+func fixtureRepo(t *testing.T, extra map[string]string) (dir, base, head string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed: the end-to-end tests build their fixture repository with it")
+	}
+	dir = t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/example")); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE=2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-01-01T00:00:00Z",
+			"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q", "-b", "main")
+	git("add", ".")
+	git("commit", "-q", "-m", "initial")
+	base = git("rev-parse", "HEAD")
+	f := filepath.Join(dir, "components", "smoke-tests.yaml")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = regexp.MustCompile(`(?m)^version: .*$`).ReplaceAll(data, []byte("version: 1.1.0"))
+	data = append(data, []byte("# checks the banner too\n")...)
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range extra {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("add", ".")
+	git("commit", "-q", "-m", "feat: smoke tests check the banner")
+	head = git("rev-parse", "HEAD")
+	return dir, base, head
+}
+
+// recorded is one API request the fake host saw.
+type recorded struct {
+	Method, Path, Query, Auth, Body string
+}
+
+type fakeAPI struct {
+	mu       sync.Mutex
+	requests []recorded
+	srv      *httptest.Server
+}
+
+func (f *fakeAPI) record(r *http.Request) string {
+	body, _ := io.ReadAll(r.Body)
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		auth = r.Header.Get("Private-Token")
+	}
+	f.mu.Lock()
+	f.requests = append(f.requests, recorded{r.Method, r.URL.Path, r.URL.RawQuery, auth, string(body)})
+	f.mu.Unlock()
+	return string(body)
+}
+
+func (f *fakeAPI) reset() []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.requests
+	f.requests = nil
+	return out
+}
+
+// comment is a pull-request comment or merge-request note in the fakes.
+type comment struct {
+	ID     int64
+	Author string
+	Body   string
+}
+
+// fakeGitHub serves statuses, issue comments (paginated, per_page capped at
+// 100, Link headers) and /user (403, as for GITHUB_TOKEN).
+type fakeGitHub struct {
+	fakeAPI
+	comments    []*comment
+	nextID      int64
+	rateLimited int // the next N status posts answer with a secondary rate limit
+	down        bool
+}
+
+func newFakeGitHub(t *testing.T) *fakeGitHub {
+	g := &fakeGitHub{nextID: 1000}
+	// A busy pull request: 150 comments before ours, one of them by a user
+	// who quoted the marker (it must not be hijacked).
+	for i := 0; i < 150; i++ {
+		body := fmt.Sprintf("comment %d", i)
+		if i == 42 {
+			body = "quoting the bot: <!-- ibgitops:report --> ### ✅ passed"
+		}
+		g.nextID++
+		g.comments = append(g.comments, &comment{ID: g.nextID, Author: "someone", Body: body})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		body := g.record(r)
+		w.Header().Set("Content-Type", "application/json")
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.down {
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"message":"Server Error"}`)
+			return
+		}
+		path := r.URL.Path
+		switch {
+		case r.Method == "GET" && path == "/user":
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"message":"Resource not accessible by integration"}`)
+		case r.Method == "POST" && strings.HasPrefix(path, "/repos/acme/images/statuses/"):
+			if g.rateLimited > 0 {
+				g.rateLimited--
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, `{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
+				return
+			}
+			var st struct{ State, Description, Context string }
+			json.Unmarshal([]byte(body), &st)
+			if utf8.RuneCountInString(st.Description) > 140 {
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				io.WriteString(w, `{"message":"Validation Failed"}`)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, body)
+		case r.Method == "GET" && path == "/repos/acme/images/issues/7/comments":
+			per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+			if per == 0 {
+				per = 30
+			}
+			per = min(per, 100)
+			page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+			page = max(page, 1)
+			lo, hi := min((page-1)*per, len(g.comments)), min(page*per, len(g.comments))
+			if hi < len(g.comments) {
+				w.Header().Set("Link", fmt.Sprintf(`<%s%s?per_page=%d&page=%d>; rel="next"`, g.srv.URL, path, per, page+1))
+			}
+			var out []map[string]any
+			for _, c := range g.comments[lo:hi] {
+				out = append(out, map[string]any{"id": c.ID, "body": c.Body, "user": map[string]any{"login": c.Author}})
+			}
+			json.NewEncoder(w).Encode(out)
+		case r.Method == "POST" && path == "/repos/acme/images/issues/7/comments":
+			var in struct{ Body string }
+			json.Unmarshal([]byte(body), &in)
+			if utf8.RuneCountInString(in.Body) > 65536 {
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				return
+			}
+			g.nextID++
+			g.comments = append(g.comments, &comment{ID: g.nextID, Author: "github-actions[bot]", Body: in.Body})
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"id":%d}`, g.nextID)
+		case r.Method == "PATCH" && strings.HasPrefix(path, "/repos/acme/images/issues/comments/"):
+			id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/repos/acme/images/issues/comments/"), 10, 64)
+			var in struct{ Body string }
+			json.Unmarshal([]byte(body), &in)
+			for _, c := range g.comments {
+				if c.ID == id {
+					c.Body = in.Body
+					fmt.Fprintf(w, `{"id":%d}`, id)
+					return
+				}
+			}
+			w.WriteHeader(http.StatusNotFound)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"message":"Not Found"}`)
+		}
+	})
+	g.srv = httptest.NewServer(mux)
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+// result of one subprocess run.
+type runResult struct {
+	code           int
+	stdout, stderr string
+	dir            string // --report-dir
+	files          map[string]string
+}
+
+func runIbgitops(t *testing.T, repo string, env map[string]string, args ...string) runResult {
+	t.Helper()
+	reportDir := filepath.Join(t.TempDir(), "report")
+	cmd := exec.Command(ibgitopsBinary(t), append([]string{"run", "--root", repo, "--report-dir", reportDir}, args...)...)
+	// Only what a CI host would set: nothing leaks in from the machine
+	// running the tests (which may itself be a CI job).
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null"}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := runResult{stdout: stdout.String(), stderr: stderr.String(), dir: reportDir, files: map[string]string{}}
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(reportDir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(reportDir, e.Name()))
+		res.files[e.Name()] = string(data)
+	}
+	return res
+}
+
+func githubEnv(t *testing.T, api string, base, head string, token string) (map[string]string, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	event := map[string]any{
+		"number": 7,
+		"pull_request": map[string]any{
+			"number": 7,
+			"head":   map[string]any{"sha": head, "ref": "feature", "repo": map[string]any{"full_name": "acme/images"}},
+			"base":   map[string]any{"sha": base, "ref": "main", "repo": map[string]any{"full_name": "acme/images"}},
+		},
+		"repository": map[string]any{"full_name": "acme/images", "default_branch": "main"},
+	}
+	data, _ := json.Marshal(event)
+	eventPath := filepath.Join(dir, "event.json")
+	os.WriteFile(eventPath, data, 0o644)
+	summary, output := filepath.Join(dir, "summary.md"), filepath.Join(dir, "output.txt")
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": eventPath,
+		"GITHUB_SHA": "feedfacefeedfacefeedfacefeedfacefeedface", "GITHUB_REF": "refs/pull/7/merge",
+		"GITHUB_REPOSITORY": "acme/images", "GITHUB_API_URL": api, "GITHUB_SERVER_URL": "https://github.example",
+		"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_BASE_REF": "main", "GITHUB_HEAD_REF": "feature",
+		"GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": output,
+	}
+	if token != "" {
+		env["INPUT_TOKEN"] = token
+	}
+	return env, summary, output
+}
+
+// assertNoToken greps every output stream, report file, host file and
+// request body for the token. The one exception is GitHub's own
+// ::add-mask:: command, which must carry it.
+func assertNoToken(t *testing.T, token string, res runResult, hostFiles []string, reqs []recorded) {
+	t.Helper()
+	check := func(where, text string) {
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, "::add-mask::") {
+				continue
+			}
+			if strings.Contains(line, token) {
+				t.Errorf("the token appears in %s: %q", where, line)
+			}
+		}
+	}
+	check("stdout", res.stdout)
+	check("stderr", res.stderr)
+	for name, data := range res.files {
+		check(name, data)
+	}
+	for _, f := range hostFiles {
+		data, _ := os.ReadFile(f)
+		check(f, string(data))
+	}
+	for _, r := range reqs {
+		check(r.Method+" "+r.Path+" body", r.Body)
+		check(r.Method+" "+r.Path+" query", r.Query)
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "run", name)
+	if *updateGolden {
+		os.WriteFile(path, []byte(got), 0o644)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (-update to accept):\n--- got ---\n%s", name, got)
+	}
+}
+
+func TestRunGitHubPullRequest(t *testing.T) {
+	repo, base, head := fixtureRepo(t, nil)
+	gh := newFakeGitHub(t)
+	env, summary, output := githubEnv(t, gh.srv.URL, base, head, fakeGitHubToken)
+
+	first := runIbgitops(t, repo, env)
+	reqs := gh.reset()
+	if first.code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", first.code, first.stdout, first.stderr)
+	}
+	assertNoToken(t, fakeGitHubToken, first, []string{summary, output}, reqs)
+	if !strings.Contains(first.stdout, "::add-mask::"+fakeGitHubToken) {
+		t.Errorf("the token was not masked before use")
+	}
+
+	// Statuses: on the pull request's head commit, never the merge commit.
+	var statuses []map[string]string
+	pages := map[string]bool{}
+	posts := 0
+	for _, r := range reqs {
+		if r.Auth != "Bearer "+fakeGitHubToken {
+			t.Errorf("%s %s: Authorization %q", r.Method, r.Path, r.Auth)
+		}
+		switch {
+		case strings.Contains(r.Path, "/statuses/"):
+			if !strings.HasSuffix(r.Path, "/statuses/"+head) {
+				t.Errorf("status posted to %s, want the head commit %s", r.Path, head)
+			}
+			var st map[string]string
+			json.Unmarshal([]byte(r.Body), &st)
+			statuses = append(statuses, st)
+		case r.Method == "GET" && strings.HasSuffix(r.Path, "/comments"):
+			pages[r.Query] = true
+			if !strings.Contains(r.Query, "per_page=100") {
+				t.Errorf("comments listed with %q: want per_page=100", r.Query)
+			}
+		case r.Method == "POST" && strings.HasSuffix(r.Path, "/comments"):
+			posts++
+		}
+	}
+	if len(statuses) != 2 || statuses[0]["state"] != "pending" || statuses[1]["state"] != "success" || statuses[1]["context"] != "ibgitops/lint" {
+		t.Errorf("statuses: %v", statuses)
+	}
+	if statuses[1]["target_url"] != "https://github.example/acme/images/actions/runs/42" {
+		t.Errorf("target_url %q", statuses[1]["target_url"])
+	}
+	if len(pages) != 2 {
+		t.Errorf("comment pages read: %v (150 comments need 2 pages)", pages)
+	}
+	if posts != 1 {
+		t.Fatalf("comments created: %d, want 1", posts)
+	}
+	ours := gh.comments[len(gh.comments)-1]
+	golden(t, "github-comment.md", ours.Body)
+	if gh.comments[42].Body != "quoting the bot: <!-- ibgitops:report --> ### ✅ passed" {
+		t.Errorf("a user's comment quoting the marker was edited")
+	}
+
+	// Step summary and outputs.
+	sum, _ := os.ReadFile(summary)
+	if !strings.Contains(string(sum), "ibgitops passed") || len(sum) >= 1<<20 {
+		t.Errorf("step summary (%d bytes): %.200s", len(sum), sum)
+	}
+	out, _ := os.ReadFile(output)
+	for _, name := range []string{"changed", "plan", "images", "versions"} {
+		if !regexp.MustCompile(`(?m)^` + name + `<<ghadelimiter_[0-9a-f]{32}$`).Match(out) {
+			t.Errorf("output %s is not written as a heredoc with a random delimiter:\n%s", name, out)
+		}
+	}
+	if strings.Contains(first.stdout, "::set-output") {
+		t.Errorf("deprecated ::set-output used")
+	}
+	if !strings.Contains(string(out), "changed<<") || !strings.Contains(string(out), `"name":"smoke-tests"`) {
+		t.Errorf("outputs:\n%s", out)
+	}
+	for _, f := range []string{"report.md", "report.json"} {
+		if first.files[f] == "" {
+			t.Errorf("missing %s in the report folder", f)
+		}
+	}
+
+	// Second run: the same comment is edited in place, never a second one.
+	second := runIbgitops(t, repo, env)
+	reqs = gh.reset()
+	if second.code != 0 {
+		t.Fatalf("second run exit %d: %s", second.code, second.stderr)
+	}
+	var patched, created int
+	for _, r := range reqs {
+		switch {
+		case r.Method == "PATCH" && r.Path == fmt.Sprintf("/repos/acme/images/issues/comments/%d", ours.ID):
+			patched++
+		case r.Method == "POST" && strings.HasSuffix(r.Path, "/comments"):
+			created++
+		}
+	}
+	if patched != 1 || created != 0 {
+		t.Errorf("second run: %d edits of comment %d, %d new comments", patched, ours.ID, created)
+	}
+	assertNoToken(t, fakeGitHubToken, second, []string{summary, output}, reqs)
+}
+
+func TestRunGitHubLimitsAndAnnotations(t *testing.T) {
+	// 13 components with an invalid version: 13 errors, of which GitHub
+	// shows 10 as annotations; the comment says how many more.
+	extra := map[string]string{}
+	for i := 0; i < 13; i++ {
+		extra[fmt.Sprintf("components/bad-%02d.yaml", i)] = fmt.Sprintf("kind: Component\nname: bad-%02d\nversion: one\nplatform: Linux\ndocument:\n  schemaVersion: 1.0\n  phases:\n    - name: build\n      steps:\n        - name: S\n          action: ExecuteBash\n          inputs:\n            commands: [\"true\"]\n", i)
+	}
+	repo, base, head := fixtureRepo(t, extra)
+	gh := newFakeGitHub(t)
+	gh.rateLimited = 1
+	env, summary, output := githubEnv(t, gh.srv.URL, base, head, fakeGitHubToken)
+	start := time.Now()
+	res := runIbgitops(t, repo, env)
+	reqs := gh.reset()
+	if res.code != 1 {
+		t.Fatalf("exit code %d, want 1 (lint errors)\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if n := strings.Count(res.stdout, "::error "); n != 10 {
+		t.Errorf("%d error annotations, want 10 (GitHub drops the rest)", n)
+	}
+	if !regexp.MustCompile(`::error col=\d+,file=components/bad-00\.yaml,line=\d+,title=version-format::`).MatchString(res.stdout) {
+		t.Errorf("annotation without file and line:\n%s", res.stdout)
+	}
+	body := gh.comments[len(gh.comments)-1].Body
+	if !strings.Contains(body, "10 errors and 0 warnings are annotated") || !strings.Contains(body, "3 more are listed here only") {
+		t.Errorf("comment does not say how many findings are not annotated:\n%s", body)
+	}
+	// The first status post hit a secondary rate limit with Retry-After: 1.
+	statusPosts := 0
+	for _, r := range reqs {
+		if strings.Contains(r.Path, "/statuses/") {
+			statusPosts++
+		}
+	}
+	if statusPosts != 3 || time.Since(start) < time.Second {
+		t.Errorf("status posts %d (want 3: one retried after Retry-After), took %s", statusPosts, time.Since(start))
+	}
+	for _, r := range reqs {
+		if strings.Contains(r.Path, "/statuses/") {
+			var st map[string]string
+			json.Unmarshal([]byte(r.Body), &st)
+			if st["state"] == "failure" && !strings.Contains(st["description"], "13 errors") {
+				t.Errorf("lint status description %q", st["description"])
+			}
+		}
+	}
+	assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, reqs)
+}
+
+func TestRunGitHubForkWithoutToken(t *testing.T) {
+	repo, base, head := fixtureRepo(t, nil)
+	gh := newFakeGitHub(t)
+	env, summary, _ := githubEnv(t, gh.srv.URL, base, head, "")
+	res := runIbgitops(t, repo, env)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if reqs := gh.reset(); len(reqs) != 0 {
+		t.Errorf("without a token, no API call should be made: %v", reqs)
+	}
+	sum, _ := os.ReadFile(summary)
+	if !strings.Contains(string(sum), "ibgitops passed") || !strings.Contains(string(sum), "no GitHub token") {
+		t.Errorf("step summary:\n%s", sum)
+	}
+}
+
+func TestRunGitHubAPIDownKeepsOutcome(t *testing.T) {
+	repo, base, head := fixtureRepo(t, nil)
+	gh := newFakeGitHub(t)
+	gh.down = true
+	env, summary, output := githubEnv(t, gh.srv.URL, base, head, fakeGitHubToken)
+	res := runIbgitops(t, repo, env)
+	if res.code != 0 {
+		t.Fatalf("a reporting failure changed the exit code to %d: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stdout+res.stderr, "HTTP 500") {
+		t.Errorf("the failure is not reported:\n%s\n%s", res.stdout, res.stderr)
+	}
+	assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, gh.reset())
+}
+
+// fakeGitLab serves /user, merge-request notes (X-Next-Page pagination)
+// and commit statuses (refusing a repeated transition with 400).
+type fakeGitLab struct {
+	fakeAPI
+	notes  []*comment
+	nextID int64
+	seen   map[string]string // status name -> last state
+}
+
+func newFakeGitLab(t *testing.T) *fakeGitLab {
+	g := &fakeGitLab{nextID: 500, seen: map[string]string{}}
+	for i := 0; i < 120; i++ {
+		g.nextID++
+		body := fmt.Sprintf("note %d", i)
+		author := "alice"
+		if i == 7 {
+			body = "<!-- ibgitops:report --> copied"
+		}
+		g.notes = append(g.notes, &comment{ID: g.nextID, Author: author, Body: body})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		body := g.record(r)
+		w.Header().Set("Content-Type", "application/json")
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		path := r.URL.Path
+		notesPath := "/api/v4/projects/123/merge_requests/5/notes"
+		switch {
+		case r.Method == "GET" && path == "/api/v4/user":
+			io.WriteString(w, `{"id":99,"username":"project_123_bot"}`)
+		case r.Method == "POST" && strings.HasPrefix(path, "/api/v4/projects/123/statuses/"):
+			var st map[string]any
+			json.Unmarshal([]byte(body), &st)
+			name, _ := st["name"].(string)
+			state, _ := st["state"].(string)
+			if g.seen[name] == state {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, `{"message":"Cannot transition status via :%s from :%s"}`, state, state)
+				return
+			}
+			g.seen[name] = state
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"id":1}`)
+		case r.Method == "GET" && path == notesPath:
+			per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+			per = min(max(per, 20), 100)
+			page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+			page = max(page, 1)
+			lo, hi := min((page-1)*per, len(g.notes)), min(page*per, len(g.notes))
+			if hi < len(g.notes) {
+				w.Header().Set("X-Next-Page", strconv.Itoa(page+1))
+			}
+			var out []map[string]any
+			for _, n := range g.notes[lo:hi] {
+				id := 1
+				if n.Author == "project_123_bot" {
+					id = 99
+				}
+				out = append(out, map[string]any{"id": n.ID, "body": n.Body, "author": map[string]any{"id": id, "username": n.Author}})
+			}
+			json.NewEncoder(w).Encode(out)
+		case r.Method == "POST" && path == notesPath:
+			var in struct{ Body string }
+			json.Unmarshal([]byte(body), &in)
+			g.nextID++
+			g.notes = append(g.notes, &comment{ID: g.nextID, Author: "project_123_bot", Body: in.Body})
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"id":%d}`, g.nextID)
+		case r.Method == "PUT" && strings.HasPrefix(path, notesPath+"/"):
+			id, _ := strconv.ParseInt(strings.TrimPrefix(path, notesPath+"/"), 10, 64)
+			var in struct{ Body string }
+			json.Unmarshal([]byte(body), &in)
+			for _, n := range g.notes {
+				if n.ID == id {
+					n.Body = in.Body
+					fmt.Fprintf(w, `{"id":%d}`, id)
+					return
+				}
+			}
+			w.WriteHeader(http.StatusNotFound)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"message":"404 Not Found"}`)
+		}
+	})
+	g.srv = httptest.NewServer(mux)
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func gitlabEnv(api, base, head string) map[string]string {
+	return map[string]string{
+		"GITLAB_CI": "true", "CI_API_V4_URL": api + "/api/v4", "CI_SERVER_URL": "https://gitlab.example",
+		"CI_PROJECT_ID": "123", "CI_PROJECT_PATH": "acme/images", "CI_PIPELINE_SOURCE": "merge_request_event",
+		"CI_PIPELINE_ID": "777", "CI_JOB_URL": "https://gitlab.example/acme/images/-/jobs/9",
+		"CI_MERGE_REQUEST_IID": "5", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base, "CI_COMMIT_SHA": head,
+		"CI_DEFAULT_BRANCH": "main", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+		"CI_JOB_TOKEN": "job-token-not-used",
+	}
+}
+
+func TestRunGitLabMergeRequest(t *testing.T) {
+	repo, base, head := fixtureRepo(t, nil)
+	gl := newFakeGitLab(t)
+	env := gitlabEnv(gl.srv.URL, base, head)
+	env["IBGITOPS_GITLAB_TOKEN"] = fakeGitLabToken
+
+	first := runIbgitops(t, repo, env)
+	reqs := gl.reset()
+	if first.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", first.code, first.stdout, first.stderr)
+	}
+	var states []string
+	pages := 0
+	for _, r := range reqs {
+		if r.Auth != fakeGitLabToken {
+			t.Errorf("%s %s: PRIVATE-TOKEN %q", r.Method, r.Path, r.Auth)
+		}
+		if strings.Contains(r.Path, "/statuses/") {
+			if !strings.HasSuffix(r.Path, "/statuses/"+head) {
+				t.Errorf("status on %s", r.Path)
+			}
+			var st map[string]any
+			json.Unmarshal([]byte(r.Body), &st)
+			if st["pipeline_id"] != float64(777) || st["name"] != "ibgitops/lint" {
+				t.Errorf("status %v: want pipeline_id 777 and name ibgitops/lint", st)
+			}
+			states = append(states, fmt.Sprint(st["state"]))
+		}
+		if r.Method == "GET" && strings.HasSuffix(r.Path, "/notes") {
+			pages++
+		}
+	}
+	if strings.Join(states, ",") != "running,success" {
+		t.Errorf("status states %v", states)
+	}
+	if pages != 2 {
+		t.Errorf("note pages read: %d, want 2 (120 notes)", pages)
+	}
+	ours := gl.notes[len(gl.notes)-1]
+	if ours.Author != "project_123_bot" {
+		t.Fatalf("no note was created")
+	}
+	golden(t, "gitlab-note.md", ours.Body)
+	if gl.notes[7].Body != "<!-- ibgitops:report --> copied" {
+		t.Errorf("another user's note with the marker was edited")
+	}
+	for _, f := range []string{"gl-code-quality-report.json", "junit.xml", "ibgitops.env", "report.md", "report.json"} {
+		if _, ok := first.files[f]; !ok {
+			t.Errorf("artifact %s missing from %v", f, first.files)
+		}
+	}
+	env2 := first.files["ibgitops.env"]
+	if !strings.Contains(env2, "IBGITOPS_CHANGED=true\n") || strings.Contains(env2, "\n\n") || len(env2) > 5<<10 {
+		t.Errorf("dotenv:\n%s", env2)
+	}
+	assertNoToken(t, fakeGitLabToken, first, nil, reqs)
+
+	second := runIbgitops(t, repo, env)
+	reqs = gl.reset()
+	if second.code != 0 {
+		t.Fatalf("second run: exit %d: %s", second.code, second.stderr)
+	}
+	var puts, posts int
+	for _, r := range reqs {
+		if r.Method == "PUT" && strings.HasSuffix(r.Path, fmt.Sprintf("/notes/%d", ours.ID)) {
+			puts++
+		}
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/notes") {
+			posts++
+		}
+	}
+	if puts != 1 || posts != 0 {
+		t.Errorf("second run: %d edits, %d new notes", puts, posts)
+	}
+	// The repeated "success" was refused with 400 "Cannot transition":
+	// not a failure, not a note.
+	if strings.Contains(second.files["report.md"], "Cannot transition") {
+		t.Errorf("a refused repeated transition was reported as a failure")
+	}
+	assertNoToken(t, fakeGitLabToken, second, nil, reqs)
+}
+
+func TestRunGitLabJobTokenOnly(t *testing.T) {
+	repo, base, head := fixtureRepo(t, nil)
+	gl := newFakeGitLab(t)
+	res := runIbgitops(t, repo, gitlabEnv(gl.srv.URL, base, head))
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if reqs := gl.reset(); len(reqs) != 0 {
+		t.Errorf("CI_JOB_TOKEN cannot post: no request expected, got %v", reqs)
+	}
+	if !strings.Contains(res.files["report.md"], "only CI\\_JOB\\_TOKEN is available") || !strings.Contains(res.files["report.md"], "IBGITOPS\\_GITLAB\\_TOKEN") {
+		t.Errorf("the report does not say how to fix the token:\n%s", res.files["report.md"])
+	}
+	if _, ok := res.files["gl-code-quality-report.json"]; !ok {
+		t.Errorf("artifacts are written without a token too")
+	}
+}
