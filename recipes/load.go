@@ -296,32 +296,33 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", cfg.Root, err)
 	}
-	for _, n := range names {
-		l.parse(n)
-	}
-	// documentFile targets are pure AWSTOE documents, not resources.
+	// Resources are decoded as soon as they are parsed and their YAML
+	// nodes dropped, so memory holds one file's nodes at a time (plus the
+	// kind-less files, checked at the end).
 	targets := map[string]bool{}
+	var kindless []*parsedFile
 	for _, n := range names {
-		pf := l.parsed[n]
-		if pf == nil || pf.kind != string(KindComponent) {
-			continue
-		}
-		if _, v := keyNode(pf.root, "documentFile"); v != nil && v.Kind == yaml.ScalarNode {
-			targets[path.Join(path.Dir(n), v.Value)] = true
-		}
-	}
-	for _, n := range names {
-		pf := l.parsed[n]
+		pf := l.parse(n)
 		if pf == nil || pf.root == nil {
 			continue
 		}
 		if pf.kind == "" {
-			if !targets[n] && looksLikeResource(pf.root) {
-				l.add(RuleMissingKind, diag.Error, n, posOf(pf.root), "the file looks like a resource but has no kind:; add kind: Component, ImageRecipe, ContainerRecipe, InfrastructureConfiguration, DistributionConfiguration or ImagePipeline")
-			}
+			kindless = append(kindless, pf)
 			continue
 		}
+		if pf.kind == string(KindComponent) {
+			// documentFile targets are pure AWSTOE documents, not resources.
+			if _, v := keyNode(pf.root, "documentFile"); v != nil && v.Kind == yaml.ScalarNode {
+				targets[path.Join(path.Dir(n), v.Value)] = true
+			}
+		}
 		l.safely(pf.path, func() { l.resource(pf) })
+		pf.root, pf.data = nil, nil
+	}
+	for _, pf := range kindless {
+		if !targets[pf.path] && looksLikeResource(pf.root) {
+			l.add(RuleMissingKind, diag.Error, pf.path, posOf(pf.root), "the file looks like a resource but has no kind:; add kind: Component, ImageRecipe, ContainerRecipe, InfrastructureConfiguration, DistributionConfiguration or ImagePipeline")
+		}
 	}
 	l.crossCheck()
 	l.repo.Files = make([]string, 0, len(l.files))
