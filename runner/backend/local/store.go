@@ -58,7 +58,7 @@ type RecordComponent struct {
 // Store is the local image store: `.ibgitops/` by default. Layout:
 //
 //	images/<recipe>/<version>-<build>.json   one record per build
-//	runs/<recipe>/<version>-<build>/          work folder: documents, logs
+//	builds/<recipe>/<version>-<build>/        work folder: documents, logs
 //	archives/<recipe>-<version>.oci.tar       exported OCI archives
 type Store struct {
 	Dir string
@@ -155,7 +155,7 @@ func (s *Store) Allocate(rec *Record) error {
 
 // RunDir is the work folder of a record's build.
 func (s *Store) RunDir(rec *Record) string {
-	return filepath.Join(s.Dir, "runs", rec.Recipe, fmt.Sprintf("%s-%d", rec.Version, rec.BuildNumber))
+	return filepath.Join(s.Dir, "builds", rec.Recipe, fmt.Sprintf("%s-%d", rec.Version, rec.BuildNumber))
 }
 
 // ArchivePath is where an exported OCI archive goes.

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ibgitops/ibgitops/internal/version"
+	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/backend/local"
+	"github.com/ibgitops/ibgitops/runner/plan"
+)
+
+type buildOptions struct {
+	root          string
+	backend       string
+	only          []string
+	base          string
+	parallel      int
+	keepOnFailure bool
+	force         bool
+	dryRun        bool
+	awsRegion     string
+}
+
+func init() {
+	var o buildOptions
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Build, test and distribute what the plan says (or the named recipes) on a backend",
+		Long: "build computes the plan against --base (as `ibgitops plan` does) and builds every planned recipe version,\n" +
+			"or, with --only, the named recipes at the versions in their files. Independent recipes build in parallel;\n" +
+			"a recipe whose parent is `recipe:<name>` builds after that parent. The local backend records every image\n" +
+			"in its store (`ibgitops images` lists it) and skips an identical rebuild unless --force.\n" +
+			"Exit codes: 0 built (or nothing to do), 1 a build failed, 2 could not run.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBuild(cmd, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	f.StringVar(&o.backend, "backend", "", "local or aws (default: `backend` in ibgitops.yaml, else local)")
+	f.StringSliceVar(&o.only, "only", nil, "build these recipes (comma-separated or repeated) instead of the plan")
+	f.StringVar(&o.base, "base", "", "ref to plan against (default: the default branch)")
+	f.IntVar(&o.parallel, "parallel", 2, "recipes built at the same time")
+	f.BoolVar(&o.keepOnFailure, "keep-on-failure", false, "keep a failed build's container for inspection")
+	f.BoolVar(&o.force, "force", false, "rebuild even when an identical image is already built")
+	f.BoolVar(&o.dryRun, "dry-run", false, "aws backend: print the Image Builder calls it would make, change nothing")
+	f.StringVar(&o.awsRegion, "aws-region", "", "AWS region for the aws backend (default: aws.region in ibgitops.yaml, then the AWS chain)")
+	rootCmd.AddCommand(cmd)
+}
+
+func runBuild(cmd *cobra.Command, o buildOptions) error {
+	ctx := cmd.Context()
+	stderr := cmd.ErrOrStderr()
+	absRoot, err := filepath.Abs(o.root)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	if st, err := os.Stat(absRoot); err != nil || !st.IsDir() {
+		return withCode(exitCannot, fmt.Errorf("--root %s is not a folder: pass the folder holding ibgitops.yaml", o.root))
+	}
+	if o.parallel < 1 {
+		return withCode(exitCannot, fmt.Errorf("--parallel %d: give at least 1", o.parallel))
+	}
+	repo, builds, commit, err := buildTargets(ctx, absRoot, o, stderr)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	if len(builds) == 0 {
+		fmt.Fprintln(cmd.OutOrStdout(), "nothing to build: the plan builds no recipe (name recipes with --only to build them anyway)")
+		return nil
+	}
+	name := o.backend
+	if name == "" {
+		name = repo.Config.Backend
+	}
+	be, err := buildBackend(name, repo.Config, o)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	prov := backend.Provenance{Commit: commit, Tool: version.String()}
+	reqs := backend.Requests(repo, absRoot, builds, prov)
+	for i := range reqs {
+		reqs[i].Force, reqs[i].KeepOnFailure = o.force, o.keepOnFailure
+		reqs[i].DryRun = o.dryRun
+	}
+	fmt.Fprintf(stderr, "building %d recipe version(s) on the %s backend, %d at a time\n", len(reqs), be.Name(), o.parallel)
+	results := backend.BuildAll(ctx, be, reqs, o.parallel, progressPrinter(stderr))
+	if ctx.Err() != nil {
+		if c, ok := be.(backend.Canceller); ok {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			defer cancel()
+			if err := c.Cleanup(cctx); err != nil {
+				fmt.Fprintln(stderr, "ibgitops: cleanup:", err)
+			}
+		}
+	}
+	failed := printBuildSummary(cmd.OutOrStdout(), results)
+	if ctx.Err() != nil {
+		return withCode(exitFindings, fmt.Errorf("interrupted: what this run started was removed; nothing half-built was tagged"))
+	}
+	if failed > 0 {
+		return withCode(exitFindings, nil)
+	}
+	return nil
+}
+
+// buildTargets loads the repository and decides what to build: the named
+// recipes, or the plan's builds.
+func buildTargets(ctx context.Context, root string, o buildOptions, stderr io.Writer) (*recipes.Repo, []recipes.Build, string, error) {
+	if len(o.only) > 0 {
+		repo, findings, err := recipes.Load(os.DirFS(root))
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if err := lintErrors(findings); err != nil {
+			return nil, nil, "", err
+		}
+		var builds []recipes.Build
+		for _, name := range o.only {
+			r, kind, ok := repo.Recipe(name)
+			if !ok {
+				return nil, nil, "", fmt.Errorf("--only %s: no image or container recipe of that name under %s", name, root)
+			}
+			builds = append(builds, recipes.Build{Kind: kind, Name: name, Version: r.Version, Pipelines: pipelinesOf(repo, name)})
+		}
+		return repo, builds, "", nil
+	}
+	res, err := plan.Compute(ctx, plan.Options{Root: root, Base: o.base})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	if err := lintErrors(res.HeadFindings); err != nil {
+		return nil, nil, "", err
+	}
+	return res.Head, res.Plan.Builds, res.HeadCommit, nil
+}
+
+// lintErrors refuses to build a repository with lint errors.
+func lintErrors(findings []diag.Finding) error {
+	diag.Sort(findings)
+	var lines []string
+	for _, f := range findings {
+		if f.Severity == diag.Error {
+			lines = append(lines, "  "+f.String())
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the repository has lint errors; fix them first (`ibgitops lint` shows them):\n%s", strings.Join(lines, "\n"))
+}
+
+func pipelinesOf(repo *recipes.Repo, recipe string) []string {
+	var out []string
+	for name, p := range repo.Pipelines {
+		if p.RecipeName() == recipe {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// buildBackend creates the backend named by --backend or ibgitops.yaml.
+func buildBackend(name string, cfg recipes.Config, o buildOptions) (backend.Backend, error) {
+	switch name {
+	case "", "local":
+		return local.New(local.Options{Engine: cfg.Local.Engine})
+	case "aws":
+		return newAWSImageBuilder(o.awsRegion, cfg)
+	}
+	return nil, fmt.Errorf("--backend %q: use local or aws", name)
+}
+
+// progressPrinter prints one line per event; timestamped when the output
+// is not a terminal (CI logs).
+func progressPrinter(w io.Writer) func(backend.Event) {
+	stamp := !writerIsTerminal(w)
+	return func(e backend.Event) {
+		prefix := ""
+		if stamp {
+			t := e.Time
+			if t.IsZero() {
+				t = time.Now()
+			}
+			prefix = t.UTC().Format("15:04:05 ")
+		}
+		fmt.Fprintf(w, "%s%-24s %-10s %s\n", prefix, e.Recipe, e.Stage, e.Message)
+	}
+}
+
+func writerIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// printBuildSummary prints one line per result and the failing steps; it
+// returns how many failed or were cancelled.
+func printBuildSummary(w io.Writer, results []backend.Result) int {
+	failed := 0
+	fmt.Fprintln(w)
+	for _, r := range results {
+		what := r.Image
+		if len(r.Outputs) > 1 {
+			what = strings.Join(r.Outputs, ", ")
+		}
+		if r.Status != backend.StatusSucceeded && r.Status != backend.StatusSkipped {
+			failed++
+			what = r.Message
+		}
+		if what == "" {
+			what = r.Message
+		}
+		fmt.Fprintf(w, "%-10s %s %s: %s\n", r.Status, r.Recipe, r.Version, what)
+		for _, warn := range r.Warnings {
+			fmt.Fprintf(w, "           warning: %s\n", warn)
+		}
+		for _, s := range append(append([]backend.StepResult{}, r.Steps...), r.Tests...) {
+			if s.Status != "failed" {
+				continue
+			}
+			fmt.Fprintf(w, "           %s %s / %s: exit %d: %s\n", s.Phase, s.Component, s.Step, s.ExitCode, s.Message)
+			if s.LogTail != "" {
+				fmt.Fprintf(w, "             | %s\n", strings.ReplaceAll(s.LogTail, "\n", "\n             | "))
+			}
+		}
+		if r.LogURL != "" && r.Status == backend.StatusFailed {
+			fmt.Fprintf(w, "           logs: %s\n", r.LogURL)
+		}
+	}
+	return failed
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The README's first command (`make demo`): the main job of ibgitops on the
+# embedded local backend, on a throw-away copy of testdata/demo.
+#
+#   1. installs what is missing (podman, runc, busybox-static: scripts/setup-engine.sh)
+#      and prepares the parent image localhost/ibgitops-base:latest locally
+#   2. builds the static binary (make build)
+#   3. copies testdata/demo into a temporary git repository, commits it,
+#      then commits a change to one component and the version bumps
+#      `ibgitops bump --write` makes for it
+#   4. runs `ibgitops run` on that change: lint, plan (version bumps), build,
+#      test and distribute in containers, report
+#
+# Environment: IBGITOPS_DEMO_DIR (where the repository goes; default a new
+# temporary folder), IBGITOPS_ENGINE (podman or docker; default: what is installed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+say "container engine"
+engine=${IBGITOPS_ENGINE:-$(command -v podman || command -v docker || true)}
+if [ -z "$engine" ] || { [ "$(basename "$engine")" = podman ] && ! command -v runc >/dev/null 2>&1; }; then
+  echo "installing podman and runc (scripts/setup-engine.sh; needs root or sudo)"
+  scripts/setup-engine.sh
+  engine=$(command -v podman || command -v docker)
+fi
+echo "using $engine ($("$engine" --version))"
+if ! "$engine" image inspect localhost/ibgitops-base:latest >/dev/null 2>&1; then
+  echo "preparing the parent image localhost/ibgitops-base:latest from the host's busybox and bash"
+  if [ ! -x /bin/busybox ]; then scripts/setup-engine.sh; else IBGITOPS_ENGINE=$engine scripts/base-image.sh; fi
+fi
+if ! command -v git >/dev/null 2>&1; then
+  echo "installing git"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq git >/dev/null
+fi
+
+say "building bin/ibgitops (static, so it can run inside the containers)"
+make -s build
+bin=$src/bin/ibgitops
+
+say "demo repository"
+work=${IBGITOPS_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ibgitops-demo.XXXXXX")}
+mkdir -p "$work"
+cp -R testdata/demo/. "$work/"
+cd "$work"
+git init -q -b main 2>/dev/null || { git init -q && git checkout -q -b main; }
+git config user.email demo@ibgitops.invalid
+git config user.name "ibgitops demo"
+git add -A
+git commit -q -m "feat: demo repository"
+base=$(git rev-parse HEAD)
+echo "$work: committed testdata/demo as $(git rev-parse --short HEAD)"
+sed -i 's/Welcome to the ibgitops demo image/Welcome aboard the ibgitops demo image/' components/motd.yaml recipes/demo-base.yaml
+git commit -q -am "fix(motd): a friendlier greeting"
+echo "committed a change to components/motd.yaml (and its parameter in recipes/demo-base.yaml):"
+git show --stat --format='  %h %s' HEAD | sed 's/^/  /'
+
+say "ibgitops bump --write: raise the versions the change calls for"
+if "$bin" bump --help >/dev/null 2>&1; then
+  "$bin" bump --base "$base" --write
+  git --no-pager diff --stat | sed 's/^/  /'
+  git commit -q -am "chore: bump versions"
+fi
+
+say "ibgitops run --base ${base:0:12}"
+export IBGITOPS_BINARY=$bin
+status=0
+if "$bin" run --help >/dev/null 2>&1; then
+  "$bin" run --base "$base" || status=$?
+else
+  # Before `run` existed: plan, then build what it says.
+  "$bin" plan --base "$base" || status=$?
+  [ $status -ne 0 ] || "$bin" build --base "$base" || status=$?
+fi
+
+say "what it made"
+"$bin" images
+report=$(ls -d "$work"/.ibgitops/runs/*/ 2>/dev/null | sort | tail -n 1 || true)
+echo
+echo "demo repository: $work"
+echo "image store:     $work/.ibgitops (records in images/, build logs in builds/, OCI archives in archives/)"
+if [ -n "$report" ] && [ -e "$report/report.md" ]; then
+  echo "report:          ${report}report.md and ${report}report.json"
+fi
+echo "try:             $(basename "$engine") run --rm localhost/demo/demo-base:latest cat /etc/motd"
+exit $status
