@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ibgitops/ibgitops/internal/ibfake"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -756,5 +758,141 @@ func TestRunGitLabJobTokenOnly(t *testing.T) {
 	}
 	if _, ok := res.files["gl-code-quality-report.json"]; !ok {
 		t.Errorf("artifacts are written without a token too")
+	}
+}
+
+const fakeAWSSecret = "fakeAWSsecretDoNotLeak/0123456789abcdefgh"
+
+// awsEnv points the aws backend at the Image Builder wire fake.
+func awsEnv(t *testing.T, faults ibfake.Faults) map[string]string {
+	t.Helper()
+	fake, err := ibfake.New(ibfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SetFaults(faults)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	return map[string]string{
+		"AWS_ENDPOINT_URL": srv.URL, "AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": fakeAWSSecret,
+		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "IBGITOPS_AWS_POLL_INTERVAL": "5ms",
+	}
+}
+
+func pushEnv(t *testing.T, api, base, head, ref string) (map[string]string, string, string) {
+	env, summary, output := githubEnv(t, api, base, head, fakeGitHubToken)
+	event := map[string]any{
+		"ref": ref, "before": base, "after": head,
+		"repository": map[string]any{"full_name": "acme/images", "default_branch": "main"},
+	}
+	data, _ := json.Marshal(event)
+	os.WriteFile(env["GITHUB_EVENT_PATH"], data, 0o644)
+	env["GITHUB_EVENT_NAME"], env["GITHUB_REF"], env["GITHUB_SHA"] = "push", ref, head
+	delete(env, "GITHUB_BASE_REF")
+	delete(env, "GITHUB_HEAD_REF")
+	return env, summary, output
+}
+
+func TestRunGitHubPushBuildsOnAWS(t *testing.T) {
+	cases := []struct {
+		name   string
+		faults ibfake.Faults
+		code   int
+		state  string
+	}{
+		{"builds", ibfake.Faults{}, 0, "success"},
+		{"a test fails", ibfake.Faults{FailStep: "RunTestComponents", FailReason: "smoke test: <b>@admins</b> banner missing"}, 1, "failure"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			repo, base, head := fixtureRepo(t, nil)
+			gh := newFakeGitHub(t)
+			env, summary, output := pushEnv(t, gh.srv.URL, base, head, "refs/heads/main")
+			for k, v := range awsEnv(t, c.faults) {
+				env[k] = v
+			}
+			res := runIbgitops(t, repo, env, "--backend", "aws")
+			reqs := gh.reset()
+			if res.code != c.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", res.code, c.code, res.stdout, res.stderr)
+			}
+			last := map[string]map[string]string{}
+			var order []string
+			for _, r := range reqs {
+				if !strings.Contains(r.Path, "/statuses/") {
+					continue
+				}
+				if !strings.HasSuffix(r.Path, "/statuses/"+head) {
+					t.Errorf("status on %s, want the pushed commit", r.Path)
+				}
+				var st map[string]string
+				json.Unmarshal([]byte(r.Body), &st)
+				// A child whose parent failed never starts: it has no pending.
+				neverStarted := c.state == "failure" && st["context"] == "ibgitops/app-server"
+				if _, seen := last[st["context"]]; !seen && st["state"] != "pending" && !neverStarted {
+					t.Errorf("%s: first state %s, want pending", st["context"], st["state"])
+				}
+				last[st["context"]] = st
+				order = append(order, st["context"]+"="+st["state"])
+			}
+			for _, name := range []string{"ibgitops/lint", "ibgitops/base-linux", "ibgitops/app-server"} {
+				st, ok := last[name]
+				if !ok {
+					t.Errorf("no status %s (got %v)", name, order)
+					continue
+				}
+				want := c.state
+				if name == "ibgitops/lint" {
+					want = "success"
+				}
+				if name == "ibgitops/app-server" && c.state == "failure" {
+					want = "failure" // not built: its parent failed
+				}
+				if st["state"] != want || utf8.RuneCountInString(st["description"]) > 140 {
+					t.Errorf("%s: %v, want %s", name, st, want)
+				}
+			}
+			out, _ := os.ReadFile(output)
+			if c.state == "success" && !strings.Contains(string(out), `"recipe":"base-linux"`) {
+				t.Errorf("images output lacks the built image:\n%s", out)
+			}
+			sum, _ := os.ReadFile(summary)
+			if testing.Verbose() {
+				t.Logf("step summary:\n%s", sum)
+			}
+			if c.state == "failure" {
+				if !strings.Contains(string(sum), "#### Builds") || strings.Contains(string(sum), "<b>@admins") {
+					t.Errorf("summary does not show the failure safely:\n%s", sum)
+				}
+			}
+			assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, reqs)
+			assertNoToken(t, fakeAWSSecret, res, []string{summary, output}, reqs)
+		})
+	}
+}
+
+func TestRunGitHubOtherEvents(t *testing.T) {
+	repo, base, head := fixtureRepo(t, nil)
+	gh := newFakeGitHub(t)
+	cases := []struct {
+		name, ref string
+		code      int
+		want      string
+	}{
+		{"push to another branch", "refs/heads/feature", 0, "feature is not the default branch main"},
+		{"tag with another version", "refs/tags/base-linux/v9.9.9", 2, "tag base-linux/v9.9.9 names version 9.9.9, but recipes/base-linux.yaml"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env, _, _ := pushEnv(t, gh.srv.URL, base, head, c.ref)
+			res := runIbgitops(t, repo, env)
+			gh.reset()
+			if res.code != c.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", res.code, c.code, res.stdout, res.stderr)
+			}
+			if !strings.Contains(res.stdout+res.stderr, c.want) {
+				t.Errorf("output lacks %q:\n%s\n%s", c.want, res.stdout, res.stderr)
+			}
+		})
 	}
 }
