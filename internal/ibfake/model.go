@@ -10,6 +10,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -71,6 +72,8 @@ type Shape struct {
 	patternErr error
 }
 
+var bigRepeat = regexp.MustCompile(`\{(\d+),(\d+)\}`)
+
 // LoadModel decodes the embedded service model and compiles its patterns.
 func LoadModel() (*Model, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(modelGz))
@@ -97,6 +100,15 @@ func LoadModel() (*Model, error) {
 			s.notPrefix = p[4:end]
 			p = "^" + p[end+1:]
 		}
+		// RE2 caps repeat counts at 1000; the model has {1,1024}. The
+		// upper bound is then left to the member's length constraints.
+		p = bigRepeat.ReplaceAllStringFunc(p, func(m string) string {
+			parts := bigRepeat.FindStringSubmatch(m)
+			if n, _ := strconv.Atoi(parts[2]); n > 1000 {
+				return "{" + parts[1] + ",}"
+			}
+			return m
+		})
 		re, err := regexp.Compile(p)
 		if err != nil {
 			s.patternErr = fmt.Errorf("shape %s pattern %q: %w", name, s.Pattern, err)
