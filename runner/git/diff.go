@@ -3,9 +3,12 @@ package git
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/utils/merkletrie"
 )
@@ -135,4 +138,109 @@ func detectRenames(raw object.Changes, opts *object.DiffTreeOptions) (out object
 // BlobHash is the git object id of a file's content.
 func BlobHash(data []byte) Hash {
 	return plumbing.ComputeHash(plumbing.BlobObject, data)
+}
+
+// ChangesIn is Changes restricted to the given paths (folders or files,
+// relative to the repository root): subtrees whose ids are equal on both
+// sides are skipped without being read, so scoping the diff to the
+// ibgitops root keeps it independent of the rest of a monorepo. A path
+// "" or "." means the whole tree. Renames are detected within each path.
+func (r *Repo) ChangesIn(ctx context.Context, from, to Hash, paths []string) ([]Change, error) {
+	ft, err := r.treeOf(from)
+	if err != nil {
+		return nil, err
+	}
+	tt, err := r.treeOf(to)
+	if err != nil {
+		return nil, err
+	}
+	paths = minimalPaths(paths)
+	if len(paths) == 1 && paths[0] == "" {
+		return diffTrees(ctx, ft, tt)
+	}
+	var out []Change
+	for _, p := range paths {
+		fe, fok := findEntry(ft, p)
+		te, tok := findEntry(tt, p)
+		switch {
+		case !fok && !tok:
+			continue
+		case fok && tok && fe.Hash == te.Hash && fe.Mode == te.Mode:
+			continue
+		}
+		sub := func(e *object.TreeEntry, ok bool, t *object.Tree) (*object.Tree, error) {
+			if !ok || e.Mode != filemode.Dir {
+				return &object.Tree{}, nil
+			}
+			return t.Tree(p)
+		}
+		fsub, err := sub(fe, fok, ft)
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %s: %w", p, short(from), err)
+		}
+		tsub, err := sub(te, tok, tt)
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %s: %w", p, short(to), err)
+		}
+		changes, err := diffTrees(ctx, fsub, tsub)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range changes {
+			c.Path = path.Join(p, c.Path)
+			if c.OldPath != "" {
+				c.OldPath = path.Join(p, c.OldPath)
+			}
+			out = append(out, c)
+		}
+		// A file at p itself (not a folder) on either side.
+		fileF := fok && fe.Mode != filemode.Dir
+		fileT := tok && te.Mode != filemode.Dir
+		switch {
+		case fileF && fileT:
+			out = append(out, Change{Status: Modified, Path: p, OldPath: p})
+		case fileF:
+			out = append(out, Change{Status: Deleted, Path: p, OldPath: p})
+		case fileT:
+			out = append(out, Change{Status: Added, Path: p})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func findEntry(t *object.Tree, p string) (*object.TreeEntry, bool) {
+	if t == nil || len(t.Entries) == 0 {
+		return nil, false
+	}
+	e, err := t.FindEntry(p)
+	if err != nil {
+		return nil, false
+	}
+	return e, true
+}
+
+// minimalPaths cleans paths and drops those inside another one; "" (the
+// whole tree) absorbs everything.
+func minimalPaths(paths []string) []string {
+	var clean []string
+	for _, p := range paths {
+		p = strings.Trim(path.Clean("/"+p), "/")
+		if p == "" {
+			return []string{""}
+		}
+		clean = append(clean, p)
+	}
+	sort.Strings(clean)
+	var out []string
+	for _, p := range clean {
+		if len(out) > 0 {
+			last := out[len(out)-1]
+			if p == last || strings.HasPrefix(p, last+"/") {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -177,3 +177,33 @@ func readIgnoreFile(file string, domain []string) []gitignore.Pattern {
 	}
 	return ps
 }
+
+// DirtyFiles compares single files of the work tree with HEAD (paths
+// relative to the work-tree root) and returns those that differ.
+func (r *Repo) DirtyFiles(paths []string) ([]Change, error) {
+	if r.workDir == "" {
+		return nil, nil
+	}
+	var head *object.Tree
+	if h, err := r.Resolve("HEAD"); err == nil {
+		if head, err = r.treeOf(h); err != nil {
+			return nil, err
+		}
+	}
+	var out []Change
+	for _, p := range paths {
+		e, tracked := findEntry(head, p)
+		data, err := os.ReadFile(filepath.Join(r.workDir, filepath.FromSlash(p)))
+		switch {
+		case err != nil && !os.IsNotExist(err):
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		case err != nil && tracked:
+			out = append(out, Change{Status: Deleted, Path: p, OldPath: p})
+		case err == nil && !tracked:
+			out = append(out, Change{Status: Added, Path: p})
+		case err == nil && BlobHash(data) != e.Hash:
+			out = append(out, Change{Status: Modified, Path: p, OldPath: p})
+		}
+	}
+	return out, nil
+}

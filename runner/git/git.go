@@ -15,9 +15,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-billy/v5"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Hash is a commit id.
@@ -30,7 +33,7 @@ var ErrNoCommits = errors.New("the repository has no commits yet: commit your fi
 type Repo struct {
 	repo    *gogit.Repository
 	workDir string // "" for a bare repository
-	gitDir  string
+	closer  interface{ Close() error }
 }
 
 // Open opens the repository that contains path (path or any parent holding
@@ -48,10 +51,29 @@ func Open(path string) (*Repo, error) {
 		return nil, fmt.Errorf("open git repository at %s: %w", abs, err)
 	}
 	r := &Repo{repo: repo}
+	var wtfs billy.Filesystem
 	if wt, err := repo.Worktree(); err == nil {
 		r.workDir = wt.Filesystem.Root()
+		wtfs = wt.Filesystem
+	}
+	// Reopen with the pack files kept open: go-git otherwise reopens a
+	// pack for every object it reads, which dominates walks over hundreds
+	// of commits. Close releases them.
+	if st, ok := repo.Storer.(*filesystem.Storage); ok {
+		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+		if reopened, err := gogit.Open(kept, wtfs); err == nil {
+			r.repo, r.closer = reopened, kept
+		}
 	}
 	return r, nil
+}
+
+// Close releases the open pack files. The Repo must not be used after.
+func (r *Repo) Close() error {
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
 }
 
 // WorkDir is the root of the work tree ("" for a bare repository).

@@ -114,6 +114,7 @@ func open(t *testing.T, dir string) *Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() })
 	return r
 }
 

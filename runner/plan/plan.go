@@ -71,6 +71,7 @@ func Compute(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer c.repo.Close()
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
@@ -86,6 +87,7 @@ func LoadBase(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer c.repo.Close()
 	headRev := opts.Head
 	if headRev == "" {
 		headRev = "HEAD"
@@ -122,6 +124,7 @@ func newComputer(opts Options) (*computer, error) {
 		return nil, err
 	}
 	if !repo.HasCommits() {
+		repo.Close()
 		return nil, fmt.Errorf("%s: %w", repo.WorkDir(), git.ErrNoCommits)
 	}
 	prefix := ""
@@ -130,6 +133,7 @@ func newComputer(opts Options) (*computer, error) {
 		realWD, _ := filepath.EvalSymlinks(wd)
 		rel, err := filepath.Rel(realWD, realRoot)
 		if err != nil || strings.HasPrefix(rel, "..") {
+			repo.Close()
 			return nil, fmt.Errorf("--root %s is outside the git work tree %s", root, wd)
 		}
 		if rel != "." {
@@ -195,7 +199,7 @@ func (c *computer) run(ctx context.Context) error {
 	var headFS fs.FS
 	var dirty []git.Change
 	if c.opts.Head == "" {
-		if dirty, err = c.repo.Dirty(ctx, c.prefix); err != nil {
+		if dirty, err = c.dirty(ctx, headHash); err != nil {
 			return err
 		}
 	}
@@ -239,7 +243,7 @@ func (c *computer) run(ctx context.Context) error {
 	}
 
 	// Changed paths, relative to Root.
-	changes, err := c.repo.Changes(ctx, mergeBase, headHash)
+	changes, err := c.repo.ChangesIn(ctx, mergeBase, headHash, c.scope(res.Base, res.Head))
 	if err != nil {
 		return err
 	}
@@ -350,6 +354,54 @@ func (c *computer) loadBase(mergeBase git.Hash, baseRev string) error {
 
 func (c *computer) baseLabel(mergeBase git.Hash, baseRev string) string {
 	return fmt.Sprintf("base %s (%s)", baseRev, mergeBase.String()[:7])
+}
+
+// scope lists the repository paths that can matter to the plan: the
+// configured root on each side, the settings file and any resource file
+// outside the root (a documentFile elsewhere). Diffing only these keeps
+// the plan independent of the size of the rest of a monorepo.
+func (c *computer) scope(repos ...*recipes.Repo) []string {
+	paths := []string{path.Join(c.prefix, recipes.ConfigFile), path.Join(c.prefix, "ibgitops.yml")}
+	for _, r := range repos {
+		if r == nil {
+			continue
+		}
+		root := path.Clean(r.Config.Root)
+		paths = append(paths, path.Join(c.prefix, root))
+		for _, res := range r.Resources() {
+			for _, f := range res.Files {
+				if root != "." && f != root && !strings.HasPrefix(f, root+"/") {
+					paths = append(paths, path.Join(c.prefix, f))
+				}
+			}
+		}
+	}
+	return paths
+}
+
+// dirty lists uncommitted changes that can matter to the plan: under the
+// configured root (read from HEAD) and the settings file.
+func (c *computer) dirty(ctx context.Context, head git.Hash) ([]git.Change, error) {
+	cfgRoot := "."
+	if tfs, err := c.repo.TreeFS(head); err == nil {
+		if sfs, err := sub(tfs, c.prefix, "HEAD"); err == nil {
+			if cfg, _, err := recipes.LoadConfig(sfs); err == nil {
+				cfgRoot = cfg.Root
+			}
+		}
+	}
+	if cfgRoot == "." || cfgRoot == "" {
+		return c.repo.Dirty(ctx, c.prefix)
+	}
+	changes, err := c.repo.Dirty(ctx, path.Join(c.prefix, cfgRoot))
+	if err != nil {
+		return nil, err
+	}
+	files, err := c.repo.DirtyFiles([]string{path.Join(c.prefix, recipes.ConfigFile), path.Join(c.prefix, "ibgitops.yml")})
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, files...), nil
 }
 
 // rel makes a repository path relative to Root; false when outside it.
