@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"gopkg.in/yaml.v3"
 )
@@ -87,6 +88,7 @@ func (l *loader) loadConfig() (Config, error) {
 		getStr(local, "store", &cfg.Local.Store)
 		if c, ok := local["components"].(map[string]string); ok {
 			cfg.Local.Components = c
+			l.checkStandIns(name, d, c)
 		}
 	}
 	if ver, ok := m["versioning"].(map[string]any); ok {
@@ -120,6 +122,37 @@ func (l *loader) loadConfig() (Config, error) {
 	}
 	cfg.Root = root
 	return cfg, nil
+}
+
+// checkStandIns checks local.components: valid ARN patterns mapped to
+// AWSTOE documents that exist and validate (the local backend runs them
+// in Linux containers).
+func (l *loader) checkStandIns(file string, d *decoder, standIns map[string]string) {
+	for _, pattern := range sortedKeys(standIns) {
+		at := d.pos["local.components."+pattern]
+		if _, err := path.Match(pattern, ""); err != nil {
+			l.add(RuleValuePattern, diag.Error, file, d.keyPos["local.components."+pattern], "local.components pattern %q is not a valid path.Match pattern (%v); fix the brackets or escapes", pattern, err)
+		}
+		rel := standIns[pattern]
+		target := path.Clean(rel)
+		if !fs.ValidPath(target) {
+			l.add(RuleFileRef, diag.Error, file, at, "local.components %q: %q must be a path relative to the repository root, inside it", pattern, rel)
+			continue
+		}
+		if st, err := fs.Stat(l.fsys, target); err != nil || st.IsDir() {
+			l.add(RuleFileRef, diag.Error, file, at, "local.components %q: %s does not exist; create the stand-in document or fix the path (relative to the repository root)", pattern, target)
+			continue
+		}
+		pf := l.parse(target)
+		if pf == nil || pf.root == nil || pf.kind != "" {
+			continue // unusable files are reported by parse; Component files are linted as resources
+		}
+		doc, findings := awstoe.ParseNode(pf.root, target)
+		l.findings = append(l.findings, findings...)
+		if doc != nil {
+			l.findings = append(l.findings, doc.Validate(awstoe.ValidateOptions{Platform: awstoe.PlatformLinux})...)
+		}
+	}
 }
 
 func getStr(m map[string]any, key string, dst *string) {
