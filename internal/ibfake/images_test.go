@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
@@ -201,7 +202,12 @@ func TestFaults(t *testing.T) {
 	if _, err := c.ListImages(ctx, &imagebuilder.ListImagesInput{}); apiCode(err) != "AccessDeniedException" {
 		t.Fatalf("deny: %v", err)
 	}
-	// The retrying client gets through a throttling burst.
+	fake.SetFaults(Faults{Latency: 80 * time.Millisecond, Ops: []string{"ListImages"}})
+	start := time.Now()
+	if _, err := c.ListImages(ctx, &imagebuilder.ListImagesInput{}); err != nil || time.Since(start) < 80*time.Millisecond {
+		t.Fatalf("latency: %v after %v", err, time.Since(start))
+	}
+	// The standard retryer alone does not retry Image Builder's throttling.
 	fake2, retrying := newFake(t, Options{}, 5)
 	fake2.SetFaults(Faults{ThrottleNext: 3})
 	if _, err := retrying.ListImages(ctx, &imagebuilder.ListImagesInput{}); apiCode(err) != "CallRateLimitExceededException" {
