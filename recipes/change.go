@@ -38,15 +38,7 @@ func (r *Repo) Resources() []Resource {
 		return nil
 	}
 	var out []Resource
-	add := func(m *Meta, extra ...string) {
-		files := []string{m.File}
-		for _, f := range extra {
-			if f != "" && f != m.File {
-				files = append(files, f)
-			}
-		}
-		out = append(out, Resource{Meta: m, Files: files})
-	}
+	add := func(m *Meta, extra ...string) { out = append(out, resourceOf(m, extra...)) }
 	for _, n := range sortedKeys(r.Components) {
 		c := r.Components[n]
 		add(&c.Meta, c.DocumentFile)
@@ -72,12 +64,46 @@ func (r *Repo) Resources() []Resource {
 
 // Lookup returns the resource of that key.
 func (r *Repo) Lookup(k Key) (Resource, bool) {
-	for _, res := range r.Resources() {
-		if res.Key() == k {
-			return res, true
+	if r == nil {
+		return Resource{}, false
+	}
+	switch k.Kind {
+	case KindComponent:
+		if c, ok := r.Components[k.Name]; ok {
+			return resourceOf(&c.Meta, c.DocumentFile), true
+		}
+	case KindImageRecipe:
+		if ir, ok := r.ImageRecipes[k.Name]; ok {
+			return resourceOf(&ir.Meta), true
+		}
+	case KindContainerRecipe:
+		if cr, ok := r.ContainerRecipes[k.Name]; ok {
+			return resourceOf(&cr.Meta, cr.DockerfileTemplateFile), true
+		}
+	case KindInfrastructure:
+		if in, ok := r.Infrastructures[k.Name]; ok {
+			return resourceOf(&in.Meta), true
+		}
+	case KindDistribution:
+		if d, ok := r.Distributions[k.Name]; ok {
+			return resourceOf(&d.Meta), true
+		}
+	case KindPipeline:
+		if p, ok := r.Pipelines[k.Name]; ok {
+			return resourceOf(&p.Meta), true
 		}
 	}
 	return Resource{}, false
+}
+
+func resourceOf(m *Meta, extra ...string) Resource {
+	files := []string{m.File}
+	for _, f := range extra {
+		if f != "" && f != m.File {
+			files = append(files, f)
+		}
+	}
+	return Resource{Meta: m, Files: files}
 }
 
 // FileOwners maps every file of the repository's resources to the
