@@ -289,7 +289,11 @@ func (c *CLI) Build(ctx context.Context, spec BuildSpec, out io.Writer) (string,
 }
 
 func (c *CLI) RemoveContainer(ctx context.Context, id string) error {
-	_, err := c.run(ctx, "rm", "-f", "-v", id)
+	args := []string{"rm", "-f", "-v"}
+	if c.name == "podman" {
+		args = append(args, "--time", "0") // docker's rm -f kills at once already
+	}
+	_, err := c.run(ctx, append(args, id)...)
 	var ee *EngineError
 	if errors.As(err, &ee) && strings.Contains(strings.ToLower(ee.Stderr), "no such container") {
 		return nil

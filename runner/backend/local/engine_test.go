@@ -237,3 +237,84 @@ func TestMissingParentImage(t *testing.T) {
 		t.Errorf("missing parent: %s %q", res.Status, res.Message)
 	}
 }
+
+// TestRebootKeepOnFailureAndSkippedARN: a component that exits 194 gets
+// its container restarted and resumes at the same step (the step before
+// it runs once); an unmapped ARN is skipped with a warning; a failure with
+// KeepOnFailure keeps exactly the failed container.
+func TestRebootKeepOnFailureAndSkippedARN(t *testing.T) {
+	cli, bin := engineFixture(t)
+	repo, root := demoRepo(t)
+	repo.Components["enginetest-reboot"] = &recipes.Component{Meta: recipes.Meta{Kind: recipes.KindComponent, Name: "enginetest-reboot", Version: "1.0.0", ContentHash: "rb"}, Platform: "Linux",
+		Data: `name: reboot
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: BeforeReboot
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo once >> /before-reboot
+      - name: NeedsReboot
+        action: ExecuteBash
+        inputs:
+          commands:
+            - if [ ! -f /var/tmp/rebooted ]; then touch /var/tmp/rebooted; exit 194; fi
+            - echo resumed > /after-reboot
+`}
+	web := repo.ImageRecipes["enginetest-web"]
+	web.Components = append(web.Components,
+		recipes.ComponentRef{ARN: "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"},
+		recipes.ComponentRef{Name: "enginetest-reboot"})
+	t.Cleanup(func() { removeImagesOf(cli, "enginetest-web") })
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	var mu sync.Mutex
+	var msgs []string
+	res, err := b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web"}, func(ev backend.Event) {
+		mu.Lock()
+		msgs = append(msgs, ev.Message)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != backend.StatusSucceeded {
+		t.Fatalf("reboot build: %s %s %+v", res.Status, res.Message, res.Steps)
+	}
+	if !strings.Contains(strings.Join(msgs, "\n"), "asked for a reboot") {
+		t.Errorf("no reboot reported: %v", msgs)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "update-linux/x.x.x skipped") {
+		t.Errorf("warnings %v: want the skipped ARN", res.Warnings)
+	}
+	out, err := cli.run(context.Background(), "run", "--rm", res.Image, "sh", "-c", "cat /before-reboot /after-reboot")
+	if err != nil || out != "once\nresumed" {
+		t.Errorf("after reboot: %q, %v (want the step before the reboot run once)", out, err)
+	}
+
+	// Now make the build fail and keep the container.
+	repo.Components["enginetest-hello"].Data = strings.Replace(repo.Components["enginetest-hello"].Data, `> /hello.txt`, `> /hello.txt; exit 9`, 1)
+	repo.Components["enginetest-hello"].ContentHash = "h-broken"
+	res, err = b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web", KeepOnFailure: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := cli.ContainersLabelled(context.Background(), LabelRun, b.RunID())
+	for _, id := range left {
+		t.Cleanup(func() { _ = cli.RemoveContainer(context.Background(), id) })
+	}
+	if res.Status != backend.StatusFailed || len(left) != 1 || !strings.Contains(strings.Join(res.Warnings, " "), "kept the failed container") {
+		t.Errorf("keep on failure: status %s, containers %v, warnings %v", res.Status, left, res.Warnings)
+	}
+	if failed := res.Steps[len(res.Steps)-1]; failed.Status != "failed" || failed.ExitCode != 9 || failed.Step != "Write" {
+		t.Errorf("failed step %+v: want Write with exit code 9", failed)
+	}
+	// Cleanup leaves the kept container alone: the user asked to keep it.
+	if err := b.Cleanup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left2, _ := cli.ContainersLabelled(context.Background(), LabelRun, b.RunID()); len(left2) != 1 {
+		t.Errorf("after Cleanup: %v, want the kept container", left2)
+	}
+}

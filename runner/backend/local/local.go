@@ -63,6 +63,7 @@ type Backend struct {
 	mu         sync.Mutex
 	containers map[string]bool // created and not yet removed
 	images     map[string]bool // committed but not yet tagged
+	kept       map[string]bool // failed containers kept on request: Cleanup leaves them
 	locks      map[string]*sync.Mutex
 	stores     map[string]*Store
 }
@@ -91,7 +92,7 @@ func NewWithEngine(opts Options, eng Engine) *Backend {
 		id = time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 	}
 	return &Backend{opts: opts, engine: eng, runID: id,
-		containers: map[string]bool{}, images: map[string]bool{},
+		containers: map[string]bool{}, images: map[string]bool{}, kept: map[string]bool{},
 		locks: map[string]*sync.Mutex{}, stores: map[string]*Store{}}
 }
 
@@ -138,7 +139,12 @@ func (b *Backend) Cleanup(ctx context.Context) error {
 	imgs := sortedKeys(b.images)
 	b.mu.Unlock()
 	if more, err := b.engine.ContainersLabelled(ctx, LabelRun, b.runID); err == nil {
+		b.mu.Lock()
 		seen := map[string]bool{}
+		for id := range b.kept {
+			seen[id] = true
+		}
+		b.mu.Unlock()
 		for _, c := range ctrs {
 			seen[c] = true
 		}
@@ -550,7 +556,10 @@ func (j *job) finish(ctx context.Context) (*backend.Result, *Record, error) {
 		id := j.containers[i]
 		if keep && i == len(j.containers)-1 {
 			j.kept = id
-			j.b.forgetContainer(id)
+			j.b.mu.Lock()
+			delete(j.b.containers, id)
+			j.b.kept[id] = true
+			j.b.mu.Unlock()
 			j.res.Warnings = append(j.res.Warnings, fmt.Sprintf("kept the failed container %s for inspection: `%s exec -it %.12s sh`; remove it with `%s rm -f %.12s`", id[:min(12, len(id))], j.b.engine.Name(), id, j.b.engine.Name(), id))
 			continue
 		}
