@@ -47,13 +47,18 @@ func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, pro
 					}
 				}
 			}
+			cancelled := Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusCancelled, Message: "interrupted before it started", Started: now, Finished: now}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusCancelled, Message: "interrupted before it started", Started: now, Finished: now}
+				results[i] = cancelled
 				return
 			}
 			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				results[i] = cancelled
+				return
+			}
 			res, err := be.Build(ctx, req, report)
 			switch {
 			case err != nil:
