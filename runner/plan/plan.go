@@ -306,7 +306,7 @@ func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.H
 	baseRev := c.opts.Base
 	if baseRev == "" {
 		var err error
-		if baseRev, err = c.repo.DefaultBranch(); err != nil {
+		if baseRev, err = defaultBase(c.repo, os.Getenv); err != nil {
 			return git.Hash{}, "", err
 		}
 	}
@@ -329,6 +329,19 @@ func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.H
 	}
 	res.BaseCommit = mergeBase.String()
 	return mergeBase, baseRev, nil
+}
+
+// defaultBase is the ref a change is compared with when --base is not
+// given: the pull/merge request's target branch from the CI environment
+// (CI checkouts are detached and often lack origin/HEAD), else the
+// repository's default branch.
+func defaultBase(repo *git.Repo, getenv func(string) string) (string, error) {
+	for _, v := range []string{"GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_DEFAULT_BRANCH"} {
+		if b := getenv(v); b != "" {
+			return "origin/" + b, nil
+		}
+	}
+	return repo.DefaultBranch()
 }
 
 // loadBase loads the repository at the merge base.

@@ -250,6 +250,9 @@ func TestComputeFeatureBranch(t *testing.T) {
 }
 
 func TestComputeDefaultBaseAndNoChange(t *testing.T) {
+	for _, v := range []string{"GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_DEFAULT_BRANCH"} {
+		t.Setenv(v, "") // the default must come from the repository here, even when tests run in CI
+	}
 	f := standard(t)
 	// Default base: main (no origin here); head = HEAD of feature.
 	res := compute(t, Options{Root: filepath.Join(f.dir, "images")})
@@ -372,5 +375,27 @@ func TestComputeShallowClone(t *testing.T) {
 	}
 	if !res.Fetched || len(res.Plan.Changes) != 4 {
 		t.Errorf("after fetch: fetched=%v, %d changes", res.Fetched, len(res.Plan.Changes))
+	}
+}
+
+func TestDefaultBaseFromCI(t *testing.T) {
+	f := standard(t)
+	r, err := git.Open(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if b, err := defaultBase(r, getenv); err != nil || b != "main" {
+		t.Errorf("local default base = %q, %v", b, err)
+	}
+	env["CI_DEFAULT_BRANCH"] = "trunk"
+	if b, _ := defaultBase(r, getenv); b != "origin/trunk" {
+		t.Errorf("GitLab default branch = %q", b)
+	}
+	env["GITHUB_BASE_REF"] = "release"
+	if b, _ := defaultBase(r, getenv); b != "origin/release" {
+		t.Errorf("GitHub pull request base = %q", b)
 	}
 }
