@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -615,13 +616,18 @@ func (r *run) ensureRecipe(ctx context.Context, recipe *recipes.Recipe, kind rec
 	return arn, hash, nil
 }
 
+// componentARNs lists a recipe's component ARNs at version level: the
+// build node is dropped, since each component version's content is
+// checked by its own hash and a later build of it has the same content.
 func componentARNs(list []types.ComponentConfiguration) []string {
 	out := make([]string, len(list))
 	for i, c := range list {
-		out[i] = aws.ToString(c.ComponentArn)
+		out[i] = reBuildNode.ReplaceAllString(aws.ToString(c.ComponentArn), "$1")
 	}
 	return out
 }
+
+var reBuildNode = regexp.MustCompile(`(/[0-9]+\.[0-9]+\.[0-9]+)/[0-9]+$`)
 
 // ensureInfraDist ensures the named infrastructure and (optional)
 // distribution configurations.

@@ -383,3 +383,25 @@ func TestIdentityErrors(t *testing.T) {
 		t.Fatal("not a cancellation")
 	}
 }
+
+// TestLaterComponentBuildIsSameVersion: since November 2025 anyone who
+// creates an existing component version again makes its next build; the
+// recipe that uses build 1 still matches the version.
+func TestLaterComponentBuildIsSameVersion(t *testing.T) {
+	e := newEnv(t, ibfake.Options{})
+	repo := repoFixture(2)
+	if res, rec := runBuild(t, e.backend(t), request(repo, "web", "web-pipeline")); res.Status != backend.StatusSucceeded {
+		t.Fatalf("%+v\n%s", res, rec.text())
+	}
+	c := repo.Components["comp-1"]
+	out, err := e.client().CreateComponent(context.Background(), &imagebuilder.CreateComponentInput{Name: aws.String(c.Name), SemanticVersion: aws.String(c.Version),
+		Platform: types.PlatformLinux, Data: aws.String(c.Data), Tags: map[string]string{TagContentHash: c.ContentHash}})
+	if err != nil || !strings.HasSuffix(aws.ToString(out.ComponentBuildVersionArn), "/comp-1/1.0.0/2") {
+		t.Fatalf("second build: %v %v", out, err)
+	}
+	e.fake.ResetCalls()
+	res, rec := runBuild(t, e.backend(t), request(repo, "web", "web-pipeline"))
+	if res.Status != backend.StatusSkipped || len(mutating(e.fake.Calls())) != 0 {
+		t.Fatalf("%+v calls %s\n%s", res, formatCalls(e.fake.Calls()), rec.text())
+	}
+}
