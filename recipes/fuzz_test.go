@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,36 @@ func FuzzLoad(f *testing.F) {
 			if fd.Rule == "" || fd.File == "" || fd.Message == "" || fd.Line < 0 || fd.Column < 0 {
 				t.Fatalf("malformed finding %+v", fd)
 			}
+		}
+	})
+}
+
+// FuzzLoadConfig feeds arbitrary bytes as ibgitops.yaml next to the
+// example's resources.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add([]byte("root: .\nbackend: aws\n"))
+	if data, err := os.ReadFile("../testdata/example/ibgitops.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("root: ../..\nlocal: {components: {'[': x.yaml}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{
+			"ibgitops.yaml":   {Data: data},
+			"c/doc.yaml":      {Data: []byte("schemaVersion: 1.0\nphases:\n  - name: build\n    steps: []\n")},
+			"c/infra.yaml":    {Data: []byte("kind: InfrastructureConfiguration\nname: infra\ninstanceProfileName: x\n")},
+			"other/note.yaml": {Data: []byte("just: text\n")},
+		}
+		repo, findings, err := Load(fsys)
+		if err != nil || repo == nil {
+			t.Fatalf("Load failed to run: %v", err)
+		}
+		for _, fd := range findings {
+			if fd.Rule == "" || fd.File == "" || fd.Message == "" {
+				t.Fatalf("malformed finding %+v", fd)
+			}
+		}
+		if !fs.ValidPath(repo.Config.Root) {
+			t.Fatalf("invalid root %q accepted", repo.Config.Root)
 		}
 	})
 }
