@@ -8,6 +8,7 @@ import (
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/toe"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func init() {
@@ -29,6 +30,7 @@ func toeValidateCmd() *cobra.Command {
 			"1 validation errors, 2 could not run (missing file, bad flags).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			defer resetFlags(cmd)
 			paths := toe.SplitList(documents)
 			if len(paths) == 0 {
 				return withCode(exitCannot, errors.New("--documents is required: a comma-separated list of AWSTOE documents"))
@@ -64,7 +66,7 @@ func toeValidateCmd() *cobra.Command {
 func toeRunCmd() *cobra.Command {
 	var (
 		documents, configFile, phases, parameters string
-		opts                                      toe.Options
+		flagOpts                                  toe.Options // bound to flags
 	)
 	cmd := &cobra.Command{
 		Use:   "run --documents a.yaml[,b.yaml] [--phases build,validate]",
@@ -77,6 +79,11 @@ func toeRunCmd() *cobra.Command {
 			"--state-directory; reboot (or restart the container) and run the same command again to resume.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			defer resetFlags(cmd)
+			opts := toe.Options{
+				ExecutionID: flagOpts.ExecutionID, LogDirectory: flagOpts.LogDirectory,
+				StateDirectory: flagOpts.StateDirectory, Trace: flagOpts.Trace, FailOnEmpty: flagOpts.FailOnEmpty,
+			}
 			for _, p := range toe.SplitList(documents) {
 				opts.Documents = append(opts.Documents, toe.DocumentSpec{Path: p})
 			}
@@ -127,10 +134,21 @@ func toeRunCmd() *cobra.Command {
 	f.StringVarP(&configFile, "config", "c", "", "AWSTOE run config JSON (documents, parameters, phases, ...); flags win")
 	f.StringVarP(&phases, "phases", "p", "", "comma-separated phases to run (they run in document order); default all")
 	f.StringVar(&parameters, "parameters", "", "name=value,name2=value2 document parameters")
-	f.StringVarP(&opts.ExecutionID, "execution-id", "i", "", "run id used in the log folder name (default: a new UUID)")
-	f.StringVarP(&opts.LogDirectory, "log-directory", "l", "", "parent folder of the TOE_* log folder (default: .)")
-	f.StringVarP(&opts.StateDirectory, "state-directory", "s", "", "where reboot/resume state is kept (default: the log directory)")
-	f.BoolVarP(&opts.Trace, "trace", "t", false, "echo application.log on stderr")
-	f.BoolVar(&opts.FailOnEmpty, "fail-on-empty", false, "fail when a --phases name matches nothing (default: a warning in the summary)")
+	f.StringVarP(&flagOpts.ExecutionID, "execution-id", "i", "", "run id used in the log folder name (default: a new UUID)")
+	f.StringVarP(&flagOpts.LogDirectory, "log-directory", "l", "", "parent folder of the TOE_* log folder (default: .)")
+	f.StringVarP(&flagOpts.StateDirectory, "state-directory", "s", "", "where reboot/resume state is kept (default: the log directory)")
+	f.BoolVarP(&flagOpts.Trace, "trace", "t", false, "echo application.log on stderr")
+	f.BoolVar(&flagOpts.FailOnEmpty, "fail-on-empty", false, "fail when a --phases name matches nothing (default: a warning in the summary)")
 	return cmd
+}
+
+// resetFlags restores a command's flags to their defaults and forgets its
+// context, so that a second in-process execution (tests) does not inherit
+// the first one's values or its cancelled context (cobra keeps both).
+func resetFlags(cmd *cobra.Command) {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		_ = f.Value.Set(f.DefValue)
+		f.Changed = false
+	})
+	cmd.SetContext(nil)
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -42,11 +43,13 @@ func BenchmarkExecutor500Steps(b *testing.B) {
 	loop := filepath.Join(dir, "loop.sh")
 	os.WriteFile(loop, []byte(fmt.Sprintf("for i in $(seq %d); do true; done\n", steps)), 0o755)
 
-	var toe, builtin, spawn time.Duration
+	var toe, builtin, spawn, selfCPU time.Duration
 	for i := 0; i < b.N; i++ {
+		before := cpuSelf()
 		start := time.Now()
 		s, err := Run(context.Background(), Options{Documents: []DocumentSpec{{Path: doc}}, LogDirectory: b.TempDir(), Environ: os.Environ()})
 		toe += time.Since(start)
+		selfCPU += cpuSelf() - before
 		if err != nil || s.Status != StatusSuccess || s.ExecutedStepCount != steps {
 			b.Fatalf("run: %v %+v", err, s)
 		}
@@ -69,4 +72,16 @@ func BenchmarkExecutor500Steps(b *testing.B) {
 	b.ReportMetric(per(spawn), "bash-spawn-ms/step")
 	b.ReportMetric(per(toe)-per(builtin), "overhead-vs-builtin-ms/step")
 	b.ReportMetric(per(toe)-per(spawn), "overhead-vs-spawn-ms/step")
+	// CPU the executor itself spends per step (user+system of this
+	// process, children excluded): the part of the overhead that is ours
+	// and that does not depend on how loaded the machine is.
+	b.ReportMetric(per(selfCPU), "executor-cpu-ms/step")
+}
+
+func cpuSelf() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
