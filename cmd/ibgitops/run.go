@@ -102,6 +102,13 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 	}
 	var source fs.FS
 	if releaseTag != "" {
+		pattern := cfg.Release.TagPattern
+		if pattern == "" {
+			pattern = recipes.DefaultConfig().Release.TagPattern
+		}
+		if _, _, err := runner.ParseTag(pattern, releaseTag); err != nil {
+			return withCode(exitCannot, err)
+		}
 		commit, tree, err := releaseCommit(root, releaseTag)
 		if err != nil {
 			return withCode(exitCannot, err)

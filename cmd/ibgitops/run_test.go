@@ -896,3 +896,57 @@ func TestRunGitHubOtherEvents(t *testing.T) {
 		})
 	}
 }
+
+func TestReleaseCommand(t *testing.T) {
+	repo, base, _ := fixtureRepo(t, nil)
+	tag := func(name, commit string) {
+		cmd := exec.Command("git", "tag", name, commit)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git tag: %v\n%s", err, out)
+		}
+	}
+	tag("base-linux/v1.4.0", "HEAD")
+	tag("base-linux/v1.5.0", "HEAD")
+	tag("app-server/v3.1.0", base) // not checked out
+	cases := []struct {
+		tag  string
+		code int
+		want string
+	}{
+		{"base-linux/v1.4.0", 0, "release base-linux/v1.4.0"},
+		{"base-linux/v1.5.0", 2, "tag base-linux/v1.5.0 names version 1.5.0, but recipes/base-linux.yaml:"},
+		{"app-server/v3.1.0", 2, "check out the tag first (git checkout app-server/v3.1.0)"},
+		{"nope/v1.0.0", 2, "release tag nope/v1.0.0: unknown ref"},
+		{"not-a-release", 2, `does not match release.tagPattern "{name}/v{version}"`},
+	}
+	for _, c := range cases {
+		t.Run(c.tag, func(t *testing.T) {
+			env := awsEnv(t, ibfake.Faults{})
+			reportDir := filepath.Join(t.TempDir(), "report")
+			cmd := exec.Command(ibgitopsBinary(t), "release", "--tag", c.tag, "--root", repo, "--backend", "aws", "--report-dir", reportDir)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+			for k, v := range env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			if code != c.code || !strings.Contains(string(out), c.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s", code, c.code, c.want, out)
+			}
+			if c.code == 0 {
+				data, _ := os.ReadFile(filepath.Join(reportDir, "report.json"))
+				var rep struct {
+					Builds []struct{ Recipe, Version, Status string }
+				}
+				json.Unmarshal(data, &rep)
+				if len(rep.Builds) != 1 || rep.Builds[0].Recipe != "base-linux" || rep.Builds[0].Version != "1.4.0" || rep.Builds[0].Status != "succeeded" {
+					t.Errorf("release built %+v", rep.Builds)
+				}
+			}
+		})
+	}
+}

@@ -209,3 +209,23 @@ func TestDescriptionsFit140(t *testing.T) {
 		t.Errorf("lint description has %d characters", n)
 	}
 }
+
+// BenchmarkMarkdownCut renders a large failing report (3,000 findings, a
+// 400 KB log tail, 500 plan rows) cut to GitHub's comment limit.
+func BenchmarkMarkdownCut(b *testing.B) {
+	r := failedReport()
+	r.Builds[0].Steps[1].LogTail = strings.Repeat(strings.Repeat("y", 199)+"\n", 2000)
+	for i := 0; i < 3000; i++ {
+		r.Findings = append(r.Findings, diag.Finding{Rule: "r", Severity: diag.Warning, File: "f.yaml", Line: i + 1, Column: 1, Message: strings.Repeat("m", 60)})
+	}
+	for i := 0; i < 500; i++ {
+		r.Plan.Changes = append(r.Plan.Changes, recipes.Change{Kind: recipes.KindComponent, Name: "c" + itoa(i), Change: "modified", FromVersion: "1.0.0", ToVersion: "1.0.1", Bump: "patch", Reason: "fix: something"})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		md, err := Markdown(r, MarkdownOptions{Limit: 65536, HostName: "GitHub", Marker: Marker, LogURL: r.RunURL})
+		if err != nil || utf8.RuneCountInString(md) > 65536 {
+			b.Fatalf("%v %d", err, len(md))
+		}
+	}
+}
