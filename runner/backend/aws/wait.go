@@ -125,21 +125,41 @@ func (r *run) poll(ctx context.Context, bd *build) error {
 		delete(r.b.inflight, bd.arn)
 		r.b.mu.Unlock()
 	}
-	// Steps first: those that finished belong to the state just left.
+	// Steps that finished belong to the state just left: they come before
+	// the new state, the steps that started after it.
+	var events []stepEvent
 	if bd.status != types.ImageStatusPending && bd.status != types.ImageStatusCreating {
-		if err := r.workflows(ctx, bd); err != nil {
+		var err error
+		if events, err = r.workflows(ctx, bd); err != nil {
 			return err
+		}
+	}
+	for _, ev := range events {
+		if ev.finished {
+			r.emit(ev.stage, "%s", ev.msg)
 		}
 	}
 	if changed {
 		r.emit(stage(bd.status), "%s: image %s is %s", bd.target, bd.arn, bd.status)
 	}
+	for _, ev := range events {
+		if !ev.finished {
+			r.emit(ev.stage, "%s", ev.msg)
+		}
+	}
 	return nil
+}
+
+// stepEvent is a workflow step transition to report.
+type stepEvent struct {
+	stage, msg string
+	finished   bool
 }
 
 // workflows lists the image's workflow executions, and the steps of those
 // whose status or counters changed, reporting step transitions.
-func (r *run) workflows(ctx context.Context, bd *build) error {
+func (r *run) workflows(ctx context.Context, bd *build) ([]stepEvent, error) {
+	var events []stepEvent
 	if bd.execs == nil {
 		bd.execs = map[string]*execSeen{}
 	}
@@ -147,7 +167,7 @@ func (r *run) workflows(ctx context.Context, bd *build) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return explain("ListWorkflowExecutions", bd.arn, err)
+			return nil, explain("ListWorkflowExecutions", bd.arn, err)
 		}
 		for _, ex := range page.WorkflowExecutions {
 			id := aws.ToString(ex.WorkflowExecutionId)
@@ -163,15 +183,17 @@ func (r *run) workflows(ctx context.Context, bd *build) error {
 				continue
 			}
 			seen.key = key
-			if err := r.steps(ctx, bd, seen); err != nil {
-				return err
+			evs, err := r.steps(ctx, bd, seen)
+			if err != nil {
+				return nil, err
 			}
+			events = append(events, evs...)
 		}
 	}
-	return nil
+	return events, nil
 }
 
-func (r *run) steps(ctx context.Context, bd *build, seen *execSeen) error {
+func (r *run) steps(ctx context.Context, bd *build, seen *execSeen) ([]stepEvent, error) {
 	before := map[string]types.WorkflowStepExecutionStatus{}
 	for _, s := range seen.steps {
 		before[aws.ToString(s.StepExecutionId)] = s.Status
@@ -181,11 +203,12 @@ func (r *run) steps(ctx context.Context, bd *build, seen *execSeen) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return explain("ListWorkflowStepExecutions", aws.ToString(seen.meta.WorkflowExecutionId), err)
+			return nil, explain("ListWorkflowStepExecutions", aws.ToString(seen.meta.WorkflowExecutionId), err)
 		}
 		steps = append(steps, page.Steps...)
 	}
 	seen.steps = steps
+	var events []stepEvent
 	for _, s := range steps {
 		if s.Status == types.WorkflowStepExecutionStatusPending || before[aws.ToString(s.StepExecutionId)] == s.Status {
 			continue
@@ -194,9 +217,9 @@ func (r *run) steps(ctx context.Context, bd *build, seen *execSeen) error {
 		if m := aws.ToString(s.Message); m != "" && s.Status == types.WorkflowStepExecutionStatusFailed {
 			msg += ": " + m
 		}
-		r.emit(workflowStage(seen.meta.Type), "%s", msg)
+		events = append(events, stepEvent{stage: workflowStage(seen.meta.Type), msg: msg, finished: s.Status != types.WorkflowStepExecutionStatusRunning})
 	}
-	return nil
+	return events, nil
 }
 
 // interrupted cancels the in-flight builds this run started.
@@ -369,7 +392,7 @@ func (r *run) failure(bd *build) (string, string) {
 	if parts := strings.Split(bd.arn, "/"); len(parts) >= 2 {
 		stream = strings.Join(parts[len(parts)-2:], "/")
 	}
-	msg := fmt.Sprintf("%s: image %s %s at %s: %s; logs: CloudWatch log group %s (stream %s)", bd.target, bd.arn, bd.status, step, reason, logGroup, stream)
+	msg := fmt.Sprintf("%s: image %s %s at %s: %s; logs: CloudWatch log group %s (stream %s)", bd.target, bd.arn, bd.status, step, strings.TrimRight(reason, ". "), logGroup, stream)
 	if s3 := r.s3Logs(); s3 != "" {
 		msg += " and " + s3
 	}
