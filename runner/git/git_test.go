@@ -465,3 +465,66 @@ func TestFetchWithoutRemote(t *testing.T) {
 		t.Errorf("Fetch without remote = %v", err)
 	}
 }
+
+func TestChangesIn(t *testing.T) {
+	tr := newTestRepo(t)
+	base := tr.commit("base", map[string]*string{
+		"ibgitops.yaml":            s("root: images\n"),
+		"images/components/a.yaml": s("a: 1\n"),
+		"images/components/b.yaml": s("b: 1\n"),
+		"shared/doc.yaml":          s("doc: 1\n"),
+		"src/big/file.txt":         s("x"),
+	})
+	head := tr.commit("head", map[string]*string{
+		"ibgitops.yaml":             s("root: images\nversioning: {bump: patch}\n"),
+		"images/components/a.yaml":  s("a: 2\n"),
+		"images/components/b.yaml":  nil,
+		"images/components/bb.yaml": s("b: 1\n"),
+		"shared/doc.yaml":           s("doc: 2\n"),
+		"src/big/file.txt":          s("y"),
+	})
+	r := open(t, tr.dir)
+	ctx := context.Background()
+	got, err := r.ChangesIn(ctx, base, head, []string{"images", "images/components", "ibgitops.yaml", "shared/doc.yaml", "missing/dir"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{
+		{Modified, "ibgitops.yaml", "ibgitops.yaml"},
+		{Modified, "images/components/a.yaml", "images/components/a.yaml"},
+		{Renamed, "images/components/bb.yaml", "images/components/b.yaml"},
+		{Modified, "shared/doc.yaml", "shared/doc.yaml"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ChangesIn =\n%v\nwant\n%v", got, want)
+	}
+	all, err := r.ChangesIn(ctx, base, head, []string{"images", "."})
+	if err != nil || len(all) != 5 {
+		t.Errorf("ChangesIn(.) = %v, %v; want the 5 changes of the whole tree", all, err)
+	}
+	// A folder that appears: everything in it is added.
+	tr.commit("new folder", map[string]*string{"images/recipes/r.yaml": s("r: 1\n")})
+	h3, _ := r.Resolve("HEAD")
+	got, _ = r.ChangesIn(ctx, head, h3, []string{"images/recipes"})
+	if !reflect.DeepEqual(got, []Change{{Added, "images/recipes/r.yaml", ""}}) {
+		t.Errorf("new folder = %v", got)
+	}
+
+	os.WriteFile(filepath.Join(tr.dir, "ibgitops.yaml"), []byte("root: elsewhere\n"), 0o644)
+	os.Remove(filepath.Join(tr.dir, "shared/doc.yaml"))
+	dirty, err := r.DirtyFiles([]string{"ibgitops.yaml", "shared/doc.yaml", "ibgitops.yml", "images/components/a.yaml"})
+	want = []Change{{Modified, "ibgitops.yaml", "ibgitops.yaml"}, {Deleted, "shared/doc.yaml", "shared/doc.yaml"}}
+	if err != nil || !reflect.DeepEqual(dirty, want) {
+		t.Errorf("DirtyFiles = %v, %v", dirty, err)
+	}
+}
+
+func TestMinimalPaths(t *testing.T) {
+	got := minimalPaths([]string{"images/a", "images", "./x/", "images/b/c", "x/y"})
+	if want := []string{"images", "x"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("minimalPaths = %v", got)
+	}
+	if got := minimalPaths([]string{"a", "."}); !reflect.DeepEqual(got, []string{""}) {
+		t.Errorf("minimalPaths with . = %v", got)
+	}
+}
