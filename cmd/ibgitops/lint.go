@@ -8,6 +8,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report"
@@ -70,6 +71,9 @@ func printLint(cmd *cobra.Command, opts lintOptions, files []string, findings []
 	docs := map[string]string{}
 	for _, d := range append(append([]recipes.RuleDoc(nil), recipes.RuleDocs...), recipes.BaseRuleDocs...) {
 		docs[d.ID] = d.Summary
+	}
+	for _, r := range awstoe.Rules {
+		docs[r.ID] = r.Description
 	}
 	result := &report.Lint{Findings: findings, Files: files, RuleDocs: docs, ToolVersion: version.String()}
 	var buf bytes.Buffer
