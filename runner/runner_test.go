@@ -362,3 +362,27 @@ func TestParseTag(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveViewRedrawsInPlace(t *testing.T) {
+	opts, _, _ := options(t, nil)
+	var progress bytes.Buffer
+	opts.Progress, opts.Live, opts.Out = &progress, true, &bytes.Buffer{}
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	out := progress.String()
+	if !strings.Contains(out, "\x1b[") || !strings.Contains(out, "A\r\x1b[J") {
+		t.Errorf("no in-place redraw in the live view:\n%q", out)
+	}
+	// The final block, after the last redraw, shows every recipe's outcome.
+	last := out[strings.LastIndex(out, "\x1b[J")+len("\x1b[J"):]
+	for _, want := range []string{"base", "web", "api", "succeeded"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("final block lacks %q:\n%s", want, last)
+		}
+	}
+	// Log lines still go above the block.
+	if !strings.Contains(out, "writing reports") {
+		t.Errorf("step lines missing:\n%s", out)
+	}
+}

@@ -74,9 +74,12 @@ type Options struct {
 
 	Tool     string    // "ibgitops v1.2.3"
 	Progress io.Writer // timestamped progress lines (stderr)
-	Out      io.Writer // the summary at the end (stdout)
-	Color    bool      // colour the summary (a terminal)
-	Now      func() time.Time
+	// Live redraws one line per building recipe in place on Progress
+	// (set it when Progress is a terminal).
+	Live  bool
+	Out   io.Writer // the summary at the end (stdout)
+	Color bool      // colour the summary (a terminal)
+	Now   func() time.Time
 }
 
 // Outcome is what a run ended with.
@@ -114,6 +117,7 @@ type State struct {
 	Err     error
 
 	backendErr error
+	live       *live
 	mu         sync.Mutex
 }
 
@@ -128,9 +132,28 @@ func (s *State) progressf(format string, args ...any) {
 	if s.Opts.Progress == nil {
 		return
 	}
+	line := fmt.Sprintf("%s  %s", s.now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	if s.live != nil {
+		s.live.line(line)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintf(s.Opts.Progress, "%s  %s\n", s.now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	fmt.Fprintln(s.Opts.Progress, line)
+}
+
+// recipeProgress shows where a recipe's build is: a line of the live view
+// on a terminal, a timestamped line otherwise.
+func (s *State) recipeProgress(recipe, stage, msg string, done bool) {
+	if s.live != nil {
+		s.live.update(recipe, stage, msg, done)
+		return
+	}
+	if msg == "" {
+		s.progressf("  %s: %s", recipe, stage)
+		return
+	}
+	s.progressf("  %s: %s: %s", recipe, stage, msg)
 }
 
 func (s *State) note(format string, args ...any) {

@@ -160,7 +160,15 @@ func (b buildStep) Run(ctx context.Context, s *State) error {
 		return errors.New("the repository was not loaded")
 	}
 	prov := backend.Provenance{Repository: s.CI.Repository, Commit: s.commit(), RunURL: s.CI.RunURL, Tool: s.Opts.Tool}
+	if s.Opts.Live && s.Opts.Progress != nil {
+		s.live = newLive(s.Opts.Progress, s.now)
+		s.live.start()
+	}
 	s.Results = buildAll(ctx, s, be, prov)
+	if s.live != nil {
+		s.live.finish()
+		s.live = nil
+	}
 	if ctx.Err() != nil {
 		// Interrupted: undo what this run started, under a fresh bounded
 		// context (the run's own is already cancelled).
@@ -222,6 +230,7 @@ func buildAll(ctx context.Context, s *State, be backend.Backend, prov backend.Pr
 					if pr := results[pi]; pr.Status != backend.StatusSucceeded && pr.Status != backend.StatusSkipped {
 						results[i] = backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed,
 							Message: fmt.Sprintf("not built: its parent recipe %s %s", parent, pr.Status)}
+						s.recipeProgress(b.Name, "not built", results[i].Message, true)
 						return
 					}
 				}
@@ -255,7 +264,7 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, prov backend.Pr
 		verb = "testing"
 	}
 	s.setStatus(ctx, b.Name, vcs.StatePending, fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()))
-	s.progressf("  %s: %s %s on %s", b.Name, verb, b.Version, be.Name())
+	s.recipeProgress(b.Name, "started", fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()), false)
 	req := backend.Request{
 		Repo: s.Repo, Root: s.Opts.Root, Recipe: b.Name, Kind: b.Kind, Version: b.Version,
 		Pipelines: b.Pipelines, Provenance: prov, Force: s.Opts.Force,
@@ -271,10 +280,10 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, prov backend.Pr
 	}
 	started := s.now()
 	res, err := be.Build(ctx, req, func(e backend.Event) {
-		s.progressf("  %s: %s: %s", orDefault(e.Recipe, b.Name), e.Stage, e.Message)
+		s.recipeProgress(orDefault(e.Recipe, b.Name), e.Stage, e.Message, false)
 	})
 	if err != nil {
-		s.progressf("  %s: could not build: %v", b.Name, err)
+		s.recipeProgress(b.Name, "error", "could not build: "+err.Error(), true)
 		s.mu.Lock()
 		if s.backendErr == nil {
 			s.backendErr = fmt.Errorf("%s backend: %w", be.Name(), err)
@@ -286,7 +295,7 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, prov backend.Pr
 	if res == nil {
 		return backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed, Message: "the backend returned no result", Started: started, Finished: s.now()}
 	}
-	s.progressf("  %s: %s", b.Name, res.Status)
+	s.recipeProgress(b.Name, string(res.Status), res.Message, true)
 	return *res
 }
 

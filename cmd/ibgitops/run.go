@@ -126,7 +126,7 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 		FailOn: o.failOn, ReportDir: o.reportDir,
 		CI: ci, Host: host, ReleaseTag: releaseTag,
 		Tool:     "ibgitops " + version.String(),
-		Progress: stderr, Out: stdout, Color: isTerminal(stdout),
+		Progress: stderr, Out: stdout, Color: isTerminal(stdout), Live: isTerminal(stderr),
 	}
 	if host == nil {
 		// Keep the notes of the context detection in the terminal.
