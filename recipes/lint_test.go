@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"gopkg.in/yaml.v3"
 )
 
 const lintCases = "../testdata/lint"
@@ -389,5 +390,87 @@ func TestRecursiveAliasIsBounded(t *testing.T) {
 		if !found {
 			t.Errorf("recursive alias not reported: %v", findings)
 		}
+	}
+}
+
+func TestInlineDocumentTextForms(t *testing.T) {
+	const head = "kind: Component\r\nname: forms\r\nversion: 1.0.0\r\nplatform: Linux\r\n"
+	for name, src := range map[string]string{
+		"crlf block": head + "document:\r\n  schemaVersion: 1.0 # kept\r\n  phases:\r\n    - name: build\r\n      steps:\r\n        - name: Say\r\n          action: ExecuteBash\r\n          inputs: {commands: [echo hi]}\r\n# trailing comment of the file\r\ndescription: after the document\r\n",
+		"flow":       head + "document: {schemaVersion: 1.0, phases: [{name: build, steps: [{name: Say, action: ExecuteBash, inputs: {commands: [echo hi]}}]}]}\r\n",
+		"anchors":    head + "document:\n  schemaVersion: 1.0\n  phases:\n    - name: build\n      steps:\n        - &say {name: Say, action: ExecuteBash, inputs: {commands: [echo hi]}}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			repo, findings, err := Load(fstest.MapFS{"c.yaml": {Data: []byte(src)}})
+			if err != nil || len(findings) > 0 {
+				t.Fatalf("load: %v %v", err, findings)
+			}
+			data := repo.Components["forms"].Data
+			var v struct {
+				SchemaVersion any `yaml:"schemaVersion"`
+				Phases        []struct {
+					Name  string
+					Steps []map[string]any
+				}
+				Description string
+			}
+			if err := yaml.Unmarshal([]byte(data), &v); err != nil {
+				t.Fatalf("Data is not YAML: %v\n%s", err, data)
+			}
+			if len(v.Phases) != 1 || v.Phases[0].Name != "build" || len(v.Phases[0].Steps) != 1 || v.Description != "" {
+				t.Fatalf("Data does not hold exactly the document:\n%s", data)
+			}
+			if strings.Contains(data, "\r") {
+				t.Errorf("Data keeps CR line ends:\n%q", data)
+			}
+		})
+	}
+}
+
+func TestDocumentFileTargets(t *testing.T) {
+	comp := func(name, file string) *fstest.MapFile {
+		return &fstest.MapFile{Data: []byte(fmt.Sprintf("kind: Component\nname: %s\nversion: 1.0.0\nplatform: Linux\ndocumentFile: %s\n", name, file))}
+	}
+	fsys := fstest.MapFS{
+		"c/good.yaml":        comp("good", "docs/good.yaml"),
+		"c/broken.yaml":      comp("broken", "docs/broken.yaml"),
+		"c/resource.yaml":    comp("resource", "good.yaml"),
+		"c/escape.yaml":      comp("escape", "../../outside.yaml"),
+		"c/docs/good.yaml":   {Data: []byte("schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Say\n        action: ExecuteBash\n        inputs: {commands: [echo hi]}\n")},
+		"c/docs/broken.yaml": {Data: []byte("schemaVersion: 1.0\nphases: [\n")},
+	}
+	repo, findings, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range findings {
+		got[f.File] += f.Rule + " "
+	}
+	want := map[string]string{
+		"c/broken.yaml":      "file-ref ",
+		"c/docs/broken.yaml": "yaml-syntax ",
+		"c/resource.yaml":    "file-ref ",
+		"c/escape.yaml":      "file-ref ",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+	if g := repo.Components["good"]; g.DocumentFile != "c/docs/good.yaml" || !strings.HasPrefix(g.Data, "schemaVersion: 1.0\n") {
+		t.Errorf("good: %+v", g)
+	}
+}
+
+func TestImageAndContainerRecipesShareNames(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.yaml": {Data: []byte("kind: ImageRecipe\nname: same\nversion: 1.0.0\nparentImage: ami-0123456789abcdef0\n")},
+		"b.yaml": {Data: []byte("kind: ContainerRecipe\nname: same\nversion: 1.0.0\ncontainerType: DOCKER\nparentImage: amazonlinux:2023\ndockerfileTemplate: \"FROM {{{ imagebuilder:parentImage }}}\\n{{{ imagebuilder:components }}}\\n\"\ntargetRepository: {service: ECR, repositoryName: r}\n")},
+	}
+	_, findings, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].Rule != RuleDuplicateName || findings[0].File != "b.yaml" {
+		t.Fatalf("findings: %v", findings)
 	}
 }
