@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -59,6 +61,26 @@ func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
 		}
 	}
 
+	// The index records each file's size and modification time when it was
+	// last hashed: a file that still matches them (and whose index hash is
+	// HEAD's) is clean without being read, as git status does. Files
+	// modified in the same second the index was written are hashed anyway
+	// (git's "racily clean" rule).
+	type stamp struct {
+		hash Hash
+		size uint32
+		mod  time.Time
+	}
+	stamps := map[string]stamp{}
+	var indexTime time.Time
+	if idx, err := r.repo.Storer.Index(); err == nil {
+		for _, e := range idx.Entries {
+			stamps[e.Name] = stamp{e.Hash, e.Size, e.ModifiedAt}
+		}
+		if st, err := os.Stat(filepath.Join(r.gitDir(), "index")); err == nil {
+			indexTime = st.ModTime()
+		}
+	}
 	ignore := r.ignorePatterns(prefix)
 	var out []Change
 	seen := map[string]bool{}
@@ -96,6 +118,12 @@ func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
 			return nil
 		}
 		seen[rel] = true
+		if st, ok := stamps[rel]; ok && isTracked && st.hash == want && !indexTime.IsZero() {
+			if info, err := d.Info(); err == nil && info.Mode().IsRegular() && uint32(info.Size()) == st.size &&
+				info.ModTime().Equal(st.mod) && info.ModTime().Before(indexTime.Truncate(time.Second)) {
+				return nil
+			}
+		}
 		var data []byte
 		if d.Type()&fs.ModeSymlink != 0 {
 			target, err := os.Readlink(p)
@@ -124,6 +152,14 @@ func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// gitDir is the .git folder of the work tree.
+func (r *Repo) gitDir() string {
+	if st, ok := r.closer.(interface{ Filesystem() billy.Filesystem }); ok {
+		return st.Filesystem().Root()
+	}
+	return filepath.Join(r.workDir, ".git")
 }
 
 // hiddenPath reports whether p (under prefix) lies in a hidden directory,
