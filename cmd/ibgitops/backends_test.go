@@ -1,0 +1,66 @@
+package main
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ibgitops/ibgitops/internal/ibfake"
+)
+
+// TestBuildBackendAWS runs `ibgitops build --backend aws` against the
+// Image Builder fake through the standard AWS chain (AWS_ENDPOINT_URL).
+func TestBuildBackendAWS(t *testing.T) {
+	fake, err := ibfake.New(ibfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": srv.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDFAKE", "AWS_SECRET_ACCESS_KEY": "fakesecret",
+		"AWS_PROFILE": "", "AWS_SESSION_TOKEN": "", "AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED": "true", "IBGITOPS_AWS_POLL_INTERVAL": "1ms", "AWS_ENDPOINT_URL_IMAGEBUILDER": "", "AWS_ENDPOINT_URL_STS": "",
+	} {
+		t.Setenv(k, v)
+	}
+	root := filepath.Join("..", "..", "testdata", "example")
+	// Flags keep their values between in-process runs (a slice flag even
+	// appends): reset --only before each run, as a fresh process would.
+	resetOnly := func() {
+		for _, c := range rootCmd.Commands() {
+			if c.Name() == "build" {
+				if f, ok := c.Flags().Lookup("only").Value.(pflag.SliceValue); ok {
+					_ = f.Replace(nil)
+				}
+			}
+		}
+	}
+	resetOnly()
+	code, out := executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root, "--dry-run")
+	if code != exitOK || !strings.Contains(out, "dry run: would make") || !strings.Contains(out, "StartImagePipelineExecution pipeline=app-server-nightly") {
+		t.Fatalf("dry run: exit %d\n%s", code, out)
+	}
+	for op := range fake.Calls() {
+		if strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Update") || strings.HasPrefix(op, "Start") || strings.HasPrefix(op, "Tag") {
+			t.Fatalf("dry run called %s", op)
+		}
+	}
+	resetOnly()
+	code, out = executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root, "--dry-run=false")
+	if code != exitOK || !strings.Contains(out, "succeeded  app-server") || !strings.Contains(out, "(eu-west-1)") {
+		t.Fatalf("build: exit %d\n%s", code, out)
+	}
+	resetOnly()
+	code, out = executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root)
+	if code != exitOK || !strings.Contains(out, "skipped    app-server") {
+		t.Fatalf("re-run: exit %d\n%s", code, out)
+	}
+	if n := fake.Calls()["StartImagePipelineExecution"]; n != 1 {
+		t.Errorf("StartImagePipelineExecution called %d times, want 1", n)
+	}
+}
