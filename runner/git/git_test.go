@@ -528,3 +528,46 @@ func TestMinimalPaths(t *testing.T) {
 		t.Errorf("minimalPaths with . = %v", got)
 	}
 }
+
+// TestDirtyRacyClean: a same-size edit that keeps the index's recorded
+// modification time is still found when it happened in the second the
+// index was written (git's racily-clean rule), and a file whose stat
+// matches the index is not read at all.
+func TestDirtyRacyClean(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.commit("one", map[string]*string{"r/a.yaml": s("version: 1.0.0\n")})
+	idx, err := tr.repo.Storer.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, err := idx.Entry("r/a.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(tr.dir, "r/a.yaml")
+	os.WriteFile(p, []byte("version: 1.0.1\n"), 0o644) // same size
+	os.Chtimes(p, entry.ModifiedAt, entry.ModifiedAt)
+	os.Chtimes(filepath.Join(tr.dir, ".git", "index"), entry.ModifiedAt, entry.ModifiedAt)
+	r := open(t, tr.dir)
+	got, err := r.Dirty(context.Background(), "r")
+	if err != nil || len(got) != 1 || got[0].Status != Modified {
+		t.Fatalf("racy same-size edit: %v, %v", got, err)
+	}
+	// Restore the content; make the index clearly newer than the file: the
+	// stat matches and the file is clean.
+	os.WriteFile(p, []byte("version: 1.0.0\n"), 0o644)
+	os.Chtimes(p, entry.ModifiedAt, entry.ModifiedAt)
+	later := entry.ModifiedAt.Add(10 * time.Second)
+	os.Chtimes(filepath.Join(tr.dir, ".git", "index"), later, later)
+	if got, err := r.Dirty(context.Background(), "r"); err != nil || len(got) != 0 {
+		t.Errorf("clean file with matching stat: %v, %v", got, err)
+	}
+	// The shortcut is really taken: like git status, a same-size edit
+	// whose mtime is forced back to the recorded one, long after the index
+	// was written, is not read (and so not seen).
+	os.WriteFile(p, []byte("version: 9.9.9\n"), 0o644)
+	os.Chtimes(p, entry.ModifiedAt, entry.ModifiedAt)
+	if got, _ := r.Dirty(context.Background(), "r"); len(got) != 0 {
+		t.Errorf("stat shortcut not taken: %v", got)
+	}
+}
