@@ -151,7 +151,7 @@ func (h *Host) fail(what string, err error) error {
 // pushed commit).
 func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 	c, err := h.api()
-	if c == nil {
+	if c == nil || err != nil {
 		return err
 	}
 	if h.ci.SHA == "" {
@@ -175,7 +175,7 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 // place, or creates it. Every page of comments is searched.
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
-	if c == nil {
+	if c == nil || err != nil {
 		return err
 	}
 	if h.ci.Number == 0 {

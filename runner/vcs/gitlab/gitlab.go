@@ -194,7 +194,7 @@ func glState(s vcs.State) gl.BuildStateValue {
 // SetStatus posts a commit status, attached to this pipeline.
 func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 	c, err := h.api()
-	if c == nil {
+	if c == nil || err != nil {
 		return err
 	}
 	opt := &gl.SetCommitStatusOptions{
@@ -227,7 +227,7 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 // or creates it, searching every page of notes.
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
-	if c == nil {
+	if c == nil || err != nil {
 		return err
 	}
 	if h.ci.Number == 0 {

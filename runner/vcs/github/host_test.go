@@ -1,0 +1,86 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/ibgitops/ibgitops/runner/vcs"
+)
+
+const token = "ghs_hostTestTokenNeverShown42"
+
+func TestRefusedTokenIsReportedOnceWithTheFix(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"message":"Resource not accessible by integration"}`)
+	}))
+	defer srv.Close()
+	env := map[string]string{"GITHUB_API_URL": srv.URL, "GITHUB_TOKEN": token}
+	ci := &vcs.Context{Host: "GitHub", Event: vcs.EventPullRequest, SHA: "abc", Number: 3, Repository: "acme/images", Fork: true}
+	var stdout bytes.Buffer
+	h, err := New(ci, Options{Getenv: func(k string) string { return env[k] }, Stdout: &stdout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := h.Prepare(context.Background())
+	if !strings.Contains(stdout.String(), "::add-mask::"+token) {
+		t.Errorf("token not masked: %q", stdout.String())
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "fork") {
+		t.Errorf("notes %q", notes)
+	}
+	err1 := h.SetStatus(context.Background(), vcs.Status{Name: "ibgitops/lint", State: vcs.StatePending})
+	err2 := h.SetStatus(context.Background(), vcs.Status{Name: "ibgitops/lint", State: vcs.StateSuccess})
+	err3 := h.UpsertComment(context.Background(), "body")
+	if err1 == nil || !strings.Contains(err1.Error(), "HTTP 403") || !strings.Contains(err1.Error(), "permissions") {
+		t.Errorf("first refusal: %v", err1)
+	}
+	if err2 == nil || !strings.Contains(err2.Error(), "earlier refusal") || err3 == nil {
+		t.Errorf("later calls: %v / %v", err2, err3)
+	}
+	if calls.Load() != 1 {
+		t.Errorf("%d API calls after a refusal, want 1", calls.Load())
+	}
+	for _, e := range []error{err1, err2, err3} {
+		if e != nil && strings.Contains(e.Error(), token) {
+			t.Errorf("token in error %v", e)
+		}
+	}
+}
+
+func TestStatusDescriptionIsClamped(t *testing.T) {
+	var body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	env := map[string]string{"GITHUB_API_URL": srv.URL + "/api/v3", "INPUT_TOKEN": token}
+	ci := &vcs.Context{Host: "GitHub", SHA: "abc", Repository: "acme/images"}
+	h, err := New(ci, Options{Getenv: func(k string) string { return env[k] }, Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SetStatus(context.Background(), vcs.Status{Name: "ibgitops/x", State: vcs.StateFailure, Description: strings.Repeat("long words ", 40)}); err != nil {
+		t.Fatal(err)
+	}
+	var st struct{ Description string }
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCountInString(st.Description); n != 140 || !strings.HasSuffix(st.Description, "…") {
+		t.Errorf("description of %d characters: %q", n, st.Description)
+	}
+}
