@@ -79,12 +79,33 @@ type logged struct{ Step }
 
 func (w logged) Run(ctx context.Context, s *State) error {
 	start := s.now()
+	end := s.section(w.Step.String())
 	s.progressf("%s", w.Step)
 	err := w.Step.Run(ctx, s)
 	if err != nil {
 		s.progressf("%s: failed after %s", w.Step, roundDur(s.now().Sub(start)))
 	}
+	end()
 	return err
+}
+
+// section opens a collapsible section of the GitLab job log around a
+// step (GitLab reads these escape sequences from the log) and returns the
+// function that closes it. Elsewhere it does nothing.
+func (s *State) section(title string) func() {
+	if s.CI == nil || s.CI.Host != "GitLab" || s.Opts.Progress == nil {
+		return func() {}
+	}
+	s.mu.Lock()
+	s.sections++
+	name := fmt.Sprintf("ibgitops_step_%d", s.sections)
+	fmt.Fprintf(s.Opts.Progress, "\x1b[0Ksection_start:%d:%s\r\x1b[0K%s\n", s.now().Unix(), name, title)
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		fmt.Fprintf(s.Opts.Progress, "\x1b[0Ksection_end:%d:%s\r\x1b[0K\n", s.now().Unix(), name)
+	}
 }
 
 // wrapped prefixes the step's error with its sentence.

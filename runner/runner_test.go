@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -384,5 +385,26 @@ func TestLiveViewRedrawsInPlace(t *testing.T) {
 	// Log lines still go above the block.
 	if !strings.Contains(out, "writing reports") {
 		t.Errorf("step lines missing:\n%s", out)
+	}
+}
+
+func TestGitLabLogSections(t *testing.T) {
+	opts, _, out := options(t, nil)
+	opts.CI = &vcs.Context{Host: "GitLab", Event: vcs.EventPush, Branch: "main", DefaultBranch: "main", SHA: "abc"}
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	starts := regexp.MustCompile(`\x1b\[0Ksection_start:\d+:(ibgitops_step_\d+)\r\x1b\[0K([^\n]+)\n`).FindAllStringSubmatch(out.String(), -1)
+	ends := regexp.MustCompile(`\x1b\[0Ksection_end:\d+:(ibgitops_step_\d+)\r\x1b\[0K\n`).FindAllStringSubmatch(out.String(), -1)
+	if len(starts) < 3 || len(starts) != len(ends) {
+		t.Fatalf("sections: %d starts, %d ends:\n%q", len(starts), len(ends), out.String())
+	}
+	for i := range starts {
+		if starts[i][1] != ends[i][1] {
+			t.Errorf("section %s closed as %s", starts[i][1], ends[i][1])
+		}
+	}
+	if starts[0][2] != "loading and linting the repository" {
+		t.Errorf("first section header %q", starts[0][2])
 	}
 }

@@ -118,6 +118,7 @@ type State struct {
 
 	backendErr error
 	live       *live
+	sections   int
 	mu         sync.Mutex
 }
 
