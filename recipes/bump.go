@@ -193,17 +193,16 @@ func PlanChanges(in PlanInput) Plan {
 				continue
 			}
 			if !cfg.Versioning.Propagate {
-				dec := &decision{Change: Change{Kind: k.Kind, Name: k.Name, Change: ChangeAffected, Bump: BumpNone}}
 				if changed {
-					dec = versioned(d, BumpNone, "")
+					dec := versioned(d, BumpNone, "")
+					dec.Reason = joinReason(dec.Reason, "also "+strings.Join(why, "; ")+" (versioning.propagate is off: that alone would not bump it)")
+					decided[k] = dec
+					continue
 				}
 				res, _ := head.Lookup(k)
-				dec.File = res.File
-				if dec.FromVersion == "" {
-					dec.FromVersion, dec.ToVersion = res.Version, res.Version
-				}
-				dec.Reason = joinReason(dec.Reason, strings.Join(why, "; ")+" (versioning.propagate is off: the recipe keeps its version and is not rebuilt)")
-				decided[k] = dec
+				decided[k] = &decision{Change: Change{Kind: k.Kind, Name: k.Name, File: res.File, Change: ChangeAffected,
+					FromVersion: res.Version, ToVersion: res.Version, Bump: BumpNone,
+					Reason: strings.Join(why, "; ") + " (versioning.propagate is off: the recipe keeps its version and is not rebuilt)"}}
 				continue
 			}
 			if changed {

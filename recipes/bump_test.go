@@ -220,6 +220,23 @@ func TestPlanChanges(t *testing.T) {
 			reasons: map[string]string{"base-ami": "versioning.propagate is off"},
 		},
 		{
+			name: "propagation off, recipe changed itself: its own bump, the note says propagation did not count",
+			base: baseRepo().r,
+			head: baseRepo().config(func(c *Config) { c.Versioning.Propagate = false }).
+				comp("web", "1.2.3", "h-web2", "components/docs/web.yaml").
+				recipe("base-ami", "1.0.0", "h-base2", "", ref("web"), ref("hardening")).r,
+			paths:   []PathChange{{PathModified, "components/docs/web.yaml", "components/docs/web.yaml"}, {PathModified, "recipes/base-ami.yaml", "recipes/base-ami.yaml"}},
+			commits: []CommitInfo{fix, {Hash: "dddddddddd", Message: "feat: more disk", Paths: []string{"recipes/base-ami.yaml"}}},
+			want: []string{
+				"Component web modified 1.2.3->1.2.4 patch",
+				"ImageRecipe base-ami modified 1.0.0->1.1.0 minor",
+				"ImageRecipe app-ami affected 3.1.0->3.1.0 none",
+				"ImagePipeline nightly affected none",
+				"build ImageRecipe base-ami 1.1.0 [nightly]",
+			},
+			reasons: map[string]string{"base-ami": "that alone would not bump it", "app-ami": "parent recipe base-ami 1.0.0 -> 1.1.0 (versioning.propagate is off"},
+		},
+		{
 			name: "pins: exact old pin follows, other exact pin and non-matching wildcard do not",
 			base: newRepoB().comp("web", "1.2.3", "h1").
 				recipe("exact", "1.0.0", "r1", "", ref("web", "1.2.3")).
