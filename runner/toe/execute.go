@@ -33,12 +33,16 @@ func executeBash(ctx context.Context, e *env, in any) (output, error) {
 	if len(commands) == 0 {
 		return nil, fmt.Errorf("input \"commands\" is required: list the shell commands to run")
 	}
+	bash, ok := lookPathIn(e.environ, "bash")
+	if !ok {
+		return nil, fmt.Errorf("ExecuteBash needs bash on PATH and there is none: install bash (a busybox-only image needs bash added)")
+	}
 	script := filepath.Join(e.scratch, fmt.Sprintf("input-%d.sh", scriptSeq.Add(1)))
 	if err := os.WriteFile(script, []byte(strings.Join(commands, "\n")+"\n"), 0o700); err != nil {
 		return nil, fmt.Errorf("write the step's script: %w", err)
 	}
 	defer os.Remove(script)
-	stdout, err := runProcess(ctx, e.console, "", e.environ, []string{"bash", script})
+	stdout, err := runProcess(ctx, e.console, "", e.environ, []string{bash, script})
 	return output{{"stdout": stdout}}, err
 }
 

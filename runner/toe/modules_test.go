@@ -240,3 +240,20 @@ func TestEncodings(t *testing.T) {
 		t.Error("latin1: want an error listing the accepted encodings")
 	}
 }
+
+func TestExecuteBashWithoutBash(t *testing.T) {
+	e, _ := testEnv(t, []string{"PATH=" + t.TempDir()})
+	_, err := executeBash(context.Background(), e, map[string]any{"commands": []any{"true"}})
+	if err == nil || !strings.Contains(err.Error(), "needs bash on PATH") {
+		t.Fatalf("want an error saying bash is missing, got %v", err)
+	}
+}
+
+func TestExecuteBashExit194AsksForRerun(t *testing.T) {
+	e, _ := testEnv(t, testEnviron())
+	_, err := executeBash(context.Background(), e, map[string]any{"commands": []any{"exit 194"}})
+	rb, ok := err.(*errRebootRequested)
+	if !ok || !rb.rerunStep {
+		t.Fatalf("want a reboot request that reruns the step, got %v", err)
+	}
+}

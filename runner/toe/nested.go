@@ -54,11 +54,9 @@ func (x *executor) executeDocument(ctx context.Context, parent *docRun, inputs a
 	run := &docRun{loadedDoc: child, records: map[string]*stepRecord{}}
 	start := x.now()
 	dr := &DocumentResult{Name: child.doc.Name, FilePath: path, Description: child.doc.Description, StartTime: stamp(start), Phases: []*PhaseResult{}}
-	before := [3]int{x.executed, x.failed, x.ignored}
-	// The child's steps are counted separately and do not enter the
-	// top-level summary.
+	// top=false: the child's steps are counted in its own summary (the
+	// step's output), not in the top-level one.
 	reboot, _ := x.runDocument(ctx, run, dr, 0, nil, false)
-	x.executed, x.failed, x.ignored = before[0], before[1], before[2]
 	sub := &RunResult{ExecutionID: x.opts.ExecutionID, Status: dr.Status, StartTime: dr.StartTime, EndTime: dr.EndTime, FailureMessage: dr.FailureMessage, Documents: []*DocumentResult{dr}}
 	executed, failed, ignored := countSteps(dr)
 	summary := map[string]any{
