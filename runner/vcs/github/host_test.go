@@ -12,6 +12,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
@@ -82,5 +85,25 @@ func TestStatusDescriptionIsClamped(t *testing.T) {
 	}
 	if n := utf8.RuneCountInString(st.Description); n != 140 || !strings.HasSuffix(st.Description, "…") {
 		t.Errorf("description of %d characters: %q", n, st.Description)
+	}
+}
+
+func TestStepSummaryStaysUnderOneMiB(t *testing.T) {
+	r := &report.Report{Tool: "ibgitops test", Event: "push to main", FailOn: "error", Failed: true}
+	tail := strings.Repeat("ü log line that goes on and on and on\n", 40000) // ~1.6 MB of multi-byte text
+	r.Builds = []backend.Result{{Recipe: "web", Version: "1.0.0", Status: backend.StatusFailed,
+		Steps: []backend.StepResult{{Phase: "build", Step: "Install", Status: "failed", LogTail: tail}}}}
+	for i := 0; i < 20000; i++ {
+		r.Findings = append(r.Findings, diag.Finding{Rule: "r", Severity: diag.Warning, File: "f.yaml", Line: i, Message: strings.Repeat("é", 80)})
+	}
+	md, err := stepSummary(r, "https://github.example/run/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md) > SummaryLimit {
+		t.Errorf("step summary is %d bytes; GitHub drops summaries over %d", len(md), SummaryLimit)
+	}
+	if !strings.Contains(md, "ibgitops failed") || !strings.Contains(md, "| web |") {
+		t.Errorf("summary lost its head:\n%.300s", md)
 	}
 }
