@@ -49,7 +49,8 @@ type Host struct {
 	repo   string
 
 	mu       sync.Mutex
-	disabled error // set after the API refused the token: stop trying
+	disabled error  // set after the API refused the token: stop trying
+	setup    string // why the API cannot be used, found while setting up
 	authors  map[string]bool
 }
 
@@ -82,7 +83,10 @@ func New(ci *vcs.Context, opts Options) (*Host, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(api, "/") + "/")
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") {
-		return nil, fmt.Errorf("GITHUB_API_URL %q is not a URL: unset it (github.com) or set it to your GitHub Enterprise API URL, e.g. https://github.example.com/api/v3", api)
+		// Reporting problems never stop the run: say so and carry on
+		// with the step summary and annotations.
+		h.setup = fmt.Sprintf("GITHUB_API_URL %q is not a URL: no commit statuses or comment; unset it (github.com) or set it to your GitHub Enterprise API URL, e.g. https://github.example.com/api/v3", api)
+		return h, nil
 	}
 	h.client = gh.NewClient(hc).WithAuthToken(h.token)
 	h.client.BaseURL = base
@@ -102,6 +106,8 @@ func (h *Host) Prepare(ctx context.Context) []string {
 		}
 	}
 	switch {
+	case h.setup != "":
+		notes = append(notes, h.setup)
 	case h.token == "":
 		notes = append(notes, "no GitHub token (the action's `token` input or GITHUB_TOKEN): no commit statuses or pull-request comment; the step summary, annotations and outputs carry the report. Pass `token: ${{ github.token }}` and grant `statuses: write` and `pull-requests: write`")
 	case h.owner == "":

@@ -99,6 +99,7 @@ type Host struct {
 	pipeline  int64
 	mu        sync.Mutex
 	disabled  error
+	setup     string // why the API cannot be used, found while setting up
 	userID    int64
 	userKnown bool
 }
@@ -120,7 +121,8 @@ func New(ci *vcs.Context, opts Options) (*Host, error) {
 	}
 	api := getenv("CI_API_V4_URL")
 	if api == "" {
-		return nil, errors.New("CI_API_V4_URL is not set: ibgitops reads it from GitLab CI's predefined variables; set it to https://<gitlab host>/api/v4 when running elsewhere")
+		h.setup = "CI_API_V4_URL is not set: no commit statuses or merge-request note; ibgitops reads it from GitLab CI's predefined variables: set it to https://<gitlab host>/api/v4 when running elsewhere"
+		return h, nil
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
@@ -128,7 +130,8 @@ func New(ci *vcs.Context, opts Options) (*Host, error) {
 	}
 	client, err := gl.NewClient(h.token, gl.WithBaseURL(api), gl.WithHTTPClient(hc), gl.WithoutRetries())
 	if err != nil {
-		return nil, fmt.Errorf("GitLab client for %s: %w", api, vcs.ScrubError(err, []string{h.token}))
+		h.setup = fmt.Sprintf("GitLab API %s: %v: no commit statuses or merge-request note", api, vcs.ScrubError(err, []string{h.token}))
+		return h, nil
 	}
 	h.client = client
 	return h, nil
@@ -142,6 +145,8 @@ func (h *Host) CommentLimit() int { return NoteLimit }
 // printed at all.
 func (h *Host) Prepare(ctx context.Context) []string {
 	switch {
+	case h.setup != "":
+		return []string{h.setup}
 	case h.client == nil && h.jobToken:
 		return []string{"only CI_JOB_TOKEN is available, and GitLab does not let it post merge-request notes or commit statuses: " + tokenHowToFix + " (or GITLAB_TOKEN); the report artifacts are still written"}
 	case h.client == nil:
