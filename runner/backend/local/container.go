@@ -145,7 +145,11 @@ func componentFailure(c *component, err error, output string) backend.StepResult
 	if n, ok := exitCodeOf(err.Error()); ok {
 		code = n
 	}
-	return backend.StepResult{Phase: "build", Component: c.Name, Step: "toe run", Status: "failed", ExitCode: code, Message: err.Error(), LogTail: lastLines(output, 20)}
+	msg := err.Error()
+	if code == 194 {
+		msg = "the component asked for a reboot (exit 194), which a container build cannot do: make the step work without one for container recipes (" + msg + ")"
+	}
+	return backend.StepResult{Phase: "build", Component: c.Name, Step: "toe run", Status: "failed", ExitCode: code, Message: msg, LogTail: lastLines(output, 20)}
 }
 
 // linkOrCopy hard-links src to dst, copying when they are on different

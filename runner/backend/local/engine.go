@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -214,6 +215,7 @@ func (c *CLI) Restart(ctx context.Context, id string) error {
 func (c *CLI) Exec(ctx context.Context, id string, argv []string, out io.Writer) (int, error) {
 	cmd := c.command(ctx, append([]string{"exec", id}, argv...)...)
 	var stderr bytes.Buffer
+	out = &lockedWriter{w: out} // stdout and stderr are copied by two goroutines
 	cmd.Stdout = out
 	cmd.Stderr = io.MultiWriter(out, &stderr)
 	err := cmd.Run()
@@ -268,6 +270,7 @@ func (c *CLI) Build(ctx context.Context, spec BuildSpec, out io.Writer) (string,
 	args = append(args, spec.ContextDir)
 	cmd := c.command(ctx, args...)
 	var tail bytes.Buffer
+	out = &lockedWriter{w: out}
 	cmd.Stdout = out
 	cmd.Stderr = io.MultiWriter(out, &tail)
 	if err := cmd.Run(); err != nil {
@@ -354,4 +357,17 @@ func exitCodeOf(msg string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// lockedWriter serialises writes from a command's stdout and stderr
+// copiers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
