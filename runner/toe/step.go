@@ -494,6 +494,12 @@ func (r *resolver) expand(s string) (string, error) {
 			if name, ok := strings.CutPrefix(ref, "env:"); ok {
 				return out, fmt.Errorf("{{ %s }}: environment variable %s is not set: set it before the run or use a parameter", ref, name)
 			}
+			if m := chainRef.FindStringSubmatch(ref); m != nil {
+				if _, ran := r.run.records[m[1]+"."+m[2]]; !ran {
+					return out, fmt.Errorf("{{ %s }}: step %s.%s has not run (it was skipped, failed to start, or comes later): reference an earlier step that runs", ref, m[1], m[2])
+				}
+				return out, fmt.Errorf("{{ %s }}: step %s.%s has no %s %q", ref, m[1], m[2], m[3], m[5])
+			}
 			if strings.HasPrefix(ref, "aws:") {
 				return out, fmt.Errorf("{{ %s }}: aws:ssm and aws:imds references need AWS and are not resolved by ibgitops toe; pass the value as a parameter instead", ref)
 			}
