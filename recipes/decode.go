@@ -132,6 +132,8 @@ func (d *decoder) wrongType(n *yaml.Node, f *Field, path string) {
 	case TString:
 		if n.Kind == yaml.ScalarNode {
 			hint = fmt.Sprintf("; quote it: \"%s\"", n.Value)
+		} else if n.Kind == yaml.SequenceNode {
+			hint = "; write a single value, not a list"
 		}
 	case TList:
 		if n.Kind == yaml.ScalarNode {
@@ -141,6 +143,9 @@ func (d *decoder) wrongType(n *yaml.Node, f *Field, path string) {
 		hint = "; write true or false without quotes"
 	case TInt:
 		hint = "; write a whole number without quotes"
+	}
+	if hint == "" {
+		hint = fmt.Sprintf("; write %s here (see `ibgitops schema %s`)", f.Type, d.kind)
 	}
 	d.add(RuleWrongType, posOf(n), "%s must be %s, not %s%s", d.where(path), f.Type, describe(n), hint)
 }
@@ -283,7 +288,7 @@ func (d *decoder) scalarText(n *yaml.Node, path, what string) (string, bool) {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		d.add(RuleWrongType, posOf(n), "%s: %s must be a string, not %s", d.where(path), what, describe(n))
+		d.add(RuleWrongType, posOf(n), "%s: %s must be a string, not %s; write a plain or quoted value", d.where(path), what, describe(n))
 		return "", false
 	}
 	return n.Value, true

@@ -22,17 +22,17 @@ const (
 func (t Type) String() string {
 	switch t {
 	case TString:
-		return "string"
+		return "a string"
 	case TInt:
-		return "integer"
+		return "an integer"
 	case TBool:
-		return "boolean (true or false)"
+		return "a boolean (true or false)"
 	case TObject, TStringMap, TParamMap, TDocument:
-		return "mapping"
+		return "a mapping"
 	case TList:
-		return "list"
+		return "a list"
 	}
-	return "value"
+	return "a value"
 }
 
 // Field describes one key of a resource file. The strict decoder and the
