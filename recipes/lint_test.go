@@ -474,3 +474,22 @@ func TestImageAndContainerRecipesShareNames(t *testing.T) {
 		t.Fatalf("findings: %v", findings)
 	}
 }
+
+func TestConfigRootSelectsFolder(t *testing.T) {
+	fsys := fstest.MapFS{
+		"ibgitops.yaml":         {Data: []byte("root: images\nbackend: aws\n")},
+		"images/infra.yaml":     {Data: []byte("kind: InfrastructureConfiguration\nname: x\ninstanceProfileName: p\n")},
+		"elsewhere/infra.yaml":  {Data: []byte("kind: InfrastructureConfiguration\nname: ignored\n")},
+		"images/.hidden/x.yaml": {Data: []byte("kind: Bogus\n")},
+	}
+	repo, findings, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].File != "images/infra.yaml" || findings[0].Rule != RuleNamePattern {
+		t.Fatalf("findings: %v", findings)
+	}
+	if repo.Config.Root != "images" || repo.Config.Backend != "aws" || fmt.Sprint(repo.Files) != "[ibgitops.yaml images/infra.yaml]" {
+		t.Fatalf("config %+v files %v", repo.Config, repo.Files)
+	}
+}
