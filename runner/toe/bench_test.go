@@ -85,3 +85,28 @@ func cpuSelf() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkExecutor500InProcessSteps runs 500 steps that start no process
+// (CreateFolder on one folder): the executor's own cost per step
+// (expressions, bookkeeping, logs, outputs) without process creation.
+func BenchmarkExecutor500InProcessSteps(b *testing.B) {
+	const steps = 500
+	dir := b.TempDir()
+	var doc strings.Builder
+	doc.WriteString("name: bench\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n")
+	for i := 0; i < steps; i++ {
+		fmt.Fprintf(&doc, "      - name: Step%d\n        action: CreateFolder\n        inputs:\n          - path: %s/d\n", i, dir)
+	}
+	path := filepath.Join(dir, "bench.yaml")
+	os.WriteFile(path, []byte(doc.String()), 0o644)
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		s, err := Run(context.Background(), Options{Documents: []DocumentSpec{{Path: path}}, LogDirectory: b.TempDir(), Environ: os.Environ()})
+		total += time.Since(start)
+		if err != nil || s.ExecutedStepCount != steps || s.Status != StatusSuccess {
+			b.Fatalf("%v %+v", err, s)
+		}
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N*steps), "ms/step")
+}

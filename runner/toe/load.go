@@ -1,6 +1,7 @@
 package toe
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error)
 // parseDocument parses a pure AWSTOE document or, for a file with `kind:`
 // and an inline `document:` mapping, that mapping.
 func parseDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) {
+	if !bytes.HasPrefix(data, []byte("kind:")) && !bytes.Contains(data, []byte("\nkind:")) {
+		return awstoe.Parse(data, path)
+	}
 	var root yaml.Node
 	if yaml.Unmarshal(data, &root) == nil && len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
 		m := root.Content[0]

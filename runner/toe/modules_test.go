@@ -257,3 +257,25 @@ func TestExecuteBashExit194AsksForRerun(t *testing.T) {
 		t.Fatalf("want a reboot request that reruns the step, got %v", err)
 	}
 }
+
+// A Component file of the repository runs its inline document.
+func TestComponentFileRunsInlineDocument(t *testing.T) {
+	p := writeDoc(t, `kind: Component
+name: inline
+version: 1.0.0
+platform: Linux
+document:
+  schemaVersion: 1.0
+  phases:
+    - name: build
+      steps:
+        - name: Hello
+          action: ExecuteBash
+          inputs:
+            commands: ["echo inline"]
+`)
+	s, err := Run(context.Background(), Options{Documents: []DocumentSpec{{Path: p}}, LogDirectory: t.TempDir(), Environ: testEnviron()})
+	if err != nil || s.Status != StatusSuccess || s.ExecutedStepCount != 1 {
+		t.Fatalf("%v %+v", err, s)
+	}
+}
