@@ -6,9 +6,12 @@ package yamledit
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Edit replaces the scalar starting at Line:Column (1-based, as yaml.v3
@@ -166,14 +169,38 @@ func scalarAt(data []byte, off int) (end int, value string, quote byte, err erro
 
 // render writes v in the given quoting style.
 func render(v string, quote byte) (string, error) {
+	if !utf8.ValidString(v) {
+		return "", fmt.Errorf("%q is not valid UTF-8", v)
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || r == 0xfeff || (r >= 0x80 && r < 0xa0) {
+			return "", fmt.Errorf("%q holds a control character", v)
+		}
+	}
 	switch quote {
 	case '"':
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`, nil
 	case '\'':
 		return "'" + strings.ReplaceAll(v, "'", "''") + "'", nil
 	}
-	if v == "" || strings.ContainsAny(v, ":#,[]{}\n\"'") || strings.TrimSpace(v) != v {
-		return "", fmt.Errorf("%q cannot be written as a plain scalar", v)
+	if !safePlain(v) {
+		return "", fmt.Errorf("%q cannot be written as a plain scalar (quote the value in the file)", v)
 	}
 	return v, nil
+}
+
+var plainChars = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
+
+// safePlain reports whether v, written unquoted, reads back as the same
+// string: word characters only, and not a number-like, boolean or null
+// value YAML would resolve to another type.
+func safePlain(v string) bool {
+	if !plainChars.MatchString(v) {
+		return false
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(v), &n); err != nil || len(n.Content) != 1 {
+		return false
+	}
+	return n.Content[0].Tag == "!!str" && n.Content[0].Value == v
 }

@@ -86,3 +86,59 @@ func TestApplyRefuses(t *testing.T) {
 		t.Errorf("two edits: %q, %v", got, err)
 	}
 }
+
+// FuzzApply: for any document whose top-level `version` is a scalar,
+// rewriting it either fails cleanly or yields a document where yaml.v3
+// reads the new value and every byte outside the scalar is unchanged.
+func FuzzApply(f *testing.F) {
+	f.Add("version: 1.2.3 # c\nname: x\n", "2.0.0")
+	f.Add("name: x\nversion: \"1.0.0\"\n", "1.0.1")
+	f.Add("version: '0.1.0'\r\nother: [a, b]\r\n", "0.2.0")
+	f.Add("{version: 1.0.0, name: x}\n", "1.1.0")
+	f.Fuzz(func(t *testing.T, src, newValue string) {
+		var doc yaml.Node
+		if yaml.Unmarshal([]byte(src), &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+			return
+		}
+		m := doc.Content[0]
+		var v *yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == "version" && m.Content[i+1].Kind == yaml.ScalarNode {
+				v = m.Content[i+1]
+			}
+		}
+		if v == nil || v.Tag != "!!str" && v.Style == 0 {
+			return
+		}
+		out, err := Apply([]byte(src), []Edit{{Line: v.Line, Column: v.Column, Old: v.Value, New: newValue}})
+		if err != nil {
+			return
+		}
+		var doc2 yaml.Node
+		if err := yaml.Unmarshal(out, &doc2); err != nil {
+			t.Fatalf("edited document no longer parses: %v\n%q", err, out)
+		}
+		m2 := doc2.Content[0]
+		for i := 0; i+1 < len(m2.Content); i += 2 {
+			if m2.Content[i].Value == "version" && m2.Content[i+1].Line == v.Line {
+				if got := m2.Content[i+1].Value; got != newValue {
+					t.Fatalf("version reads %q, want %q\n%q", got, newValue, out)
+				}
+			}
+		}
+		off, _ := offset([]byte(src), v.Line, v.Column)
+		if string(out[:off]) != src[:off] {
+			t.Fatalf("bytes before the scalar changed")
+		}
+		tail := len(src) - off
+		for i := 1; i <= tail && i <= len(out); i++ {
+			if out[len(out)-i] != src[len(src)-i] {
+				// The differing suffix must lie inside the rewritten scalar.
+				if end, _, _, err := scalarAt([]byte(src), off); err != nil || len(src)-i >= end {
+					t.Fatalf("bytes after the scalar changed\n%q\n%q", src, out)
+				}
+				break
+			}
+		}
+	})
+}
