@@ -40,6 +40,8 @@ type Engine interface {
 	Save(ctx context.Context, ref, archive string) error
 	// ContainersLabelled lists ids of containers (any state) with label=value.
 	ContainersLabelled(ctx context.Context, label, value string) ([]string, error)
+	// UntaggedImagesLabelled lists ids of untagged images with label=value.
+	UntaggedImagesLabelled(ctx context.Context, label, value string) ([]string, error)
 }
 
 // ImageInfo is what the backend needs to know about an image.
@@ -334,6 +336,14 @@ func (c *CLI) Save(ctx context.Context, ref, archive string) error {
 
 func (c *CLI) ContainersLabelled(ctx context.Context, label, value string) ([]string, error) {
 	out, err := c.run(ctx, "ps", "-a", "-q", "--no-trunc", "--filter", "label="+label+"="+value)
+	if err != nil || out == "" {
+		return nil, err
+	}
+	return strings.Fields(out), nil
+}
+
+func (c *CLI) UntaggedImagesLabelled(ctx context.Context, label, value string) ([]string, error) {
+	out, err := c.run(ctx, "images", "-q", "--no-trunc", "--filter", "dangling=true", "--filter", "label="+label+"="+value)
 	if err != nil || out == "" {
 		return nil, err
 	}

@@ -318,3 +318,49 @@ phases:
 		t.Errorf("after Cleanup: %v, want the kept container", left2)
 	}
 }
+
+// TestAbandonedBuildIsReaped: a build whose process died (engine or
+// ibgitops killed) leaves a running record and a labelled container; the
+// next build of the recipe removes them and marks the record abandoned.
+func TestAbandonedBuildIsReaped(t *testing.T) {
+	cli, bin := engineFixture(t)
+	repo, root := demoRepo(t)
+	t.Cleanup(func() { removeImagesOf(cli, "enginetest-web") })
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	store, err := b.StoreFor(backend.Request{Repo: repo, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	deadRun := "dead-" + b.RunID()
+	ctr, err := cli.Create(context.Background(), ContainerSpec{Image: baseImage, Labels: map[string]string{LabelRun: deadRun}, Entrypoint: keepAlive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cli.RemoveContainer(context.Background(), ctr) })
+	stale := &Record{Recipe: "enginetest-web", Version: "2.0.0", Status: "running", RunID: deadRun, Host: host, PID: dead.Process.Pid, Started: time.Now()}
+	if err := store.Allocate(stale); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web"}, nil)
+	if err != nil || res.Status != backend.StatusSucceeded || res.BuildNumber != 2 {
+		t.Fatalf("build after an abandoned one: %v %+v", err, res)
+	}
+	if left, _ := cli.ContainersLabelled(context.Background(), LabelRun, deadRun); len(left) != 0 {
+		t.Errorf("the abandoned run's container remains: %v", left)
+	}
+	recs, _ := store.Records()
+	var got *Record
+	for _, r := range recs {
+		if r.BuildNumber == 1 {
+			got = r
+		}
+	}
+	if got == nil || got.Status != StatusAbandoned || !strings.Contains(got.Message, "container") {
+		t.Errorf("abandoned record: %+v", got)
+	}
+}

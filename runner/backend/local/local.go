@@ -311,6 +311,9 @@ func (b *Backend) build(ctx context.Context, store *Store, req backend.Request, 
 	for _, c := range comps {
 		rec.Components = append(rec.Components, RecordComponent{Name: nameIfNotARN(c), ARN: c.ARN, Version: c.Version, StandIn: c.StandIn, Skipped: c.Data == "", Parameters: c.Params})
 	}
+	rec.RunID, rec.PID = b.runID, os.Getpid()
+	rec.Host, _ = os.Hostname()
+	b.reapAbandoned(ctx, store, req.Recipe, emit)
 	if err := store.Allocate(rec); err != nil {
 		return nil, nil, err
 	}
@@ -378,6 +381,48 @@ func (b *Backend) resolveParent(ctx context.Context, store *Store, req backend.R
 		return parent{}, "", err
 	}
 	return parent{Ref: ref, Desc: ref, ID: info.ID, Key: "image:" + ref + "@" + info.ID, Entrypoint: info.Entrypoint, Cmd: info.Cmd}, "", nil
+}
+
+// StatusAbandoned marks a record whose building process ended without
+// finishing it (killed, or the machine went down).
+const StatusAbandoned backend.Status = "abandoned"
+
+// reapAbandoned finds running records of recipe whose process on this
+// host is gone, removes the containers and untagged images of that run,
+// and marks the records abandoned: the next run starts clean.
+func (b *Backend) reapAbandoned(ctx context.Context, store *Store, recipe string, emit func(string, string)) {
+	recs, err := store.Records()
+	if err != nil {
+		return
+	}
+	host, _ := os.Hostname()
+	for _, r := range recs {
+		if r.Recipe != recipe || r.Status != "running" || r.Host != host || r.PID <= 0 || r.RunID == b.runID || processAlive(r.PID) {
+			continue
+		}
+		var removed []string
+		ctrs, _ := b.engine.ContainersLabelled(ctx, LabelRun, r.RunID)
+		for _, id := range ctrs {
+			if b.engine.RemoveContainer(ctx, id) == nil {
+				removed = append(removed, "container "+short(id))
+			}
+		}
+		imgs, _ := b.engine.UntaggedImagesLabelled(ctx, LabelRun, r.RunID)
+		for _, id := range imgs {
+			if b.engine.RemoveImage(ctx, id) == nil {
+				removed = append(removed, "image "+short(id))
+			}
+		}
+		r.Status = StatusAbandoned
+		what := "nothing"
+		if len(removed) > 0 {
+			what = strings.Join(removed, ", ")
+		}
+		r.Message = fmt.Sprintf("the process building it (pid %d) ended without finishing; a later run removed what it left: %s", r.PID, what)
+		r.Finished = time.Now().UTC()
+		_ = store.Save(r)
+		emit("cleanup", fmt.Sprintf("build %d of %s %s was abandoned by a process that died: removed %d leftovers", r.BuildNumber, r.Recipe, r.Version, len(removed)))
+	}
 }
 
 // contentHash combines everything that decides the image: the recipe's

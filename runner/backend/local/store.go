@@ -41,6 +41,11 @@ type Record struct {
 	Started     time.Time            `json:"started"`
 	Finished    time.Time            `json:"finished"`
 	Timings     map[string]float64   `json:"timings,omitempty"` // stage -> seconds
+	// RunID, Host and PID identify the process building a running record,
+	// so a later run can tell a build whose process died.
+	RunID string `json:"runId,omitempty"`
+	Host  string `json:"host,omitempty"`
+	PID   int    `json:"pid,omitempty"`
 	// File is where the record lives; not stored.
 	File string `json:"-"`
 }
