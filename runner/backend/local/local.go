@@ -366,19 +366,20 @@ func (b *Backend) resolveParent(ctx context.Context, store *Store, req backend.R
 	if ref == "" {
 		return parent{}, fmt.Sprintf("%s: recipe %s has no local.parentImage: the local backend cannot start from %q; add `local: {parentImage: <container image>}` to the recipe (e.g. localhost/ibgitops-base:latest, made by scripts/base-image.sh)", where(r.File, r.NamePos), r.Name, r.ParentImage), nil
 	}
-	ok, err := b.engine.ImageExists(ctx, ref)
+	// One inspect answers "is it here" and "what is it"; pull only when not.
+	info, err := b.engine.ImageInfo(ctx, ref)
 	if err != nil {
-		return parent{}, "", fmt.Errorf("%s: %w", b.engine.Name(), err)
-	}
-	if !ok {
+		var ee *EngineError
+		if !errors.As(err, &ee) {
+			return parent{}, "", fmt.Errorf("%s: %w", b.engine.Name(), err)
+		}
 		emit("parent", "pulling "+ref)
 		if err := b.engine.Pull(ctx, ref); err != nil {
 			return parent{}, fmt.Sprintf("%s: recipe %s: local.parentImage %s cannot be pulled: %v (fix the local.parentImage key, or make the image locally, e.g. scripts/base-image.sh for localhost/ibgitops-base:latest)", r.File, r.Name, ref, err), nil
 		}
-	}
-	info, err := b.engine.ImageInfo(ctx, ref)
-	if err != nil {
-		return parent{}, "", err
+		if info, err = b.engine.ImageInfo(ctx, ref); err != nil {
+			return parent{}, "", err
+		}
 	}
 	return parent{Ref: ref, Desc: ref, ID: info.ID, Key: "image:" + ref + "@" + info.ID, Entrypoint: info.Entrypoint, Cmd: info.Cmd}, "", nil
 }
