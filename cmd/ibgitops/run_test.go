@@ -154,6 +154,19 @@ func (f *fakeAPI) reset() []recorded {
 	return out
 }
 
+// snapshot copies the fake's comments under its lock: the handlers write
+// them from the server's goroutines.
+func snapshot(f *fakeAPI, get func() []*comment) []comment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cs := get()
+	out := make([]comment, len(cs))
+	for i, c := range cs {
+		out[i] = *c
+	}
+	return out
+}
+
 // comment is a pull-request comment or merge-request note in the fakes.
 type comment struct {
 	ID     int64
@@ -428,9 +441,10 @@ func TestRunGitHubPullRequest(t *testing.T) {
 	if posts != 1 {
 		t.Fatalf("comments created: %d, want 1", posts)
 	}
-	ours := gh.comments[len(gh.comments)-1]
+	comments := snapshot(&gh.fakeAPI, func() []*comment { return gh.comments })
+	ours := comments[len(comments)-1]
 	golden(t, "github-comment.md", ours.Body)
-	if gh.comments[42].Body != "quoting the bot: <!-- ibgitops:report --> ### ✅ passed" {
+	if comments[42].Body != "quoting the bot: <!-- ibgitops:report --> ### ✅ passed" {
 		t.Errorf("a user's comment quoting the marker was edited")
 	}
 
@@ -501,7 +515,8 @@ func TestRunGitHubLimitsAndAnnotations(t *testing.T) {
 	if !regexp.MustCompile(`::error col=\d+,file=components/bad-00\.yaml,line=\d+,title=version-format::`).MatchString(res.stdout) {
 		t.Errorf("annotation without file and line:\n%s", res.stdout)
 	}
-	body := gh.comments[len(gh.comments)-1].Body
+	comments := snapshot(&gh.fakeAPI, func() []*comment { return gh.comments })
+	body := comments[len(comments)-1].Body
 	if !strings.Contains(body, "10 errors and 0 warnings are annotated") || !strings.Contains(body, "3 more are listed here only") {
 		t.Errorf("comment does not say how many findings are not annotated:\n%s", body)
 	}
@@ -699,12 +714,13 @@ func TestRunGitLabMergeRequest(t *testing.T) {
 	if pages != 2 {
 		t.Errorf("note pages read: %d, want 2 (120 notes)", pages)
 	}
-	ours := gl.notes[len(gl.notes)-1]
+	notes := snapshot(&gl.fakeAPI, func() []*comment { return gl.notes })
+	ours := notes[len(notes)-1]
 	if ours.Author != "project_123_bot" {
 		t.Fatalf("no note was created")
 	}
 	golden(t, "gitlab-note.md", ours.Body)
-	if gl.notes[7].Body != "<!-- ibgitops:report --> copied" {
+	if notes[7].Body != "<!-- ibgitops:report --> copied" {
 		t.Errorf("another user's note with the marker was edited")
 	}
 	for _, f := range []string{"gl-code-quality-report.json", "junit.xml", "ibgitops.env", "report.md", "report.json"} {
