@@ -403,20 +403,10 @@ func (hostReport) Run(ctx context.Context, s *State) error {
 }
 
 func annotatedLine(s *State) string {
-	if s.Opts.Host == nil || s.Opts.Host.Name() != "GitHub" {
-		return ""
+	if a, ok := s.Opts.Host.(vcs.Annotator); ok {
+		return a.AnnotationNote(s.Findings)
 	}
-	e, w := diag.Count(s.Findings)
-	ae, aw := min(e, 10), min(w, 10)
-	if ae+aw == 0 {
-		return ""
-	}
-	more := e + w - ae - aw
-	line := fmt.Sprintf("%d errors and %d warnings are annotated on their lines (GitHub shows at most 10 of each per step)", ae, aw)
-	if more > 0 {
-		line += fmt.Sprintf("; %d more are listed here only", more)
-	}
-	return line + "."
+	return ""
 }
 
 // assemble builds the report from the state.

@@ -517,8 +517,11 @@ func TestRunGitHubLimitsAndAnnotations(t *testing.T) {
 	}
 	comments := snapshot(&gh.fakeAPI, func() []*comment { return gh.comments })
 	body := comments[len(comments)-1].Body
-	if !strings.Contains(body, "10 errors and 0 warnings are annotated") || !strings.Contains(body, "3 more are listed here only") {
-		t.Errorf("comment does not say how many findings are not annotated:\n%s", body)
+	sum, _ := os.ReadFile(summary)
+	for where, text := range map[string]string{"comment": body, "step summary": string(sum)} {
+		if !strings.Contains(text, "10 errors and 0 warnings are annotated") || !strings.Contains(text, "3 more are listed here only") {
+			t.Errorf("the %s does not say how many findings are not annotated:\n%s", where, text)
+		}
 	}
 	// The first status post hit a secondary rate limit with Retry-After: 1.
 	statusPosts := 0

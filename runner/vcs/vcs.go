@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/report"
 )
 
@@ -104,6 +105,13 @@ type Host interface {
 	// annotations and outputs on GitHub; Code Quality, JUnit and dotenv
 	// artifacts on GitLab (into dir).
 	Publish(ctx context.Context, r *report.Report, dir string) error
+}
+
+// Annotator is implemented by hosts that show findings as annotations on
+// their lines and show only some of them: the note says how many, for the
+// comment.
+type Annotator interface {
+	AnnotationNote(fs []diag.Finding) string
 }
 
 // StatusName is the commit status name for a recipe or "lint".

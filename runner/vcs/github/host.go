@@ -241,7 +241,7 @@ func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error 
 	var errs []error
 	h.annotate(r.Findings)
 	if h.getenv("GITHUB_STEP_SUMMARY") != "" {
-		md, err := stepSummary(r, h.ci.RunURL)
+		md, err := stepSummary(r, h.ci.RunURL, h.AnnotationNote(r.Findings))
 		if err == nil {
 			err = protect(func() { h.action.AddStepSummary(md) })
 		}
@@ -255,6 +255,21 @@ func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// AnnotationNote says how many findings are annotated and how many are
+// only listed, since GitHub drops annotations past 10 per severity.
+func (h *Host) AnnotationNote(fs []diag.Finding) string {
+	e, w := diag.Count(fs)
+	ae, aw := min(e, AnnotationLimit), min(w, AnnotationLimit)
+	if ae+aw == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("%d errors and %d warnings are annotated on their lines (GitHub shows at most %d of each per step)", ae, aw, AnnotationLimit)
+	if more := e + w - ae - aw; more > 0 {
+		line += fmt.Sprintf("; %d more are listed here only", more)
+	}
+	return line + "."
 }
 
 // annotate marks the first findings of each severity on their lines;
@@ -285,9 +300,9 @@ func (h *Host) annotate(fs []diag.Finding) {
 }
 
 // stepSummary renders the report within the step summary's byte budget.
-func stepSummary(r *report.Report, logURL string) (string, error) {
+func stepSummary(r *report.Report, logURL, annotated string) (string, error) {
 	for _, limit := range []int{summaryBudget, summaryBudget / 4, CommentLimit} {
-		md, err := report.Markdown(r, report.MarkdownOptions{Limit: limit, HostName: "the GitHub step summary", LogURL: logURL})
+		md, err := report.Markdown(r, report.MarkdownOptions{Limit: limit, HostName: "the GitHub step summary", LogURL: logURL, Annotated: annotated})
 		if err != nil {
 			return "", err
 		}

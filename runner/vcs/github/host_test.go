@@ -96,7 +96,7 @@ func TestStepSummaryStaysUnderOneMiB(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		r.Findings = append(r.Findings, diag.Finding{Rule: "r", Severity: diag.Warning, File: "f.yaml", Line: i, Message: strings.Repeat("é", 80)})
 	}
-	md, err := stepSummary(r, "https://github.example/run/1")
+	md, err := stepSummary(r, "https://github.example/run/1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
