@@ -123,6 +123,13 @@ func (w wrapped) Run(ctx context.Context, s *State) error {
 type bestEffort struct{ Step }
 
 func (w bestEffort) Run(ctx context.Context, s *State) error {
+	if ctx.Err() != nil {
+		// Interrupted: still say so where people look, under a fresh,
+		// bounded context.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+		defer cancel()
+	}
 	if err := w.Step.Run(ctx, s); err != nil {
 		s.note("%s: %v", w.Step, err)
 	}

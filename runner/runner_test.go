@@ -93,7 +93,10 @@ type fakeHost struct {
 func (h *fakeHost) Name() string                     { return "FakeHub" }
 func (h *fakeHost) Prepare(context.Context) []string { return nil }
 func (h *fakeHost) CommentLimit() int                { return 65536 }
-func (h *fakeHost) SetStatus(_ context.Context, s vcs.Status) error {
+func (h *fakeHost) SetStatus(ctx context.Context, s vcs.Status) error {
+	if ctx.Err() != nil {
+		return ctx.Err() // as a real API client would
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.statuses = append(h.statuses, s)
@@ -406,5 +409,55 @@ func TestGitLabLogSections(t *testing.T) {
 	}
 	if starts[0][2] != "loading and linting the repository" {
 		t.Errorf("first section header %q", starts[0][2])
+	}
+}
+
+// blockingBackend builds until the context ends, then reports a cancel.
+type blockingBackend struct {
+	started chan struct{}
+	once    sync.Once
+	cleaned bool
+}
+
+func (b *blockingBackend) Name() string { return "blocking" }
+func (b *blockingBackend) Build(ctx context.Context, req backend.Request, _ func(backend.Event)) (*backend.Result, error) {
+	b.once.Do(func() { close(b.started) })
+	<-ctx.Done()
+	return &backend.Result{Recipe: req.Recipe, Version: req.Version, Status: backend.StatusCancelled, Message: "interrupted"}, nil
+}
+func (b *blockingBackend) Cleanup(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	b.cleaned = true
+	return nil
+}
+
+func TestInterruptCleansUpAndStillReports(t *testing.T) {
+	opts, _, _ := options(t, nil)
+	be := &blockingBackend{started: make(chan struct{})}
+	host := &fakeHost{}
+	opts.Backend, opts.Host = be, host
+	opts.CI = &vcs.Context{Host: "FakeHub", Event: vcs.EventPush, Branch: "main", DefaultBranch: "main", SHA: "abc"}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-be.started; cancel() }()
+	res, err := Run(ctx, opts)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") || res.ExitCode != 2 {
+		t.Fatalf("err %v exit %d", err, res.ExitCode)
+	}
+	if !be.cleaned {
+		t.Errorf("the backend's Cleanup was not called with a live context")
+	}
+	if _, err := os.Stat(filepath.Join(res.RunDir, "report.json")); err != nil {
+		t.Errorf("no report after the interrupt: %v", err)
+	}
+	host.mu.Lock()
+	defer host.mu.Unlock()
+	final := map[string]vcs.State{}
+	for _, st := range host.statuses {
+		final[st.Name] = st.State
+	}
+	if final["ibgitops/lint"] != vcs.StateSuccess || final["ibgitops/base"] != vcs.StateFailure {
+		t.Errorf("final statuses %v", final)
 	}
 }

@@ -180,12 +180,20 @@ func (b buildStep) Run(ctx context.Context, s *State) error {
 			cancel()
 		}
 	}
+	sctx := ctx
+	if ctx.Err() != nil {
+		// Interrupted: the final statuses still go out, under a fresh,
+		// bounded context.
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+		defer cancel()
+	}
 	for _, r := range s.Results {
 		st := vcs.StateSuccess
 		if r.Status != backend.StatusSucceeded && r.Status != backend.StatusSkipped {
 			st = vcs.StateFailure
 		}
-		s.setStatus(ctx, r.Recipe, st, report.BuildDescription(r))
+		s.setStatus(sctx, r.Recipe, st, report.BuildDescription(r))
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
