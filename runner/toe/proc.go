@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -45,16 +44,12 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	newProcessGroup(cmd)
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil
 		}
-		// The negative pid addresses the whole process group.
-		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-			return err
-		}
-		return nil
+		return killProcessGroup(cmd.Process)
 	}
 	cmd.WaitDelay = pipeGrace
 	var stdout bytes.Buffer
@@ -67,7 +62,7 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 		// Reap what the step left in its group after a kill; a normal exit
 		// leaves background jobs alone, as AWSTOE does.
 		if ctx.Err() != nil {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = killProcessGroup(cmd.Process)
 		}
 	}
 	out := strings.TrimRight(stdout.String(), "\n")
