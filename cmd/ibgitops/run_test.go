@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibgitops/ibgitops/internal/ibfake"
+	"github.com/ibgitops/ibgitops/runner/vcs/gitlab"
+	"gopkg.in/yaml.v3"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -967,5 +970,50 @@ func TestReleaseCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The shipped action and GitLab template must stay wired to the flags and
+// file names the code uses.
+func TestShippingFilesMatchTheCode(t *testing.T) {
+	runCmd, _, err := rootCmd.Find([]string{"run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{"../../action.yml", "../../composite/action.yml"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var action struct {
+			Inputs  map[string]any
+			Outputs map[string]any
+		}
+		if err := yaml.Unmarshal(data, &action); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for name := range action.Inputs {
+			switch name {
+			case "command", "root", "token", "go-version":
+				continue
+			}
+			if !slices.Contains(actionInputs, name) || runCmd.Flags().Lookup(name) == nil {
+				t.Errorf("%s: input %q is not read by `ibgitops run` (actionInputs and a flag of that name)", file, name)
+			}
+		}
+		for _, out := range []string{"changed", "plan", "images", "versions", "failed"} {
+			if _, ok := action.Outputs[out]; !ok {
+				t.Errorf("%s: output %q missing", file, out)
+			}
+		}
+	}
+	tmpl, err := os.ReadFile("../../.gitlab-ci-template.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{gitlab.CodeQuality, gitlab.JUnit, gitlab.Dotenv} {
+		if !strings.Contains(string(tmpl), "$IBGITOPS_REPORT_DIR/"+f) {
+			t.Errorf(".gitlab-ci-template.yml does not wire %s", f)
+		}
 	}
 }
