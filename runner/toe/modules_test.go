@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ibgitops/ibgitops/recipes/awstoe"
 )
 
 func testEnv(t *testing.T, environ []string) (*env, *bytes.Buffer) {
@@ -277,5 +279,23 @@ document:
 	s, err := Run(context.Background(), Options{Documents: []DocumentSpec{{Path: p}}, LogDirectory: t.TempDir(), Environ: testEnviron()})
 	if err != nil || s.Status != StatusSuccess || s.ExecutedStepCount != 1 {
 		t.Fatalf("%v %+v", err, s)
+	}
+}
+
+// Every action the validator knows has a module here (Assert and
+// ExecuteDocument are run by the executor itself), and nothing more.
+func TestEveryActionHasAModule(t *testing.T) {
+	known := map[string]bool{"Assert": true, "ExecuteDocument": true}
+	for _, name := range ModuleNames() {
+		known[name] = true
+	}
+	for _, name := range awstoe.ActionNames() {
+		if !known[name] {
+			t.Errorf("action %s validates but has no module", name)
+		}
+		delete(known, name)
+	}
+	for name := range known {
+		t.Errorf("module %s is not an AWSTOE action", name)
 	}
 }
