@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/ibgitops/ibgitops/internal/version"
+	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/toe"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,12 +25,12 @@ func init() {
 }
 
 func toeValidateCmd() *cobra.Command {
-	var documents string
-	var trace bool
+	var documents, format string
 	cmd := &cobra.Command{
 		Use:   "validate --documents a.yaml[,b.yaml]",
-		Short: "Validate AWSTOE documents for this OS; findings as file:line:col: severity: message [rule]",
-		Long: "Validate AWSTOE documents for this OS. Exit codes: 0 valid (warnings allowed), " +
+		Short: "Validate AWSTOE documents for this OS; findings printed as lint prints them",
+		Long: "Validate AWSTOE documents for this OS with the same rules and printers as lint " +
+			"(text: file:line:col: severity: message [rule]). Exit codes: 0 valid (warnings allowed), " +
 			"1 validation errors, 2 could not run (missing file, bad flags).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,6 +38,9 @@ func toeValidateCmd() *cobra.Command {
 			paths := toe.SplitList(documents)
 			if len(paths) == 0 {
 				return withCode(exitCannot, errors.New("--documents is required: a comma-separated list of AWSTOE documents"))
+			}
+			if !validFormat(format) {
+				return withCode(exitCannot, fmt.Errorf("--format %q: use one of %s", format, strings.Join(report.FindingFormats, ", ")))
 			}
 			var all []diag.Finding
 			for _, p := range paths {
@@ -44,22 +51,23 @@ func toeValidateCmd() *cobra.Command {
 				all = append(all, findings...)
 			}
 			diag.Sort(all)
-			out := cmd.OutOrStdout()
-			for _, f := range all {
-				fmt.Fprintln(out, f.String())
+			docs := map[string]string{}
+			for _, r := range awstoe.Rules {
+				docs[r.ID] = r.Description
 			}
-			errs, warns := diag.Count(all)
-			if trace || len(all) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d document(s): %d error(s), %d warning(s)\n", len(paths), errs, warns)
+			result := &report.Lint{Findings: all, Files: paths, RuleDocs: docs, ToolVersion: version.String()}
+			if err := report.WriteFindings(cmd.OutOrStdout(), format, result); err != nil {
+				return withCode(exitCannot, err)
 			}
-			if errs > 0 {
+			if errs, _ := diag.Count(all); errs > 0 {
 				return withCode(exitFindings, nil)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents (no spaces)")
-	cmd.Flags().BoolVarP(&trace, "trace", "t", false, "print a summary line even when clean")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
+	cmd.Flags().BoolP("trace", "t", false, "accepted for awstoe compatibility (validation output is always complete)")
 	return cmd
 }
 

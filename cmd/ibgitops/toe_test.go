@@ -78,17 +78,24 @@ func TestToeValidate(t *testing.T) {
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.yaml", toeGood)
 	bad := writeFile(t, dir, "bad.yaml", toeBad)
-	if code, out := toeCLI(t, "toe", "validate", "--documents", good); code != 0 || out != "" {
+	if code, out := toeCLI(t, "toe", "validate", "--documents", good); code != 0 || out != "1 file checked: 0 errors, 0 warnings\n" {
 		t.Errorf("valid document: exit %d, output %q", code, out)
 	}
 	code, out := toeCLI(t, "toe", "validate", "-d", good+","+bad)
 	if code != 1 {
 		t.Errorf("invalid document: exit %d, want 1", code)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; last != "2 files checked: 2 errors, 0 warnings" {
+		t.Errorf("summary line %q", last)
+	}
+	for _, line := range lines[:len(lines)-1] {
 		if !strings.HasPrefix(line, bad+":") || !strings.Contains(line, ": error: ") || !strings.HasSuffix(line, "]") {
 			t.Errorf("finding not in lint's text format file:line:col: severity: message [rule]: %q", line)
 		}
+	}
+	if code, out := toeCLI(t, "toe", "validate", "-d", bad, "--format", "sarif"); code != 1 || !strings.Contains(out, `"ruleId": "toe-unknown-action"`) {
+		t.Errorf("sarif: exit %d\n%s", code, out)
 	}
 	if code, _ := toeCLI(t, "toe", "validate", "-d", filepath.Join(dir, "missing.yaml")); code != 2 {
 		t.Errorf("missing file: exit %d, want 2", code)
