@@ -253,9 +253,11 @@ func computePlan(ctx context.Context, req runner.PlanRequest) (*runner.PlanResul
 	if err != nil {
 		return nil, err
 	}
-	findings := append([]diag.Finding(nil), res.HeadFindings...)
+	// The lint step already reported the head's own findings; the plan adds
+	// the rules that compare base and head.
+	var findings []diag.Finding
 	if res.Base != nil && res.Head != nil {
-		findings = append(findings, recipes.LintAgainstBase(res.Base, res.Head)...)
+		findings = recipes.LintAgainstBase(res.Base, res.Head)
 	}
 	return &runner.PlanResult{Plan: res.Plan, Base: res.Base, Head: res.Head, Findings: findings, Warnings: res.Warnings}, nil
 }

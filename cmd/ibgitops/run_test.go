@@ -1017,3 +1017,32 @@ func TestShippingFilesMatchTheCode(t *testing.T) {
 		}
 	}
 }
+
+func TestRunGitHubVersionNotRaised(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/example/components/linux-hardening.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(data), "description: ", "description: Changed without a version bump. ", 1)
+	repo, base, head := fixtureRepo(t, map[string]string{"components/linux-hardening.yaml": changed})
+	gh := newFakeGitHub(t)
+	env, summary, output := githubEnv(t, gh.srv.URL, base, head, fakeGitHubToken)
+	res := runIbgitops(t, repo, env)
+	reqs := gh.reset()
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1 (content changed, version not raised)\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "::error") || !strings.Contains(res.stdout, "file=components/linux-hardening.yaml") {
+		t.Errorf("no annotation on the component:\n%s", res.stdout)
+	}
+	var lint map[string]string
+	for _, r := range reqs {
+		if strings.Contains(r.Path, "/statuses/") {
+			json.Unmarshal([]byte(r.Body), &lint)
+		}
+	}
+	if lint["context"] != "ibgitops/lint" || lint["state"] != "failure" {
+		t.Errorf("last status %v", lint)
+	}
+	assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, reqs)
+}
