@@ -729,7 +729,7 @@ func TestRunGitLabMergeRequest(t *testing.T) {
 	if notes[7].Body != "<!-- ibgitops:report --> copied" {
 		t.Errorf("another user's note with the marker was edited")
 	}
-	for _, f := range []string{"gl-code-quality-report.json", "junit.xml", "ibgitops.env", "report.md", "report.json"} {
+	for _, f := range []string{"gl-code-quality-report.json", "junit.xml", "junit-builds.xml", "ibgitops.env", "report.md", "report.json"} {
 		if _, ok := first.files[f]; !ok {
 			t.Errorf("artifact %s missing from %v", f, first.files)
 		}
@@ -1011,7 +1011,7 @@ func TestShippingFilesMatchTheCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{gitlab.CodeQuality, gitlab.JUnit, gitlab.Dotenv} {
+	for _, f := range []string{gitlab.CodeQuality, gitlab.JUnit, gitlab.JUnitBuilds, gitlab.Dotenv} {
 		if !strings.Contains(string(tmpl), "$IBGITOPS_REPORT_DIR/"+f) {
 			t.Errorf(".gitlab-ci-template.yml does not wire %s", f)
 		}

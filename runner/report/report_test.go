@@ -102,6 +102,11 @@ func TestPrinters(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, c.name+".json", js.String())
+			var ju bytes.Buffer
+			if err := WriteBuildsJUnit(&ju, c.r); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.name+".junit.xml", ju.String())
 		})
 	}
 }

@@ -28,7 +28,8 @@ const (
 	dotenvLimit   = 5 << 10 // bytes of a dotenv artifact
 	zeroSHA       = "0000000000000000000000000000000000000000"
 	CodeQuality   = "gl-code-quality-report.json"
-	JUnit         = "junit.xml"
+	JUnit         = "junit.xml"        // lint findings
+	JUnitBuilds   = "junit-builds.xml" // build steps and image tests
 	Dotenv        = "ibgitops.env"
 	tokenHowToFix = "create a project access token with the api scope and store it as a masked CI/CD variable named IBGITOPS_GITLAB_TOKEN"
 )
@@ -310,6 +311,12 @@ func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error 
 		if err := os.WriteFile(filepath.Join(dir, a.file), buf.Bytes(), 0o644); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	var builds bytes.Buffer
+	if err := report.WriteBuildsJUnit(&builds, r); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", JUnitBuilds, err))
+	} else if err := os.WriteFile(filepath.Join(dir, JUnitBuilds), builds.Bytes(), 0o644); err != nil {
+		errs = append(errs, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, Dotenv), []byte(DotenvOutputs(r)), 0o644); err != nil {
 		errs = append(errs, err)
