@@ -11,6 +11,9 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
 
+// textFindingsLimit keeps a terminal readable: the files have them all.
+const textFindingsLimit = 200
+
 // WriteText prints the terminal summary: the verdict, the plan, the builds
 // as a table, findings and failing steps with their log tails. Colour is
 // used only when color is set (the caller checks for a terminal).
@@ -81,7 +84,11 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		e, wn := r.Counts()
 		fmt.Fprintln(ew)
 		fmt.Fprintf(ew, "Lint: %s, %s\n", countOf(e, "error"), countOf(wn, "warning"))
-		for _, f := range r.Findings {
+		for i, f := range r.Findings {
+			if i == textFindingsLimit {
+				fmt.Fprintf(ew, "  … and %d more in report.json and report.md\n", len(r.Findings)-i)
+				break
+			}
 			fmt.Fprintf(ew, "  %s\n", f)
 		}
 	}

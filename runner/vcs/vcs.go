@@ -58,9 +58,10 @@ func (c *Context) Describe() string {
 			return fmt.Sprintf("merge request !%d", c.Number)
 		}
 		return fmt.Sprintf("pull request #%d", c.Number)
-	case EventPush:
-		return "push to " + c.Branch
-	case EventPushBranch:
+	case EventPush, EventPushBranch:
+		if c.Branch == "" {
+			return "push"
+		}
 		return "push to " + c.Branch
 	case EventTag:
 		return "tag " + c.Tag
