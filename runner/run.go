@@ -46,8 +46,11 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		work(planStep{}),
 		work(releaseStep{}),
 		work(buildStep{s: s}),
-		reporting(writeReports{}),
+		// Statuses and the comment first, so that the files written next
+		// (report.md, report.json, the step summary) also carry any
+		// problem reporting to the host had.
 		reporting(hostReport{name: hostName}),
+		reporting(writeReports{}),
 	}
 	err := Flow(ctx, s, steps)
 	if s.Report == nil {

@@ -160,6 +160,12 @@ func (s *State) recipeProgress(recipe, stage, msg string, done bool) {
 func (s *State) note(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	s.mu.Lock()
+	for _, n := range s.Notes {
+		if n == msg {
+			s.mu.Unlock()
+			return
+		}
+	}
 	s.Notes = append(s.Notes, msg)
 	s.mu.Unlock()
 	s.progressf("note: %s", msg)
@@ -175,6 +181,6 @@ func (s *State) setStatus(ctx context.Context, what string, state vcs.State, des
 		Description: vcs.ClampDescription(desc), TargetURL: s.CI.RunURL,
 	})
 	if err != nil {
-		s.note("status %s on %s: %v", vcs.StatusName(what), s.Opts.Host.Name(), err)
+		s.note("%s: %v", s.Opts.Host.Name(), err)
 	}
 }

@@ -381,7 +381,7 @@ func (h hostReport) String() string { return "reporting to " + h.name }
 func (hostReport) Skip(s *State) (string, bool) { return "", s.Opts.Host == nil }
 
 func (hostReport) Run(ctx context.Context, s *State) error {
-	r := s.Report
+	r := assemble(s)
 	if s.Linted || s.Err != nil {
 		st := vcs.StateSuccess
 		if r.LintState() == "failure" || !s.Linted {

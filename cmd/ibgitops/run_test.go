@@ -577,6 +577,12 @@ func TestRunGitHubAPIDownKeepsOutcome(t *testing.T) {
 	if !strings.Contains(res.stdout+res.stderr, "HTTP 500") {
 		t.Errorf("the failure is not reported:\n%s\n%s", res.stdout, res.stderr)
 	}
+	sum, _ := os.ReadFile(summary)
+	for where, text := range map[string]string{"report.md": res.files["report.md"], "step summary": string(sum)} {
+		if !strings.Contains(text, "reporting to GitHub: list pull-request comments: HTTP 500 from GitHub") {
+			t.Errorf("%s does not carry the reporting failure:\n%s", where, text)
+		}
+	}
 	assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, gh.reset())
 }
 

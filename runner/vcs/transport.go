@@ -169,7 +169,8 @@ func ScrubError(err error, secrets []string) error {
 	return errors.New(msg)
 }
 
-// HTTPStatusError describes a failed API call in words that say what to do.
+// HTTPStatusError describes a failed API call in words that say what to do
+// ("post status ibgitops/lint: HTTP 403 from GitHub (...): the token ...").
 func HTTPStatusError(host, what string, code int, msg string) error {
 	hint := ""
 	switch code {
@@ -187,5 +188,5 @@ func HTTPStatusError(host, what string, code int, msg string) error {
 	if msg != "" {
 		msg = " (" + msg + ")"
 	}
-	return fmt.Errorf("%s: %s: HTTP %d%s%s", host, what, code, msg, hint)
+	return fmt.Errorf("%s: HTTP %d from %s%s%s", what, code, host, msg, hint)
 }

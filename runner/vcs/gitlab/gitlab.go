@@ -183,7 +183,7 @@ func (h *Host) fail(what string, err error) error {
 		}
 		return e
 	}
-	return fmt.Errorf("GitLab: %s: %w", what, err)
+	return fmt.Errorf("%s on GitLab: %w", what, err)
 }
 
 func glState(s vcs.State) gl.BuildStateValue {
