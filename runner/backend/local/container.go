@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
@@ -89,7 +91,19 @@ func (j *job) buildContainerRecipe(ctx context.Context) (bool, error) {
 		vols = []Mount{{Source: logs, Target: ctrLogs}}
 		logMount = ""
 	}
-	df, err := RenderDockerfile(j.dockerfile, j.parent.Ref, j.comps, logMount)
+	// FROM a per-build tag of the parent, so the working container an
+	// interrupted podman build leaves has a name only this build uses.
+	from := "localhost/ibgitops-build-" + strings.ToLower(j.b.runID) + "-" + sanitizeName(j.req.Recipe) + ":" + strconv.Itoa(j.rec.BuildNumber)
+	if err := j.b.engine.Tag(ctx, j.parent.Ref, from); err != nil {
+		return false, fmt.Errorf("tag the parent image for the build: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_ = j.b.engine.RemoveBuildContainers(cctx, from)
+		_ = j.b.engine.RemoveImage(cctx, from) // only the tag: the parent keeps its own
+	}()
+	df, err := RenderDockerfile(j.dockerfile, from, j.comps, logMount)
 	if err != nil {
 		return false, fmt.Errorf("recipe %s: %w", j.req.Recipe, err)
 	}

@@ -42,6 +42,9 @@ type Engine interface {
 	ContainersLabelled(ctx context.Context, label, value string) ([]string, error)
 	// UntaggedImagesLabelled lists ids of untagged images with label=value.
 	UntaggedImagesLabelled(ctx context.Context, label, value string) ([]string, error)
+	// RemoveBuildContainers removes the working containers an interrupted
+	// image build left for its FROM image (podman: "<name>-working-container").
+	RemoveBuildContainers(ctx context.Context, fromRef string) error
 }
 
 // ImageInfo is what the backend needs to know about an image.
@@ -124,8 +127,10 @@ func (e *EngineError) Error() string {
 	return fmt.Sprintf("%s: %s", strings.Join(e.Args, " "), msg)
 }
 
-// command prepares an engine command that is interrupted politely (SIGTERM,
-// so podman removes what it was building) when ctx ends.
+// command prepares an engine command that is stopped with SIGTERM when
+// ctx ends. (SIGINT is no better: podman build forwards it to the RUN step
+// and carries on building.) What a killed build leaves is removed by
+// RemoveBuildContainers.
 func (c *CLI) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, c.path, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -348,6 +353,27 @@ func (c *CLI) UntaggedImagesLabelled(ctx context.Context, label, value string) (
 		return nil, err
 	}
 	return strings.Fields(out), nil
+}
+
+func (c *CLI) RemoveBuildContainers(ctx context.Context, fromRef string) error {
+	if c.name != "podman" {
+		return nil // BuildKit keeps no containers in the engine's list
+	}
+	name := fromRef[strings.LastIndex(fromRef, "/")+1:]
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	out, err := c.run(ctx, "ps", "-a", "-q", "--external", "--filter", "name=^"+name+"-working-container")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range strings.Fields(out) {
+		if err := c.RemoveContainer(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // exitCodeOf extracts an "exit status N" / "exit code N" number from an

@@ -364,3 +364,49 @@ func TestAbandonedBuildIsReaped(t *testing.T) {
 		t.Errorf("abandoned record: %+v", got)
 	}
 }
+
+// TestCancelContainerBuild: interrupting `podman build` mid-RUN leaves no
+// working container, no temporary parent tag and no record.
+func TestCancelContainerBuild(t *testing.T) {
+	cli, bin := engineFixture(t)
+	repo, root := demoRepo(t)
+	repo.Components["enginetest-slow"] = &recipes.Component{Meta: recipes.Meta{Kind: recipes.KindComponent, Name: "enginetest-slow", Version: "1.0.0", ContentHash: "slow"}, Platform: "Linux",
+		Data: "name: slow\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Sleep\n        action: ExecuteBash\n        inputs:\n          commands:\n            - sleep 120\n"}
+	repo.ContainerRecipes["enginetest-slowc"] = &recipes.ContainerRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindContainerRecipe, Name: "enginetest-slowc", Version: "1.0.0", ContentHash: "sc"},
+		LocalParentImage: baseImage, Components: []recipes.ComponentRef{{Name: "enginetest-slow"}}},
+		DockerfileTemplate: "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\n"}
+	b := NewWithEngine(Options{Binary: bin}, cli)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// Cancel once the RUN step is under way.
+		for ctx.Err() == nil {
+			out, _ := cli.run(context.Background(), "ps", "-a", "--external", "--format", "{{.Names}}")
+			if strings.Contains(out, "enginetest-slowc-working-container") {
+				time.Sleep(2 * time.Second)
+				cancel()
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}()
+	res, err := b.Build(ctx, backend.Request{Repo: repo, Root: root, Recipe: "enginetest-slowc"}, nil)
+	if err != nil || res.Status != backend.StatusCancelled {
+		t.Fatalf("cancelled container build: %v %+v", err, res)
+	}
+	if err := b.Cleanup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := cli.run(context.Background(), "ps", "-a", "--external", "--format", "{{.Names}}")
+	if strings.Contains(out, "enginetest-slowc") {
+		t.Errorf("working container left: %s", out)
+	}
+	tags, _ := cli.run(context.Background(), "images", "--format", "{{.Repository}}")
+	if strings.Contains(tags, "ibgitops-build-"+strings.ToLower(b.RunID())) {
+		t.Errorf("temporary parent tag left: %s", tags)
+	}
+	store, _ := b.StoreFor(backend.Request{Repo: repo, Root: root})
+	if recs, _ := store.Records(); len(recs) != 0 {
+		t.Errorf("a cancelled build left records: %+v", recs[0])
+	}
+}

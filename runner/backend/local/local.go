@@ -154,6 +154,9 @@ func (b *Backend) Cleanup(ctx context.Context) error {
 			}
 		}
 	}
+	if more, err := b.engine.UntaggedImagesLabelled(ctx, LabelRun, b.runID); err == nil {
+		imgs = append(imgs, more...)
+	}
 	var errs []error
 	for i := len(ctrs) - 1; i >= 0; i-- {
 		if err := b.engine.RemoveContainer(ctx, ctrs[i]); err != nil {
