@@ -25,6 +25,7 @@ var templates = template.Must(template.New("report").
 		"fenced":  Block,
 		"short":   ShortSHA,
 		"url":     safeURL,
+		"isURL":   isHTTPURL,
 		"sub":     func(a, b int) int { return a - b },
 		"loc":     location,
 		"version": versionCell,
@@ -223,6 +224,11 @@ func safeURL(s string) string {
 	out := u.String()
 	out = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(out)
 	return out
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func location(f diag.Finding) string {

@@ -64,6 +64,7 @@ func failedReport() *Report {
 	r.Skipped = nil
 	r.Builds = []backend.Result{
 		{Recipe: "web-server", Kind: recipes.KindImageRecipe, Version: "2.0.1", Status: backend.StatusFailed, Message: "component nginx failed in phase build",
+			LogURL: "https://console.aws.amazon.com/cloudwatch/home#logs:group=/aws/imagebuilder/web-server",
 			Started: t0, Finished: t0.Add(95 * time.Second),
 			Steps: []backend.StepResult{
 				{Phase: "build", Component: "nginx", Step: "Install", Status: "success"},
@@ -71,7 +72,7 @@ func failedReport() *Report {
 					LogTail: "line 1\n```\n</details><img src=x onerror=alert(1)>\n@everyone [click](javascript:alert(1))\nfatal: no such file"},
 			}},
 		{Recipe: "base", Kind: recipes.KindImageRecipe, Version: "1.0.0", Status: backend.StatusSucceeded, Image: "localhost/base:1.0.0",
-			Outputs: []string{"registry.local/base:1.0.0"}, Started: t0, Finished: t0.Add(40 * time.Second)},
+			Outputs: []string{"registry.local/base:1.0.0"}, LogURL: ".ibgitops/builds/base/1", Started: t0, Finished: t0.Add(40 * time.Second)},
 	}
 	r.Failed = true
 	return r
