@@ -64,7 +64,7 @@ func failedReport() *Report {
 	r.Skipped = nil
 	r.Builds = []backend.Result{
 		{Recipe: "web-server", Kind: recipes.KindImageRecipe, Version: "2.0.1", Status: backend.StatusFailed, Message: "component nginx failed in phase build",
-			LogURL: "https://console.aws.amazon.com/cloudwatch/home#logs:group=/aws/imagebuilder/web-server",
+			LogURL:  "https://console.aws.amazon.com/cloudwatch/home#logs:group=/aws/imagebuilder/web-server",
 			Started: t0, Finished: t0.Add(95 * time.Second),
 			Steps: []backend.StepResult{
 				{Phase: "build", Component: "nginx", Step: "Install", Status: "success"},
