@@ -87,7 +87,7 @@ func init() {
 				if r.Finished.IsZero() {
 					secs = 0
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\n", r.Recipe, r.Version, r.BuildNumber, r.Status, img, commit, hash, r.Started.Local().Format("2006-01-02 15:04:05"), secs)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\n", r.Recipe, r.Version, r.BuildNumber, r.Status, img, commit, hash, r.Started.UTC().Format("2006-01-02 15:04:05Z"), secs)
 			}
 			return tw.Flush()
 		},

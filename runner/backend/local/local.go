@@ -620,6 +620,10 @@ func (j *job) finish(ctx context.Context) (*backend.Result, *Record, error) {
 		}
 	}
 	j.res.Finished = time.Now().UTC()
+	if j.res.Status != backend.StatusSucceeded {
+		// Tags made before a failed distribution went with the image.
+		j.res.Image, j.res.Outputs = "", nil
+	}
 	if j.res.Status == backend.StatusCancelled {
 		// A cancelled build leaves nothing behind: no record, no run folder.
 		_ = j.store.Remove(j.rec)
