@@ -68,7 +68,7 @@ func (x *executor) executeDocument(ctx context.Context, parent *docRun, inputs a
 	}
 	if dr.Status == StatusFailed {
 		summary["status"] = StatusFailed
-		summary["failureMessage"] = fmt.Sprintf("Document %s failed!", path)
+		summary["failureMessage"] = fmt.Sprintf("Document %s failed! %s", path, dr.FailureMessage)
 		return output{summary}, sub, fmt.Errorf("document %s failed: %s", path, dr.FailureMessage)
 	}
 	return output{summary}, sub, nil

@@ -174,7 +174,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	result.Status = rollUp(docStatuses(result.Documents))
 	for _, d := range result.Documents {
 		if d.Status == StatusFailed {
-			result.FailureMessage = fmt.Sprintf("Document %s failed!", d.FilePath)
+			// AWSTOE's wording, then why: the first failed step's message.
+			result.FailureMessage = fmt.Sprintf("Document %s failed! %s", d.FilePath, d.FailureMessage)
 			break
 		}
 	}
