@@ -154,3 +154,44 @@ func TestS3Modules(t *testing.T) {
 	out = regexpRequestID.ReplaceAllString(strings.ReplaceAll(out, srv.URL, "<server>"), "RequestID: <id>")
 	golden(t, "s3.txt", out)
 }
+
+// imdsFake answers IMDSv2 token and meta-data requests.
+func imdsFake(t *testing.T, values map[string]string) *httptest.Server {
+	t.Helper()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPut && r.URL.Path == "/latest/api/token":
+			w.Header().Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "21600")
+			io.WriteString(w, "token")
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/latest/meta-data/"):
+			if r.Header.Get("X-Aws-Ec2-Metadata-Token") != "token" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			v, ok := values[strings.TrimPrefix(r.URL.Path, "/latest/meta-data/")]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			io.WriteString(w, v)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+}
+
+func TestAWSReferences(t *testing.T) {
+	srv := imdsFake(t, map[string]string{"placement/region": "eu-west-1", "instance-id": "i-0123456789abcdef0"})
+	defer srv.Close()
+	dir := t.TempDir()
+	s, _ := runCase(t, dir, Options{
+		Documents:   []DocumentSpec{{Path: "testdata/cases/aws_refs.yaml"}},
+		ExecutionID: "exec-aws-refs",
+		Environ:     testEnviron("AWS_EC2_METADATA_SERVICE_ENDPOINT=" + srv.URL),
+	})
+	if s.FailedStepCount != 2 || s.ExecutedStepCount != 3 {
+		t.Errorf("want the missing path and the ssm reference to fail, got %+v", s)
+	}
+	out := regexp.MustCompile(`\(operation error[^)]*\)`).ReplaceAllString(caseOutput(t, dir, s), "(<sdk error>)")
+	golden(t, "aws_refs.txt", strings.ReplaceAll(out, srv.URL, "<imds>"))
+}

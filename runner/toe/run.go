@@ -35,6 +35,7 @@ type executor struct {
 	log     *slog.Logger
 	env     *env
 	ctxVals map[string]string // context: values fixed for the run
+	imds    *metadata
 
 	mu    sync.Mutex
 	chain []ChainEntry
@@ -123,6 +124,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	defer os.RemoveAll(scratch)
 	x.env = x.newEnv(scratch)
 	x.ctxVals = contextValues(opts.ExecutionID, opts.Environ)
+	x.imds = newMetadata(opts.IMDS, opts.Environ)
 
 	result := &RunResult{ExecutionID: opts.ExecutionID, StartTime: stamp(start), Documents: []*DocumentResult{}}
 	runs := make([]*docRun, len(docs))

@@ -400,6 +400,10 @@ func (r *resolver) Lookup(ref string) (string, bool) {
 		}
 		return "", false
 	}
+	if path, ok := strings.CutPrefix(ref, "aws:imds:"); ok {
+		v, err := r.x.imds.get(strings.TrimSpace(path))
+		return v, err == nil
+	}
 	if key, ok := strings.CutPrefix(ref, "context:"); ok {
 		switch key {
 		case "phase":
@@ -500,8 +504,12 @@ func (r *resolver) expand(s string) (string, error) {
 				}
 				return out, fmt.Errorf("{{ %s }}: step %s.%s has no %s %q", ref, m[1], m[2], m[3], m[5])
 			}
+			if path, ok := strings.CutPrefix(ref, "aws:imds:"); ok {
+				_, err := r.x.imds.get(strings.TrimSpace(path))
+				return out, fmt.Errorf("{{ %s }}: %w", ref, err)
+			}
 			if strings.HasPrefix(ref, "aws:") {
-				return out, fmt.Errorf("{{ %s }}: aws:ssm and aws:imds references need AWS and are not resolved by ibgitops toe; pass the value as a parameter instead", ref)
+				return out, fmt.Errorf("{{ %s }}: aws:ssm references (Parameter Store, Secrets Manager) are not resolved by ibgitops toe; pass the value as a parameter instead", ref)
 			}
 		}
 		return out, &awstoe.UnresolvedError{Refs: real}

@@ -53,6 +53,10 @@ type Options struct {
 	Environ []string
 	// S3 overrides the S3 client (nil: from the default AWS configuration).
 	S3 S3API
+	// IMDS overrides the instance metadata client of `{{ aws:imds:... }}`
+	// (nil: the EC2 instance metadata service, honouring
+	// AWS_EC2_METADATA_SERVICE_ENDPOINT and AWS_EC2_METADATA_DISABLED).
+	IMDS IMDSAPI
 	// HTTP overrides the WebDownload client.
 	HTTP *http.Client
 	// Now overrides the clock (tests).
