@@ -229,6 +229,11 @@ func (h *Host) commentAuthors(ctx context.Context, c *gh.Client) map[string]bool
 		return h.authors
 	}
 	h.authors = map[string]bool{botLogin: true}
+	// A GitHub App token posts as <app>[bot], which /user cannot tell:
+	// IBGITOPS_COMMENT_AUTHOR names it.
+	if extra := strings.TrimSpace(h.getenv("IBGITOPS_COMMENT_AUTHOR")); extra != "" {
+		h.authors[extra] = true
+	}
 	// GITHUB_TOKEN may not read /user (403); that is expected.
 	if u, _, err := c.Users.Get(ctx, ""); err == nil && u.GetLogin() != "" {
 		h.authors[u.GetLogin()] = true

@@ -154,6 +154,8 @@ func (h *Host) Prepare(ctx context.Context) []string {
 		return []string{"no GitLab token: no commit statuses or merge-request note: " + tokenHowToFix + "; the report artifacts are still written"}
 	case h.project == "":
 		return []string{"CI_PROJECT_ID is not set: no commit statuses or merge-request note"}
+	case h.ci.Fork:
+		return []string{"merge request from a fork: its pipeline may not see the token, so statuses and the note may be refused; the report artifacts carry the report (run the pipeline in the parent project to post)"}
 	}
 	return nil
 }
