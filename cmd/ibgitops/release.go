@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ibgitops/ibgitops/runner/git"
 	"github.com/spf13/cobra"
@@ -22,14 +24,28 @@ func init() {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if tag == "" {
-				return withCode(exitCannot, fmt.Errorf("--tag is required: the release tag, e.g. --tag web-server/v1.4.3"))
+				tag = ciTag(os.Getenv)
+			}
+			if tag == "" {
+				return withCode(exitCannot, fmt.Errorf("--tag is required outside a tag pipeline: the release tag, e.g. --tag web-server/v1.4.3"))
 			}
 			return runRun(cmd, o, tag)
 		},
 	}
 	addRunFlags(cmd, &o)
-	cmd.Flags().StringVar(&tag, "tag", "", "the release tag (e.g. web-server/v1.4.3)")
+	cmd.Flags().StringVar(&tag, "tag", "", "the release tag, e.g. web-server/v1.4.3 (default: the tag of a GitHub or GitLab tag pipeline)")
 	rootCmd.AddCommand(cmd)
+}
+
+// ciTag is the tag a CI tag pipeline runs for, or "".
+func ciTag(getenv func(string) string) string {
+	if t := getenv("CI_COMMIT_TAG"); t != "" && getenv("GITLAB_CI") == "true" {
+		return t
+	}
+	if ref := getenv("GITHUB_REF"); getenv("GITHUB_ACTIONS") == "true" && strings.HasPrefix(ref, "refs/tags/") {
+		return strings.TrimPrefix(ref, "refs/tags/")
+	}
+	return ""
 }
 
 // releaseCommit resolves the tag, checks that it is what is checked out

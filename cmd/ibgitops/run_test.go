@@ -947,12 +947,17 @@ func TestReleaseCommand(t *testing.T) {
 		{"app-server/v3.1.0", 2, "check out the tag first (git checkout app-server/v3.1.0)"},
 		{"nope/v1.0.0", 2, "release tag nope/v1.0.0: unknown ref"},
 		{"not-a-release", 2, `does not match release.tagPattern "{name}/v{version}"`},
+		{"", 2, "--tag is required outside a tag pipeline"},
 	}
 	for _, c := range cases {
-		t.Run(c.tag, func(t *testing.T) {
+		t.Run("tag "+c.tag, func(t *testing.T) {
 			env := awsEnv(t, ibfake.Faults{})
 			reportDir := filepath.Join(t.TempDir(), "report")
-			cmd := exec.Command(ibgitopsBinary(t), "release", "--tag", c.tag, "--root", repo, "--backend", "aws", "--report-dir", reportDir)
+			args := []string{"release", "--root", repo, "--backend", "aws", "--report-dir", reportDir}
+			if c.tag != "" {
+				args = append(args, "--tag", c.tag)
+			}
+			cmd := exec.Command(ibgitopsBinary(t), args...)
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 			for k, v := range env {
 				cmd.Env = append(cmd.Env, k+"="+v)
