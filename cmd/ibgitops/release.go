@@ -23,6 +23,9 @@ func init() {
 			"The tag's commit must be checked out. `ibgitops run` does the same on a tag event.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyActionInputs(cmd, os.Getenv); err != nil {
+				return withCode(exitCannot, err)
+			}
 			if tag == "" {
 				tag = ciTag(os.Getenv)
 			}

@@ -50,7 +50,13 @@ func init() {
 			"statuses, one sticky comment, the step summary / report artifacts and step outputs.\n" +
 			"Exit codes: 0 passed, 1 findings (per --fail-on) or a failed build, 2 could not run.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, o, "") },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The inputs set flags bound to o: apply them before o is read.
+			if err := applyActionInputs(cmd, os.Getenv); err != nil {
+				return withCode(exitCannot, err)
+			}
+			return runRun(cmd, o, "")
+		},
 	}
 	addRunFlags(cmd, &o)
 	cmd.Flags().BoolVar(&o.testComponents, "test-components", false, "on pull/merge requests, build and test the changed recipes on the local backend (nothing is distributed)")
@@ -74,9 +80,6 @@ func addRunFlags(cmd *cobra.Command, o *runOptions) {
 
 // runRun wires the real loader, planner, backends and host into the flow.
 func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
-	if err := applyActionInputs(cmd, &o, os.Getenv); err != nil {
-		return withCode(exitCannot, err)
-	}
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	root, err := filepath.Abs(o.root)
@@ -278,7 +281,7 @@ var actionInputs = []string{"backend", "aws-region", "test-components", "fail-on
 // applyActionInputs reads the GitHub Action's INPUT_* variables for the
 // flags the command line did not set. Hyphens stay: the runner names the
 // `test-components` input INPUT_TEST-COMPONENTS.
-func applyActionInputs(cmd *cobra.Command, o *runOptions, getenv func(string) string) error {
+func applyActionInputs(cmd *cobra.Command, getenv func(string) string) error {
 	if !github.Detected(getenv) {
 		return nil
 	}

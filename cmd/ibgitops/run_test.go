@@ -1057,3 +1057,58 @@ func TestRunGitHubVersionNotRaised(t *testing.T) {
 	}
 	assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, reqs)
 }
+
+// TestRunGitHubTestComponents builds and tests the changed recipes of a
+// pull request on the local backend, with a container engine, and checks
+// that nothing is distributed. It needs podman or docker and the base
+// image scripts/base-image.sh prepares.
+func TestRunGitHubTestComponents(t *testing.T) {
+	engine := ""
+	for _, e := range []string{"podman", "docker"} {
+		if p, err := exec.LookPath(e); err == nil {
+			if exec.Command(p, "image", "inspect", "localhost/ibgitops-base:latest").Run() == nil {
+				engine = p
+				break
+			}
+		}
+	}
+	if engine == "" {
+		t.Skip("no container engine with localhost/ibgitops-base:latest: run scripts/setup-engine.sh and scripts/base-image.sh to include this test")
+	}
+	repo, base, head := fixtureRepo(t, nil)
+	gh := newFakeGitHub(t)
+	env, summary, output := githubEnv(t, gh.srv.URL, base, head, fakeGitHubToken)
+	env["INPUT_TEST-COMPONENTS"] = "true" // as the action passes it
+	for _, k := range []string{"XDG_RUNTIME_DIR", "CONTAINERS_CONF", "DOCKER_HOST"} {
+		if v := os.Getenv(k); v != "" {
+			env[k] = v
+		}
+	}
+	res := runIbgitops(t, repo, env)
+	reqs := gh.reset()
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	final := map[string]string{}
+	for _, r := range reqs {
+		if strings.Contains(r.Path, "/statuses/") {
+			var st map[string]string
+			json.Unmarshal([]byte(r.Body), &st)
+			final[st["context"]] = st["state"]
+		}
+	}
+	for _, name := range []string{"ibgitops/lint", "ibgitops/base-linux", "ibgitops/app-server"} {
+		if final[name] != "success" {
+			t.Errorf("%s: %q (statuses %v)", name, final[name], final)
+		}
+	}
+	body := snapshot(&gh.fakeAPI, func() []*comment { return gh.comments })
+	if last := body[len(body)-1].Body; !strings.Contains(last, "#### Builds") || !strings.Contains(last, "component tests") {
+		t.Errorf("comment lacks the test results:\n%s", last)
+	}
+	// Component tests distribute nothing: no OCI archive, no image outputs.
+	if archives, _ := filepath.Glob(filepath.Join(repo, ".ibgitops", "archives", "*")); len(archives) != 0 {
+		t.Errorf("component tests exported %v", archives)
+	}
+	assertNoToken(t, fakeGitHubToken, res, []string{summary, output}, reqs)
+}
