@@ -158,7 +158,8 @@ phases:
         inputs:
           commands:
             - sleep 60 &
-            - echo $! > {{ Dir }}/child.pid
+            - echo $! > {{ Dir }}/child.pid.tmp
+            - mv {{ Dir }}/child.pid.tmp {{ Dir }}/child.pid
             - wait
 `
 
@@ -177,7 +178,7 @@ func TestInterruptKillsProcessGroup(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for i := 0; i < 200; i++ {
-			if _, err := os.Stat(filepath.Join(dir, "child.pid")); err == nil {
+			if b, err := os.ReadFile(filepath.Join(dir, "child.pid")); err == nil && strings.HasSuffix(string(b), "\n") {
 				break
 			}
 			time.Sleep(10 * time.Millisecond)
