@@ -138,7 +138,7 @@ func toeRunCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents (no spaces)")
+	f.StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents: paths or s3://bucket/key (no spaces)")
 	f.StringVarP(&configFile, "config", "c", "", "AWSTOE run config JSON (documents, parameters, phases, ...); flags win")
 	f.StringVarP(&phases, "phases", "p", "", "comma-separated phases to run (they run in document order); default all")
 	f.StringVar(&parameters, "parameters", "", "name=value,name2=value2 document parameters")

@@ -2,11 +2,15 @@ package toe
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"gopkg.in/yaml.v3"
@@ -31,12 +35,54 @@ func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read document %s: %w (check the path)", path, err)
 	}
+	doc, findings := checkDocument(data, path)
+	return doc, data, findings, nil
+}
+
+// checkDocument parses and validates a document's text for this OS.
+func checkDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) {
 	doc, findings := parseDocument(data, path)
 	if doc != nil {
 		findings = append(findings, doc.Validate(awstoe.ValidateOptions{Platform: hostPlatform()})...)
 	}
 	diag.Sort(findings)
-	return doc, data, findings, nil
+	return doc, findings
+}
+
+// maxDocumentSize bounds a document fetched from S3.
+const maxDocumentSize = 16 << 20
+
+// readDocument returns a document's text from a local path or an
+// s3://bucket/key URI (with the run's S3 client).
+func readDocument(ctx context.Context, path string, s3client func(context.Context) (S3API, error)) ([]byte, error) {
+	if !strings.HasPrefix(path, "s3://") {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read document %s: %w (check the path)", path, err)
+		}
+		return data, nil
+	}
+	bucket, key, err := parseS3URI(path)
+	if err != nil {
+		return nil, err
+	}
+	client, err := s3client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return nil, fmt.Errorf("download document %s: %w", path, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(out.Body, maxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("download document %s: %w", path, err)
+	}
+	if len(data) > maxDocumentSize {
+		return nil, fmt.Errorf("document %s is larger than %d bytes", path, maxDocumentSize)
+	}
+	return data, nil
 }
 
 // parseDocument parses a pure AWSTOE document or, for a file with `kind:`
@@ -67,7 +113,7 @@ func parseDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) 
 // resolveDocPath finds an ExecuteDocument path: as given (relative to the
 // working directory, as AWSTOE), else relative to the calling document.
 func resolveDocPath(p, parent string) string {
-	if filepath.IsAbs(p) || parent == "" {
+	if filepath.IsAbs(p) || parent == "" || strings.HasPrefix(p, "s3://") || strings.HasPrefix(parent, "s3://") {
 		return p
 	}
 	if _, err := os.Stat(p); err == nil {

@@ -1,11 +1,14 @@
 package toe
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -121,17 +124,22 @@ func (f *s3Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 var regexpRequestID = regexp.MustCompile(`RequestID: [^,)\\"]*`)
 
-func TestS3Modules(t *testing.T) {
-	fake := &s3Fake{objects: map[string]string{}, owner: "111122223333"}
+func newS3Test(t *testing.T, fake *s3Fake) (*httptest.Server, *s3.Client) {
+	t.Helper()
 	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	client := s3.New(s3.Options{
+	return srv, s3.New(s3.Options{
 		BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Region: "us-east-1",
 		Credentials:                credentials.NewStaticCredentialsProvider("AKIDTEST", "not-a-secret", ""),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 		RetryMaxAttempts:           1,
 	})
+}
+
+func TestS3Modules(t *testing.T) {
+	fake := &s3Fake{objects: map[string]string{}, owner: "111122223333"}
+	srv, client := newS3Test(t, fake)
+	defer srv.Close()
 	dir := t.TempDir()
 	s, _ := runCase(t, dir, Options{
 		Documents:   []DocumentSpec{{Path: "testdata/cases/s3.yaml"}},
@@ -194,4 +202,26 @@ func TestAWSReferences(t *testing.T) {
 	}
 	out := regexp.MustCompile(`\(operation error[^)]*\)`).ReplaceAllString(caseOutput(t, dir, s), "(<sdk error>)")
 	golden(t, "aws_refs.txt", strings.ReplaceAll(out, srv.URL, "<imds>"))
+}
+
+// Documents (and ExecuteDocument children) can come from s3:// URIs.
+func TestS3Documents(t *testing.T) {
+	fake := &s3Fake{objects: map[string]string{
+		"bucket/docs/main.yaml":  "name: main\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Child\n        action: ExecuteDocument\n        inputs:\n          document: s3://bucket/docs/child.yaml\n",
+		"bucket/docs/child.yaml": "name: child\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Hello\n        action: ExecuteBash\n        inputs:\n          commands: [\"echo from s3\"]\n",
+	}}
+	srv, client := newS3Test(t, fake)
+	defer srv.Close()
+	s, err := Run(context.Background(), Options{Documents: []DocumentSpec{{Path: "s3://bucket/docs/main.yaml"}}, S3: client, LogDirectory: t.TempDir(), Environ: testEnviron()})
+	if err != nil || s.Status != StatusSuccess {
+		t.Fatalf("%v %+v", err, s)
+	}
+	console, _ := os.ReadFile(filepath.Join(s.LogURL, "console.log"))
+	if !strings.Contains(string(console), "from s3") {
+		t.Errorf("the child document did not run:\n%s", console)
+	}
+	_, err = Run(context.Background(), Options{Documents: []DocumentSpec{{Path: "s3://bucket/docs/none.yaml"}}, S3: client, LogDirectory: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "download document s3://bucket/docs/none.yaml") {
+		t.Errorf("missing object: want a download error naming it, got %v", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -152,6 +153,9 @@ type ChainEntry struct {
 }
 
 func absOrSelf(p string) string {
+	if strings.Contains(p, "://") {
+		return p
+	}
 	if a, err := filepath.Abs(p); err == nil {
 		return a
 	}

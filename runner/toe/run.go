@@ -88,7 +88,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.RetryBackoff == 0 {
 		opts.RetryBackoff = time.Second
 	}
-	docs, err := loadDocuments(opts)
+	s3client := newS3Factory(opts.S3)
+	docs, err := loadDocuments(ctx, opts, s3client)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, fmt.Errorf("create a scratch folder: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	x.env = x.newEnv(scratch)
+	x.env = x.newEnv(scratch, s3client)
 	x.ctxVals = contextValues(opts.ExecutionID, opts.Environ)
 	x.imds = newMetadata(opts.IMDS, opts.Environ)
 
@@ -244,11 +245,11 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 }
 
 // loadDocuments reads, validates and parameterises every document.
-func loadDocuments(opts Options) ([]*loadedDoc, error) {
+func loadDocuments(ctx context.Context, opts Options, s3client func(context.Context) (S3API, error)) ([]*loadedDoc, error) {
 	var all []diag.Finding
 	var docs []*loadedDoc
 	for _, spec := range opts.Documents {
-		d, err := loadOne(spec.Path, append(slices.Clone(opts.Parameters), spec.Parameters...), opts.Phases, nil)
+		d, err := loadOne(ctx, s3client, spec.Path, append(slices.Clone(opts.Parameters), spec.Parameters...), opts.Phases, nil)
 		if err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
@@ -265,11 +266,12 @@ func loadDocuments(opts Options) ([]*loadedDoc, error) {
 	return docs, nil
 }
 
-func loadOne(path string, params []Param, phases []string, ancestors []string) (*loadedDoc, error) {
-	doc, data, findings, err := LoadDocument(path)
+func loadOne(ctx context.Context, s3client func(context.Context) (S3API, error), path string, params []Param, phases []string, ancestors []string) (*loadedDoc, error) {
+	data, err := readDocument(ctx, path, s3client)
 	if err != nil {
 		return nil, err
 	}
+	doc, findings := checkDocument(data, path)
 	if errs, _ := diag.Count(findings); errs > 0 || doc == nil {
 		return nil, &ValidationError{Findings: findings}
 	}
@@ -354,17 +356,26 @@ func (x *executor) openLogs() (func(), error) {
 	}, nil
 }
 
-func (x *executor) newEnv(scratch string) *env {
+func (x *executor) newEnv(scratch string, s3client func(context.Context) (S3API, error)) *env {
 	httpClient := x.opts.HTTP
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Minute}
 	}
+	return &env{
+		console: x.console, log: x.log, scratch: scratch, environ: x.opts.Environ,
+		http: httpClient, s3: s3client, sleep: sleepCtx, backoff: x.opts.RetryBackoff,
+	}
+}
+
+// newS3Factory returns the run's S3 client, created on first use from the
+// default AWS configuration unless the caller gave one.
+func newS3Factory(given S3API) func(context.Context) (S3API, error) {
 	var once sync.Once
 	var client S3API
 	var clientErr error
-	s3Factory := func(ctx context.Context) (S3API, error) {
-		if x.opts.S3 != nil {
-			return x.opts.S3, nil
+	return func(ctx context.Context) (S3API, error) {
+		if given != nil {
+			return given, nil
 		}
 		once.Do(func() {
 			cfg, err := config.LoadDefaultConfig(ctx)
@@ -381,10 +392,6 @@ func (x *executor) newEnv(scratch string) *env {
 			})
 		})
 		return client, clientErr
-	}
-	return &env{
-		console: x.console, log: x.log, scratch: scratch, environ: x.opts.Environ,
-		http: httpClient, s3: s3Factory, sleep: sleepCtx, backoff: x.opts.RetryBackoff,
 	}
 }
 
