@@ -88,6 +88,9 @@ func (x *executor) runStep(ctx context.Context, run *docRun, phase string, step 
 		sr.Loop = &LoopResult{Name: step.Loop.Name, Type: kind, Iterations: len(iterations), FailedIterations: []int{}}
 	}
 
+	if sr.MaxAttempts < 1 {
+		sr.MaxAttempts = 1 // the validator rejects it; never run a step zero times
+	}
 	var lastErr error
 	for attempt := 1; attempt <= sr.MaxAttempts; attempt++ {
 		sr.attempts = attempt
