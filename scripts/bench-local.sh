@@ -76,20 +76,21 @@ done
 plain() {
   local e=$engine d=$work/plain
   rm -rf "$d/logs"; mkdir -p "$d/logs"
-  local ctr img t
+  local ctr img t rmf=(rm -f)
+  [ "$(basename "$e")" != podman ] || rmf=(rm -f --time 0)
   ctr=$($e create --label bench=plain -v "$d:/.ibgitops" -v "$bin:/.ibgitops/ibgitops:ro" --entrypoint /bin/sh localhost/ibgitops-base:latest -c 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done')
   $e start "$ctr" >/dev/null
   for c in one two three; do
     $e exec "$ctr" /.ibgitops/ibgitops toe run --documents /.ibgitops/docs/$c.yaml --phases build,validate --log-directory /.ibgitops/logs/b-$c >/dev/null 2>&1
   done
   img=$($e commit -q --change 'ENTRYPOINT []' --change 'CMD ["/bin/sh"]' "$ctr")
-  $e rm -f "$ctr" >/dev/null
+  $e "${rmf[@]}" "$ctr" >/dev/null
   t=$($e create --label bench=plain -v "$d:/.ibgitops" -v "$bin:/.ibgitops/ibgitops:ro" --entrypoint /bin/sh "$img" -c 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done')
   $e start "$t" >/dev/null
   for c in one two three; do
     $e exec "$t" /.ibgitops/ibgitops toe run --documents /.ibgitops/docs/$c.yaml --phases test --log-directory /.ibgitops/logs/t-$c >/dev/null 2>&1
   done
-  $e rm -f "$t" >/dev/null
+  $e "${rmf[@]}" "$t" >/dev/null
   $e tag "$img" localhost/bench-plain:1.0.0
   echo "$img" >> "$work/plain-images"
 }
