@@ -32,6 +32,10 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
 
+// resolveBinary finds the ibgitops to run inside containers (a variable so
+// tests with a fake engine can accept any file).
+var resolveBinary = staticBinary
+
 // Labels put on everything a run creates.
 const (
 	LabelRun    = "ibgitops.run"
@@ -303,7 +307,7 @@ func (b *Backend) build(ctx context.Context, store *Store, req backend.Request, 
 		res.Status, res.Message, res.Finished = backend.StatusSkipped, "dry run: would build from "+par.Desc, time.Now().UTC()
 		return res, nil, nil
 	}
-	bin, err := staticBinary(b.opts.Binary)
+	bin, err := resolveBinary(b.opts.Binary)
 	if err != nil {
 		return nil, nil, err
 	}
