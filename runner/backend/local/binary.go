@@ -2,14 +2,12 @@ package local
 
 import (
 	"debug/elf"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // staticBinary returns the ibgitops executable to run inside containers:
@@ -88,10 +86,4 @@ func lastLines(s string, n int) string {
 func readFileTrim(path string) (string, error) {
 	data, err := os.ReadFile(path)
 	return strings.TrimSpace(string(data)), err
-}
-
-// processAlive reports whether a process with that id exists on this host.
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -253,6 +253,17 @@ func (b *Backend) build(ctx context.Context, store *Store, req backend.Request, 
 	emit := func(stage, msg string) {
 		progress(backend.Event{Time: time.Now(), Recipe: req.Recipe, Stage: stage, Message: msg})
 	}
+	unlock, err := store.Lock(ctx, sanitizeName(req.Recipe), func() {
+		emit("waiting", "another ibgitops process is building "+req.Recipe+" with this store: waiting for it")
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			res.Status, res.Message, res.Finished = backend.StatusCancelled, "cancelled while waiting for another process building it", time.Now().UTC()
+			return res, nil, nil
+		}
+		return nil, nil, err
+	}
+	defer unlock()
 	fail := func(msg string) (*backend.Result, *Record, error) {
 		res.Status, res.Message, res.Finished = backend.StatusFailed, msg, time.Now().UTC()
 		emit("failed", msg)

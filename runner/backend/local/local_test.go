@@ -1,7 +1,9 @@
 package local
 
 import (
+	"context"
 	"debug/elf"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -319,5 +321,52 @@ func TestStaticBinaryCheck(t *testing.T) {
 	_, err = staticBinary("/bin/sh")
 	if dynamic != (err != nil) || (dynamic && !strings.Contains(err.Error(), "dynamically linked")) {
 		t.Errorf("/bin/sh (dynamic %v): %v", dynamic, err)
+	}
+}
+
+func TestStoreLockSerialisesProcesses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), ".ibgitops")
+	a, _ := OpenStore(dir)
+	b, _ := OpenStore(dir) // another process: its own file descriptors
+	unlock, err := a.Lock(context.Background(), "web", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{}, 1)
+	got := make(chan error, 1)
+	go func() {
+		u, err := b.Lock(context.Background(), "web", func() { waited <- struct{}{} })
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second locker did not wait")
+	}
+	// Another recipe is not blocked.
+	u2, err := b.Lock(context.Background(), "other", func() { t.Error("waited for an unrelated recipe") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2()
+	unlock()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second locker did not get the lock after unlock")
+	}
+	// A cancelled wait returns the context's error.
+	unlock, _ = a.Lock(context.Background(), "web", nil)
+	defer unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := b.Lock(ctx, "web", nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled wait: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -155,6 +156,42 @@ func (s *Store) Allocate(rec *Record) error {
 		rec.BuildNumber = n
 		rec.File = p
 		return s.Save(rec)
+	}
+}
+
+// Lock serialises builds of one recipe across processes sharing the store
+// (two CI jobs, two terminals): it waits, polling so ctx can end the wait,
+// until no other process holds the recipe's lock file. waiting is called
+// once if it has to wait.
+func (s *Store) Lock(ctx context.Context, recipe string, waiting func()) (unlock func(), err error) {
+	dir := filepath.Join(s.Dir, "locks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, recipe+".lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s in the store: %w", recipe, err)
+	}
+	told := false
+	for {
+		ok, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s in the store: %w", recipe, err)
+		}
+		if ok {
+			return func() { f.Close() }, nil // closing releases the lock
+		}
+		if !told && waiting != nil {
+			waiting()
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
 }
 
