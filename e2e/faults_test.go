@@ -137,15 +137,36 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k.next.ServeHTTP(w, r)
 }
 
-// start runs ibgitops in the background.
+// lockedBuffer is written by exec's copying goroutine and read by the
+// test while the process runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// proc is ibgitops running in the background.
 type proc struct {
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdout, stderr lockedBuffer
+	done           chan struct{} // closed when the process has been waited for
+	err            error
 }
 
 func startIbg(t *testing.T, o runOpts, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...)}
+	p := &proc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
 	p.cmd.Dir = o.dir
 	p.cmd.Env = baseEnv(t)
 	for k, v := range o.env {
@@ -155,20 +176,32 @@ func startIbg(t *testing.T, o runOpts, args ...string) *proc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
 	return p
+}
+
+// running reports whether the process has not ended yet.
+func (p *proc) running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
 }
 
 func (p *proc) wait(t *testing.T, timeout time.Duration) result {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
 	timedOut := false
 	select {
-	case <-done:
+	case <-p.done:
 	case <-time.After(timeout):
 		timedOut = true
 		p.cmd.Process.Kill()
-		<-done
+		<-p.done
 	}
 	r := result{args: p.cmd.Args[1:], code: p.cmd.ProcessState.ExitCode(), stdout: p.stdout.String(), stderr: p.stderr.String(), timedOut: timedOut}
 	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -185,6 +218,7 @@ func buildArgs(repo gitRepo) []string {
 // random requests of the run, re-runs it, and compares the account with
 // the one an uninterrupted run leaves.
 func TestAWSKillAndRerun(t *testing.T) {
+	t.Parallel()
 	repo := newGitRepo(t)
 	fakeOpts := ibfake.Options{PollsPerState: 2}
 
@@ -254,6 +288,7 @@ func TestAWSKillAndRerun(t *testing.T) {
 // TestAWSThrottlingAndServerErrors: throttling storms and 5xx bursts end
 // in a finished build or a clear message, never a hang or a crash.
 func TestAWSThrottlingAndServerErrors(t *testing.T) {
+	t.Parallel()
 	repo := newGitRepo(t)
 	cases := []struct {
 		name   string
@@ -307,6 +342,7 @@ func TestAWSThrottlingAndServerErrors(t *testing.T) {
 // and the one that did not build must say why (reused, waited for, or
 // refused).
 func TestAWSTwoRunsAtOnce(t *testing.T) {
+	t.Parallel()
 	knownBug(t)
 	repo := newGitRepo(t)
 	_, refSrv, refEnv := ibFake(t, ibfake.Options{PollsPerState: 3}, ibfake.Faults{})

@@ -85,6 +85,7 @@ func checkLint(t *testing.T, r result, w want, file string) {
 // TestHostileLint drops each testdata/hostile/lint file into a copy of the
 // example repository and lints it.
 func TestHostileLint(t *testing.T) {
+	t.Parallel()
 	for name, data := range corpus(t, "lint") {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -104,6 +105,7 @@ func TestHostileLint(t *testing.T) {
 // huge files, a FIFO, symlinks out of the repository, a folder named like
 // a resource file.
 func TestHostileLintGenerated(t *testing.T) {
+	t.Parallel()
 	comp := "kind: Component\nname: %s\nversion: 1.0.0\nplatform: Linux\n"
 	doc := "document:\n  schemaVersion: 1.0\n  phases:\n    - name: build\n      steps:\n        - name: S\n          action: ExecuteBash\n          inputs:\n            commands: [echo hi]\n"
 	cases := []struct {
@@ -190,6 +192,7 @@ func write(t *testing.T, path, s string) {
 
 // TestHostileConfig replaces ibgitops.yaml with each testdata/hostile/config file.
 func TestHostileConfig(t *testing.T) {
+	t.Parallel()
 	for name, data := range corpus(t, "config") {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -215,6 +218,7 @@ func TestHostileConfig(t *testing.T) {
 // TestHostileToe validates, then runs, each testdata/hostile/toe document:
 // an invalid document must never run.
 func TestHostileToe(t *testing.T) {
+	t.Parallel()
 	for name, data := range corpus(t, "toe") {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -281,6 +285,7 @@ func mentions(out, s string) bool {
 // TestHostileReleaseTags runs `ibgitops release --tag` on tags that do not
 // parse or name nothing.
 func TestHostileReleaseTags(t *testing.T) {
+	t.Parallel()
 	repo := newGitRepo(t)
 	for i, tag := range lines(t, "tags.txt") {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
@@ -301,6 +306,7 @@ func TestHostileReleaseTags(t *testing.T) {
 // TestHostilePlanRefs runs `ibgitops plan` with refs that do not resolve
 // to a commit, as --base and as --head.
 func TestHostilePlanRefs(t *testing.T) {
+	t.Parallel()
 	repo := newGitRepo(t)
 	for i, ref := range lines(t, "refs.txt") {
 		for _, flag := range []string{"--base", "--head"} {
@@ -355,6 +361,7 @@ var eventWant = map[string]struct {
 // with event payloads that are malformed or lie about refs. The API is a
 // closed port: nothing may be posted for a payload that cannot be trusted.
 func TestHostileGitHubEvents(t *testing.T) {
+	t.Parallel()
 	repo := newGitRepo(t)
 	files := corpus(t, "events")
 	if len(files) != len(eventWant) {

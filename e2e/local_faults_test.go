@@ -135,6 +135,7 @@ func engineState(t *testing.T, recipe string) (containers, images []string, tagg
 }
 
 func TestLocalInterruptAndRerun(t *testing.T) {
+	t.Parallel()
 	needPodman(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -144,7 +145,7 @@ func TestLocalInterruptAndRerun(t *testing.T) {
 			// Interrupt once the build container is running the slow step,
 			// at a random moment of its 6 seconds.
 			deadline := time.Now().Add(3 * time.Minute)
-			for !strings.Contains(p.stderr.String(), "e2e-slow") && time.Now().Before(deadline) && p.cmd.ProcessState == nil {
+			for !strings.Contains(p.stderr.String(), "e2e-slow") && time.Now().Before(deadline) && p.running() {
 				time.Sleep(100 * time.Millisecond)
 			}
 			time.Sleep(time.Duration(500+rand.IntN(3000)) * time.Millisecond)
@@ -221,6 +222,7 @@ func TestLocalInterruptAndRerun(t *testing.T) {
 // one repository and engine: one image version must result, and the run
 // that did not build it must say why.
 func TestLocalTwoRunsAtOnce(t *testing.T) {
+	t.Parallel()
 	needPodman(t)
 	knownBug(t)
 	dir, recipe := localRepo(t)

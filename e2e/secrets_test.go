@@ -125,6 +125,7 @@ func filesLeaks(t *testing.T, dirs ...string) []string {
 }
 
 func TestNoSecretLeaks(t *testing.T) {
+	t.Parallel()
 	repo := newGitRepo(t)
 	rec := &recorder{}
 	fake, err := ibfake.New(ibfake.Options{})

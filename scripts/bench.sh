@@ -105,7 +105,7 @@ if ex:
         "bash script spawn %.2f ms/step" % ex["bash-spawn-ms/step"], "%.2f (+%.2f ms/step)" % (ex["ms/step"] / ex["bash-spawn-ms/step"], ex["overhead-vs-spawn-ms/step"]))
 pv = bench("BenchmarkParseValidate")
 if pv:
-    row("executor", "AWSTOE parse + validate", "46 corpus docs", "%.0f µs/doc" % pv["µs/doc"])
+    row("executor", "AWSTOE parse + validate", "feature docs + corpus", "%.0f µs/doc" % pv["µs/doc"])
 aws = bench("BenchmarkRerunNothingChanged")
 if aws:
     row("aws", "no-op re-run: API calls (writes)", "50 comp, 20 recipes", "%.0f calls (%.0f writes), %.0f ms" % (aws["calls/rerun"], aws["writes/rerun"], aws["ns/op"] / 1e6),
