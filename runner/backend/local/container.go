@@ -47,7 +47,7 @@ func RenderDockerfile(template, parentRef string, comps []*component, logMount s
 			continue
 		}
 		logDir := ctrLogs + "/build/" + c.id()
-		argv := toeArgs(c, phases, ctrRun+"/docs", logDir, "", c.id()+"-build")
+		argv := toeArgs(c, phases, logDir, "", c.id()+"-build")
 		js, err := json.Marshal(argv)
 		if err != nil {
 			return "", err

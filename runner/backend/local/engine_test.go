@@ -159,7 +159,7 @@ func TestParentRecipeAndContainerRecipe(t *testing.T) {
 	cli, bin := engineFixture(t)
 	repo, root := demoRepo(t)
 	cr := &recipes.ContainerRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindContainerRecipe, Name: "enginetest-app", Version: "0.1.0", File: "recipes/app.yaml", ContentHash: "app"},
-		ParentImage: "recipe:enginetest-web", Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"count": {"42"}}}}},
+		ParentImage: "recipe:enginetest-web", Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"count": {"4, 2"}}}}},
 		ContainerType:      "DOCKER",
 		DockerfileTemplate: "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\nENV APP=1\n"}
 	repo.ContainerRecipes[cr.Name] = cr
@@ -185,7 +185,7 @@ func TestParentRecipeAndContainerRecipe(t *testing.T) {
 		t.Errorf("no tests ran on the container image")
 	}
 	out, err := cli.run(context.Background(), "run", "--rm", res.Image, "sh", "-c", "cat /hello.txt; echo $APP")
-	if err != nil || out != "hello 42\n1" && out != "hello 42\n1\n" {
+	if err != nil || out != "hello 4, 2\n1" {
 		t.Errorf("container image content: %q, %v", out, err)
 	}
 }
@@ -218,7 +218,7 @@ phases:
 `}
 	repo.ImageRecipes["enginetest-web"] = &recipes.ImageRecipe{Recipe: recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindImageRecipe, Name: "enginetest-web", Version: "2.0.0", File: "recipes/web.yaml", ContentHash: "r1"},
 		ParentImage: "ami-0123456789abcdef0", LocalParentImage: baseImage,
-		Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"count": {"42"}}}}}}
+		Components: []recipes.ComponentRef{{Name: "enginetest-hello", Parameters: map[string][]string{"count": {"4, 2"}}}}}}
 	return repo, t.TempDir()
 }
 

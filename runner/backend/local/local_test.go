@@ -38,7 +38,7 @@ func golden(t *testing.T, path, got string) {
 }
 
 func testComponents() []*component {
-	a := &component{Index: 0, Name: "install-app", Data: "x", Phases: map[string]bool{"build": true, "validate": true, "test": true}, Params: map[string][]string{"Port": {"8080"}, "AppName": {"shop"}}}
+	a := &component{Index: 0, Name: "install-app", Data: "x", Phases: map[string]bool{"build": true, "validate": true, "test": true}, Params: map[string][]string{"Port": {"8080"}, "AppName": {"shop, the web store"}, "Hosts": {"a", "b"}}}
 	a.File = a.id() + ".yaml"
 	b := &component{Index: 1, Name: "tests-only", Data: "x", Phases: map[string]bool{"test": true}}
 	b.File = b.id() + ".yaml"
@@ -234,12 +234,28 @@ func TestResolveComponents(t *testing.T) {
 	}
 }
 
-func TestToeArgs(t *testing.T) {
-	c := testComponents()[0]
-	got := strings.Join(toeArgs(c, []string{"build", "validate"}, "/.ibgitops/docs", "/.ibgitops/logs/build/01-install-app", "/.ibgitops/state/build/01-install-app", "01-install-app-build"), " ")
-	want := "/.ibgitops/ibgitops toe run --documents /.ibgitops/docs/01-install-app.yaml --phases build,validate --log-directory /.ibgitops/logs/build/01-install-app --execution-id 01-install-app-build --state-directory /.ibgitops/state/build/01-install-app --parameters AppName=shop,Port=8080"
-	if got != want {
-		t.Errorf("toe args:\n got %s\nwant %s", got, want)
+func TestToeArgsAndRunConfig(t *testing.T) {
+	comps := testComponents()
+	dir := t.TempDir()
+	if err := writeDocuments(dir, comps); err != nil {
+		t.Fatal(err)
+	}
+	with := strings.Join(toeArgs(comps[0], []string{"build", "validate"}, "/.ibgitops/logs/build/01-install-app", "/.ibgitops/state/build/01-install-app", "01-install-app-build"), " ")
+	want := "/.ibgitops/ibgitops toe run --config /.ibgitops/docs/01-install-app.run.json --phases build,validate --log-directory /.ibgitops/logs/build/01-install-app --execution-id 01-install-app-build --state-directory /.ibgitops/state/build/01-install-app"
+	if with != want {
+		t.Errorf("toe args with parameters:\n got %s\nwant %s", with, want)
+	}
+	without := strings.Join(toeArgs(comps[3], []string{"build"}, "/l", "", "x"), " ")
+	if want := "/.ibgitops/ibgitops toe run --documents /.ibgitops/docs/04-hardening.yaml --phases build --log-directory /l --execution-id x"; without != want {
+		t.Errorf("toe args without parameters:\n got %s\nwant %s", without, want)
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "01-install-app.run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "run-config.golden"), string(cfg))
+	if _, err := os.Stat(filepath.Join(dir, "04-hardening.run.json")); err == nil {
+		t.Errorf("a run config was written for a component without parameters")
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 const (
 	ctrRun    = "/.ibgitops"
 	ctrBinary = ctrRun + "/ibgitops"
+	ctrDocs   = ctrRun + "/docs"
 	ctrLogs   = "/.ibgitops-logs" // container recipes: a separate volume
 )
 
@@ -176,7 +177,10 @@ func where(file string, pos diag.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", file, pos.Line, pos.Column)
 }
 
-// writeDocuments writes each component's document into dir.
+// writeDocuments writes each component's document into dir, and for a
+// component with parameters an AWSTOE run config naming the document with
+// its parameters: values may hold commas, which `--parameters a=b,c=d`
+// cannot carry.
 func writeDocuments(dir string, comps []*component) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -188,27 +192,52 @@ func writeDocuments(dir string, comps []*component) error {
 		if err := os.WriteFile(filepath.Join(dir, c.File), []byte(c.Data), 0o644); err != nil {
 			return err
 		}
+		if len(c.Params) == 0 {
+			continue
+		}
+		type param struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		}
+		type document struct {
+			Path       string  `json:"path"`
+			Parameters []param `json:"parameters"`
+		}
+		doc := document{Path: ctrDocs + "/" + c.File}
+		for _, k := range sortedKeys(c.Params) {
+			// A stringList parameter is one comma-separated value.
+			doc.Parameters = append(doc.Parameters, param{Name: k, Value: strings.Join(c.Params[k], ",")})
+		}
+		data, err := json.MarshalIndent(map[string]any{"documents": []document{doc}}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, c.configFile()), data, 0o644); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// toeArgs is the executor command line for one component.
-func toeArgs(c *component, phases []string, docDir, logDir, stateDir, execID string) []string {
-	args := []string{ctrBinary, "toe", "run",
-		"--documents", docDir + "/" + c.File,
+// configFile is the name of the component's AWSTOE run config.
+func (c *component) configFile() string { return c.id() + ".run.json" }
+
+// toeArgs is the executor command line for one component: the document
+// with --documents, or with its parameters through --config.
+func toeArgs(c *component, phases []string, logDir, stateDir, execID string) []string {
+	args := []string{ctrBinary, "toe", "run"}
+	if len(c.Params) > 0 {
+		args = append(args, "--config", ctrDocs+"/"+c.configFile())
+	} else {
+		args = append(args, "--documents", ctrDocs+"/"+c.File)
+	}
+	args = append(args,
 		"--phases", strings.Join(phases, ","),
 		"--log-directory", logDir,
 		"--execution-id", execID,
-	}
+	)
 	if stateDir != "" {
 		args = append(args, "--state-directory", stateDir)
-	}
-	if len(c.Params) > 0 {
-		var pairs []string
-		for _, k := range sortedKeys(c.Params) {
-			pairs = append(pairs, k+"="+strings.Join(c.Params[k], ","))
-		}
-		args = append(args, "--parameters", strings.Join(pairs, ","))
 	}
 	return args
 }
@@ -307,7 +336,7 @@ func (b *Backend) runComponent(ctx context.Context, ctr, runDir string, c *compo
 	if err := os.MkdirAll(hostLogs, 0o755); err != nil {
 		return nil, false, err
 	}
-	args := toeArgs(c, phases, ctrRun+"/docs", ctrRun+"/"+logRel, ctrRun+"/state/"+stage+"/"+c.id(), c.id()+"-"+stage)
+	args := toeArgs(c, phases, ctrRun+"/"+logRel, ctrRun+"/state/"+stage+"/"+c.id(), c.id()+"-"+stage)
 	out, err := os.Create(filepath.Join(hostLogs, "exec.log"))
 	if err != nil {
 		return nil, false, err
