@@ -87,4 +87,5 @@ if [ -n "$report" ] && [ -e "$report/report.md" ]; then
   echo "report:          ${report}report.md and ${report}report.json"
 fi
 echo "try:             $(basename "$engine") run --rm localhost/demo/demo-base:latest cat /etc/motd"
+echo "                 $(basename "$engine") run --rm localhost/demo/app:1.0.1 bash /opt/demo/bin/start.sh"
 exit $status
