@@ -255,11 +255,7 @@ func expand(pattern string) ([]string, bool, error) {
 // transfer implements CopyFile, CopyFolder, MoveFile and MoveFolder.
 func transfer(in any, folders, move bool) (output, error) {
 	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		source, err := reqString(m, "source")
-		if err != nil {
-			return nil, err
-		}
-		dest, err := reqString(m, "destination")
+		source, dest, err := reqSourceDest(m)
 		if err != nil {
 			return nil, err
 		}

@@ -175,6 +175,18 @@ func reqString(m map[string]any, key string) (string, error) {
 	return s, nil
 }
 
+// reqSourceDest reads the required source and destination inputs the
+// transfer modules share (CopyFile and kin, S3Download, S3Upload, WebDownload).
+func reqSourceDest(m map[string]any) (source, dest string, err error) {
+	if source, err = reqString(m, "source"); err != nil {
+		return "", "", err
+	}
+	if dest, err = reqString(m, "destination"); err != nil {
+		return "", "", err
+	}
+	return source, dest, nil
+}
+
 func optBool(m map[string]any, key string, def bool) (bool, error) {
 	v, ok := m[key]
 	if !ok || v == nil {

@@ -51,42 +51,46 @@ func optOwner(owner string) *string {
 	return aws.String(owner)
 }
 
-func s3Download(ctx context.Context, e *env, in any) (output, error) {
+// s3PerItem gets the S3 client once, then runs fn on each input item with
+// the source, destination and expectedBucketOwner inputs both modules share.
+func s3PerItem(ctx context.Context, e *env, in any, fn func(client S3API, m map[string]any, source, dest, owner string) error) (output, error) {
 	client, err := e.s3(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		source, err := reqString(m, "source")
-		if err != nil {
-			return nil, err
-		}
-		dest, err := reqString(m, "destination")
+		source, dest, err := reqSourceDest(m)
 		if err != nil {
 			return nil, err
 		}
 		owner, _ := optString(m, "expectedBucketOwner", "")
+		return nil, fn(client, m, source, dest, owner)
+	})
+}
+
+func s3Download(ctx context.Context, e *env, in any) (output, error) {
+	return s3PerItem(ctx, e, in, func(client S3API, m map[string]any, source, dest, owner string) error {
 		overwrite, err := optBool(m, "overwrite", true)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		bucket, key, err := parseS3URI(source)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if prefix, ok := strings.CutSuffix(key, "*"); ok {
-			return nil, s3DownloadPrefix(ctx, client, bucket, prefix, dest, owner, overwrite)
+			return s3DownloadPrefix(ctx, client, bucket, prefix, dest, owner, overwrite)
 		}
 		if key == "" || strings.HasSuffix(key, "/") {
-			return nil, fmt.Errorf("source %s names no object: give a key, or a prefix ending in /*", source)
+			return fmt.Errorf("source %s names no object: give a key, or a prefix ending in /*", source)
 		}
 		if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
 			dest = filepath.Join(dest, path.Base(key))
 		}
 		if st, err := os.Stat(filepath.Dir(dest)); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("S3Download: folder %s does not exist: create it first (CreateFolder)", filepath.Dir(dest))
+			return fmt.Errorf("S3Download: folder %s does not exist: create it first (CreateFolder)", filepath.Dir(dest))
 		}
-		return nil, s3GetTo(ctx, client, bucket, key, dest, owner, overwrite)
+		return s3GetTo(ctx, client, bucket, key, dest, owner, overwrite)
 	})
 }
 
@@ -152,44 +156,31 @@ func s3GetTo(ctx context.Context, client S3API, bucket, key, dest, owner string,
 }
 
 func s3Upload(ctx context.Context, e *env, in any) (output, error) {
-	client, err := e.s3(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		source, err := reqString(m, "source")
-		if err != nil {
-			return nil, err
-		}
-		dest, err := reqString(m, "destination")
-		if err != nil {
-			return nil, err
-		}
-		owner, _ := optString(m, "expectedBucketOwner", "")
+	return s3PerItem(ctx, e, in, func(client S3API, m map[string]any, source, dest, owner string) error {
 		recurse, err := optBool(m, "recurse", false)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		bucket, key, err := parseS3URI(dest)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		sources, wildcard, err := expand(source)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		asPrefix := wildcard || strings.HasSuffix(key, "/") || key == ""
 		for _, src := range sources {
 			st, err := os.Stat(src)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if st.IsDir() {
 				if !recurse {
 					if wildcard {
 						continue
 					}
-					return nil, fmt.Errorf("%s is a folder: set recurse: true to upload it", src)
+					return fmt.Errorf("%s is a folder: set recurse: true to upload it", src)
 				}
 				base := key
 				if asPrefix && wildcard {
@@ -208,7 +199,7 @@ func s3Upload(ctx context.Context, e *env, in any) (output, error) {
 					return s3Put(ctx, client, p, bucket, base+filepath.ToSlash(rel), owner)
 				})
 				if err != nil {
-					return nil, err
+					return err
 				}
 				continue
 			}
@@ -220,10 +211,10 @@ func s3Upload(ctx context.Context, e *env, in any) (output, error) {
 				}
 			}
 			if err := s3Put(ctx, client, src, bucket, k, owner); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
 }
 

@@ -63,11 +63,7 @@ func fileHash(p, algorithm string) (string, error) {
 func webDownload(ctx context.Context, e *env, in any) (output, error) {
 	var downloaded []string
 	_, err := perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		source, err := reqString(m, "source")
-		if err != nil {
-			return nil, err
-		}
-		dest, err := reqString(m, "destination")
+		source, dest, err := reqSourceDest(m)
 		if err != nil {
 			return nil, err
 		}
