@@ -50,6 +50,10 @@ type Options struct {
 	StateDuration time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// TokenTTL is how long a client token is remembered after the call
+	// that first used it succeeded (default 24h). The service documents
+	// no lifetime; callers must not rely on one.
+	TokenTTL time.Duration
 }
 
 // Faults are injected into the next requests. Counts are consumed as
@@ -104,9 +108,14 @@ type Server struct {
 	requestN  int
 }
 
+// tokenEntry is what a client token answered. Tokens are scoped like the
+// service's: per account and per operation (the same token on
+// CreateComponent and CreateImage are unrelated), and only a successful
+// call records one: a call that failed can be repeated with its token.
 type tokenEntry struct {
 	digest string
 	body   []byte
+	at     time.Time
 }
 
 // New returns a fake with an empty account.
@@ -126,6 +135,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 24 * time.Hour
 	}
 	return &Server{
 		model:     m,
@@ -248,8 +260,10 @@ func (s *Server) call(op *Operation, in map[string]any) ([]byte, *apiError) {
 		canon, _ := json.Marshal(in) // map keys are sorted: canonical
 		sum := sha256.Sum256(canon)
 		digest = hex.EncodeToString(sum[:])
-		tokenKey = op.Name + "\x00" + token
-		if prev, ok := s.tokens[tokenKey]; ok {
+		tokenKey = s.opts.Account + "\x00" + op.Name + "\x00" + token
+		if prev, ok := s.tokens[tokenKey]; ok && s.opts.Now().Sub(prev.at) >= s.opts.TokenTTL {
+			delete(s.tokens, tokenKey) // expired: the token is new again
+		} else if ok {
 			if prev.digest != digest {
 				return nil, errorf("IdempotentParameterMismatchException",
 					"The client token '%s' was already used with different request parameters.", token)
@@ -283,7 +297,7 @@ func (s *Server) call(op *Operation, in map[string]any) ([]byte, *apiError) {
 		return nil, errorf("ServiceException", "encode response: %v", jerr)
 	}
 	if tokenKey != "" {
-		s.tokens[tokenKey] = tokenEntry{digest: digest, body: body}
+		s.tokens[tokenKey] = tokenEntry{digest: digest, body: body, at: s.opts.Now()}
 	}
 	return body, nil
 }

@@ -22,6 +22,10 @@ import (
 type API interface {
 	CreateComponent(context.Context, *imagebuilder.CreateComponentInput, ...func(*imagebuilder.Options)) (*imagebuilder.CreateComponentOutput, error)
 	GetComponent(context.Context, *imagebuilder.GetComponentInput, ...func(*imagebuilder.Options)) (*imagebuilder.GetComponentOutput, error)
+	ListComponentBuildVersions(context.Context, *imagebuilder.ListComponentBuildVersionsInput, ...func(*imagebuilder.Options)) (*imagebuilder.ListComponentBuildVersionsOutput, error)
+	GetInfrastructureConfiguration(context.Context, *imagebuilder.GetInfrastructureConfigurationInput, ...func(*imagebuilder.Options)) (*imagebuilder.GetInfrastructureConfigurationOutput, error)
+	GetDistributionConfiguration(context.Context, *imagebuilder.GetDistributionConfigurationInput, ...func(*imagebuilder.Options)) (*imagebuilder.GetDistributionConfigurationOutput, error)
+	GetImagePipeline(context.Context, *imagebuilder.GetImagePipelineInput, ...func(*imagebuilder.Options)) (*imagebuilder.GetImagePipelineOutput, error)
 	CreateImageRecipe(context.Context, *imagebuilder.CreateImageRecipeInput, ...func(*imagebuilder.Options)) (*imagebuilder.CreateImageRecipeOutput, error)
 	GetImageRecipe(context.Context, *imagebuilder.GetImageRecipeInput, ...func(*imagebuilder.Options)) (*imagebuilder.GetImageRecipeOutput, error)
 	CreateContainerRecipe(context.Context, *imagebuilder.CreateContainerRecipeInput, ...func(*imagebuilder.Options)) (*imagebuilder.CreateContainerRecipeOutput, error)

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -174,6 +175,7 @@ type run struct {
 	req      backend.Request
 	progress func(backend.Event)
 	planned  []string // dry run: the calls it would make
+	runID    string   // tags the images this call starts (TagRunID)
 }
 
 func (r *run) emit(stage, format string, args ...any) {
@@ -227,7 +229,7 @@ func (b *Backend) Build(ctx context.Context, req backend.Request, progress func(
 	if progress == nil {
 		progress = func(backend.Event) {}
 	}
-	r := &run{b: b, req: req, progress: progress}
+	r := &run{b: b, req: req, progress: progress, runID: newRunID()}
 	res := &backend.Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Started: b.opts.Now()}
 	finish := func(status backend.Status, msg string) (*backend.Result, error) {
 		res.Status, res.Message, res.Finished = status, msg, b.opts.Now()
@@ -277,9 +279,10 @@ func (b *Backend) Build(ctx context.Context, req backend.Request, progress func(
 			continue
 		}
 		if img, ok := pickInFlight(existing, t.hash); ok {
-			// An earlier run (killed half-way) started this build: finish
-			// the job instead of starting a duplicate.
-			r.emit("resume", "%s: image %s (%s) was started by an earlier run; waiting for it", t.name, aws.ToString(img.Arn), img.State.Status)
+			// An earlier run (killed half-way) or another run at the same
+			// time started this build: finish the job instead of starting
+			// a duplicate.
+			r.emit("resume", "%s: image %s (%s) was started by an earlier run; waiting for it (another run may be building it now)", t.name, aws.ToString(img.Arn), img.State.Status)
 			builds = append(builds, &build{target: t.name, arn: aws.ToString(img.Arn)})
 			continue
 		}
@@ -287,7 +290,27 @@ func (b *Backend) Build(ctx context.Context, req backend.Request, progress func(
 			r.mutate(t.op, t.what, nil)
 			continue
 		}
-		arn, err := t.start(ctx)
+		// The token is the same for every run that saw the same history
+		// of this build hash: a second run starting it at the same time
+		// meets the first one's token (its own run-id tag makes the
+		// parameters differ) instead of starting a duplicate.
+		token := clientToken(t.op, t.scope, ver, t.hash, strconv.Itoa(buildsOf(existing, t.hash)))
+		arn, err := t.start(ctx, token)
+		if raced(err) {
+			img, ok, ferr := r.awaitOther(ctx, recipe.Name, ver, t.hash)
+			if ferr != nil {
+				r.cancelStarted(builds)
+				return nil, ferr
+			}
+			if ok {
+				r.emit("wait", "%s: another run started this build at the same time (%s answered %s): waiting for the build another run started, image %s (%s)",
+					t.name, t.op, apiCode(err), aws.ToString(img.Arn), img.State.Status)
+				builds = append(builds, &build{target: t.name, arn: aws.ToString(img.Arn)})
+				continue
+			}
+			r.emit("start", "%s: client token %s was used by a build that is no longer running or available: starting with a new token", t.name, token)
+			arn, err = t.start(ctx, "")
+		}
 		if err != nil {
 			r.cancelStarted(builds)
 			return nil, err
@@ -323,7 +346,16 @@ func (b *Backend) Build(ctx context.Context, req backend.Request, progress func(
 // target is one build to run: a pipeline, or CreateImage.
 type target struct {
 	name, op, what, hash string
-	start                func(ctx context.Context) (string, error)
+	scope                string // the pipeline or recipe ARN, for the client token
+	// start starts the build with this client token ("": the SDK's).
+	start func(ctx context.Context, token string) (string, error)
+}
+
+func tokenPtr(token string) *string {
+	if token == "" {
+		return nil
+	}
+	return &token
 }
 
 // apply creates or updates, in dependency order, what the recipe version
@@ -342,6 +374,7 @@ func (r *run) apply(ctx context.Context, recipe *recipes.Recipe, kind recipes.Ki
 	provTags := func(hash string) map[string]string {
 		t := r.tags(nil, TagBuildHash, hash)
 		t[TagContentHash] = recipeHash
+		t[TagRunID] = r.runID
 		return t
 	}
 	for _, name := range r.req.Pipelines {
@@ -362,10 +395,10 @@ func (r *run) apply(ctx context.Context, recipe *recipes.Recipe, kind recipes.Ki
 			return nil, "", err
 		}
 		hash := hashOf([]string{recipeHash, recipeARN, pipeHash, infraHash, distHash})
-		targets = append(targets, target{name: "pipeline " + name, op: "StartImagePipelineExecution", what: "pipeline=" + name, hash: hash,
-			start: func(ctx context.Context) (string, error) {
+		targets = append(targets, target{name: "pipeline " + name, op: "StartImagePipelineExecution", what: "pipeline=" + name, hash: hash, scope: pipeARN,
+			start: func(ctx context.Context, token string) (string, error) {
 				out, err := r.b.api.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{
-					ImagePipelineArn: ptr(pipeARN), Tags: provTags(hash)})
+					ImagePipelineArn: ptr(pipeARN), Tags: provTags(hash), ClientToken: tokenPtr(token)})
 				if err != nil {
 					return "", explain("StartImagePipelineExecution", "pipeline="+name, err)
 				}
@@ -411,9 +444,11 @@ func (r *run) apply(ctx context.Context, recipe *recipes.Recipe, kind recipes.Ki
 	} else {
 		in.ImageRecipeArn = ptr(recipeARN)
 	}
-	targets = append(targets, target{name: "recipe " + recipe.Name, op: "CreateImage", what: fmt.Sprintf("recipe=%s@%s infrastructure=%s (%s)", recipe.Name, ver, infraName, via), hash: hash,
-		start: func(ctx context.Context) (string, error) {
-			out, err := r.b.api.CreateImage(ctx, in)
+	targets = append(targets, target{name: "recipe " + recipe.Name, op: "CreateImage", what: fmt.Sprintf("recipe=%s@%s infrastructure=%s (%s)", recipe.Name, ver, infraName, via), hash: hash, scope: recipeARN,
+		start: func(ctx context.Context, token string) (string, error) {
+			call := *in
+			call.ClientToken = tokenPtr(token)
+			out, err := r.b.api.CreateImage(ctx, &call)
 			if err != nil {
 				return "", explain("CreateImage", "recipe="+recipe.Name, err)
 			}
@@ -472,33 +507,34 @@ func (r *run) ensureComponent(ctx context.Context, c *recipes.Component) (string
 	fields := componentFields(c)
 	hash := contentHash(&c.Meta, fields)
 	versionARN := b.arn("component", c.Name, c.Version)
-	got, err := b.api.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: ptr(versionARN)})
-	var arn string
-	switch {
-	case err == nil && got.Component != nil:
-		comp := got.Component
+	// found applies the content decision to the version as it exists.
+	found := func(comp *types.Component) (string, error) {
 		have := comp.Tags[TagContentHash]
 		same := have == hash || (have == "" && aws.ToString(comp.Data) == c.Data && string(comp.Platform) == c.Platform)
 		if !same {
 			return "", &refusal{fmt.Sprintf("%s: component %s version %s already exists in Image Builder (%s) with other content (content-sha256 %s, the repository's %s); "+
 				"Image Builder versions are immutable: raise the version", location(&c.Meta), c.Name, c.Version, aws.ToString(comp.Arn), orNone(have), hash)}
 		}
-		arn = aws.ToString(comp.Arn)
+		return aws.ToString(comp.Arn), nil
+	}
+	got, err := b.api.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: ptr(versionARN)})
+	var arn string
+	switch {
+	case err == nil && got.Component != nil:
+		if arn, err = found(got.Component); err != nil {
+			return "", err
+		}
 	case isNotFound(err):
 		in := &imagebuilder.CreateComponentInput{}
 		if err := decodeInto(fields, in); err != nil {
 			return "", fmt.Errorf("%s: component %s: %w", location(&c.Meta), c.Name, err)
 		}
 		in.Name, in.SemanticVersion, in.Tags = ptr(c.Name), ptr(c.Version), r.tags(c.Tags, TagContentHash, hash)
-		arn = versionARN + "/1"
-		if _, err := r.mutate("CreateComponent", key, func() error {
-			out, err := b.api.CreateComponent(ctx, in)
-			if err == nil {
-				arn = aws.ToString(out.ComponentBuildVersionArn)
-			}
-			return err
-		}); err != nil {
-			return "", fmt.Errorf("%s: %w", location(&c.Meta), err)
+		// Same version and content: same token, so a concurrent identical
+		// create returns the same build instead of making the next one.
+		in.ClientToken = ptr(clientToken("CreateComponent", b.account, c.Name, c.Version, hash))
+		if arn, err = r.createComponent(ctx, c, in, hash, versionARN, found); err != nil {
+			return "", err
 		}
 	default:
 		return "", explain("GetComponent", versionARN, err)
@@ -509,6 +545,49 @@ func (r *run) ensureComponent(ctx context.Context, c *recipes.Component) (string
 		b.mu.Unlock()
 	}
 	return arn, nil
+}
+
+// createComponent creates the component version; when another run made it
+// first it reads that one and applies found's content decision.
+func (r *run) createComponent(ctx context.Context, c *recipes.Component, in *imagebuilder.CreateComponentInput, hash, versionARN string, found func(*types.Component) (string, error)) (string, error) {
+	b := r.b
+	key := c.Name + "@" + c.Version
+	for attempt := 0; ; attempt++ {
+		arn := versionARN + "/1"
+		call := *in
+		_, err := r.mutate("CreateComponent", key, func() error {
+			out, err := b.api.CreateComponent(ctx, &call)
+			if err == nil {
+				arn = aws.ToString(out.ComponentBuildVersionArn)
+			}
+			return err
+		})
+		if raced(err) {
+			r.emit("apply", "CreateComponent %s: another run created this version at the same time (%s): reading it", key, apiCode(err))
+			got, gerr := b.api.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: ptr(versionARN)})
+			if gerr != nil || got.Component == nil {
+				return "", fmt.Errorf("%s: component %s version %s: another run created it, but reading it failed: %w; re-run", location(&c.Meta), c.Name, c.Version, explain("GetComponent", versionARN, gerr))
+			}
+			return found(got.Component)
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", location(&c.Meta), err)
+		}
+		if r.req.DryRun {
+			return arn, nil
+		}
+		first, listed, err := r.firstBuild(ctx, c, hash, versionARN, arn)
+		if err != nil || listed || attempt > 0 {
+			if err == nil && !listed {
+				return "", fmt.Errorf("%s: CreateComponent %s returned %s, which Image Builder does not list: re-run", location(&c.Meta), key, arn)
+			}
+			return first, err
+		}
+		// The token answered with a build that is gone (the version was
+		// deleted since): create it afresh with the SDK's own token.
+		r.emit("apply", "CreateComponent %s: client token %s answered with %s, which no longer exists: creating it with a new token", key, aws.ToString(in.ClientToken), arn)
+		in.ClientToken = nil
+	}
 }
 
 func orNone(s string) string {
@@ -546,28 +625,40 @@ func (r *run) ensureRecipe(ctx context.Context, recipe *recipes.Recipe, kind rec
 		return cached, hash, nil
 	}
 	arn := b.arn(typ, recipe.Name, ver)
+	// read gets the recipe version as Image Builder holds it; decide
+	// applies the content decision to it.
 	var (
 		tags     map[string]string
 		haveARNs []string
-		err      error
 	)
-	if kind == recipes.KindContainerRecipe {
-		var out *imagebuilder.GetContainerRecipeOutput
-		if out, err = b.api.GetContainerRecipe(ctx, &imagebuilder.GetContainerRecipeInput{ContainerRecipeArn: ptr(arn)}); err == nil && out.ContainerRecipe != nil {
-			tags, haveARNs = out.ContainerRecipe.Tags, componentARNs(out.ContainerRecipe.Components)
+	read := func() error {
+		var err error
+		if kind == recipes.KindContainerRecipe {
+			var out *imagebuilder.GetContainerRecipeOutput
+			if out, err = b.api.GetContainerRecipe(ctx, &imagebuilder.GetContainerRecipeInput{ContainerRecipeArn: ptr(arn)}); err == nil && out.ContainerRecipe != nil {
+				tags, haveARNs = out.ContainerRecipe.Tags, componentARNs(out.ContainerRecipe.Components)
+			}
+		} else {
+			var out *imagebuilder.GetImageRecipeOutput
+			if out, err = b.api.GetImageRecipe(ctx, &imagebuilder.GetImageRecipeInput{ImageRecipeArn: ptr(arn)}); err == nil && out.ImageRecipe != nil {
+				tags, haveARNs = out.ImageRecipe.Tags, componentARNs(out.ImageRecipe.Components)
+			}
 		}
-	} else {
-		var out *imagebuilder.GetImageRecipeOutput
-		if out, err = b.api.GetImageRecipe(ctx, &imagebuilder.GetImageRecipeInput{ImageRecipeArn: ptr(arn)}); err == nil && out.ImageRecipe != nil {
-			tags, haveARNs = out.ImageRecipe.Tags, componentARNs(out.ImageRecipe.Components)
-		}
+		return err
 	}
-	switch {
-	case err == nil:
+	decide := func() error {
 		have := tags[TagContentHash]
 		if have != hash || strings.Join(haveARNs, " ") != strings.Join(componentARNs(comps), " ") {
-			return "", "", &refusal{fmt.Sprintf("%s: %s %s version %s already exists in Image Builder (%s) with other content (content-sha256 %s, the repository's %s; components %v, the repository's %v); "+
+			return &refusal{fmt.Sprintf("%s: %s %s version %s already exists in Image Builder (%s) with other content (content-sha256 %s, the repository's %s; components %v, the repository's %v); "+
 				"Image Builder versions are immutable: raise the version", location(&recipe.Meta), kind, recipe.Name, ver, arn, orNone(have), hash, haveARNs, componentARNs(comps))}
+		}
+		return nil
+	}
+	err := read()
+	switch {
+	case err == nil:
+		if err := decide(); err != nil {
+			return "", "", err
 		}
 	case isNotFound(err):
 		what := recipe.Name + "@" + ver
@@ -601,6 +692,19 @@ func (r *run) ensureRecipe(ctx context.Context, recipe *recipes.Recipe, kind rec
 				return err
 			}
 			_, err = r.mutate("CreateImageRecipe", what, call)
+		}
+		if raced(err) {
+			// Another run created it between the read and the create.
+			r.emit("apply", "Create%s %s: another run created this version at the same time (%s): reading it", kind, what, apiCode(err))
+			arn = b.arn(typ, recipe.Name, ver)
+			if rerr := read(); rerr != nil {
+				return "", "", fmt.Errorf("%s: %s %s version %s: another run created it, but reading it failed: %w; re-run", location(&recipe.Meta), kind, recipe.Name, ver, explain("Get"+string(kind), arn, rerr))
+			}
+			err = decide()
+			var ref *refusal
+			if errors.As(err, &ref) {
+				return "", "", err
+			}
 		}
 		if err != nil {
 			return "", "", fmt.Errorf("%s: %w", location(&recipe.Meta), err)
@@ -710,6 +814,45 @@ func (r *run) listed(ctx context.Context, kind recipes.Kind) (map[string]*remote
 // distribution configuration or pipeline whose hash tag differs from the
 // desired content, and tags it with the new hash and provenance.
 func (r *run) ensureMutable(ctx context.Context, kind recipes.Kind, name string, own map[string]string, fields map[string]any) (string, string, error) {
+	return r.ensureMutableOnce(ctx, kind, name, own, fields, false)
+}
+
+// getMutable reads an infrastructure or distribution configuration or a
+// pipeline by ARN, for its content hash tag.
+func (r *run) getMutable(ctx context.Context, kind recipes.Kind, arn string) (*remote, error) {
+	var tags map[string]string
+	switch kind {
+	case recipes.KindInfrastructure:
+		out, err := r.b.api.GetInfrastructureConfiguration(ctx, &imagebuilder.GetInfrastructureConfigurationInput{InfrastructureConfigurationArn: ptr(arn)})
+		if err != nil {
+			return nil, explain("GetInfrastructureConfiguration", arn, err)
+		}
+		if out.InfrastructureConfiguration != nil {
+			tags = out.InfrastructureConfiguration.Tags
+		}
+	case recipes.KindDistribution:
+		out, err := r.b.api.GetDistributionConfiguration(ctx, &imagebuilder.GetDistributionConfigurationInput{DistributionConfigurationArn: ptr(arn)})
+		if err != nil {
+			return nil, explain("GetDistributionConfiguration", arn, err)
+		}
+		if out.DistributionConfiguration != nil {
+			tags = out.DistributionConfiguration.Tags
+		}
+	case recipes.KindPipeline:
+		out, err := r.b.api.GetImagePipeline(ctx, &imagebuilder.GetImagePipelineInput{ImagePipelineArn: ptr(arn)})
+		if err != nil {
+			return nil, explain("GetImagePipeline", arn, err)
+		}
+		if out.ImagePipeline != nil {
+			tags = out.ImagePipeline.Tags
+		}
+	}
+	return &remote{arn: arn, hash: tags[TagContentHash]}, nil
+}
+
+// ensureMutableOnce is ensureMutable; reread is set on the second pass
+// after a create met another run's.
+func (r *run) ensureMutableOnce(ctx context.Context, kind recipes.Kind, name string, own map[string]string, fields map[string]any, reread bool) (string, string, error) {
 	b := r.b
 	hash := hashOf(fields)
 	existing, err := r.listed(ctx, kind)
@@ -767,7 +910,20 @@ func (r *run) ensureMutable(ctx context.Context, kind recipes.Kind, name string,
 			return "", "", fmt.Errorf("%s %s: %w", kind, name, err)
 		}
 		if _, err := r.mutate("Create"+op, name, call); err != nil {
-			return "", "", err
+			if !raced(err) || reread {
+				return "", "", err
+			}
+			// Another run created it between the list and the create:
+			// read it and decide again (same hash: use it; other: update).
+			r.emit("apply", "Create%s %s: another run created it at the same time (%s): reading it", op, name, apiCode(err))
+			got, gerr := r.getMutable(ctx, kind, arn)
+			if gerr != nil {
+				return "", "", fmt.Errorf("%s %s: another run created it, but reading it failed: %w; re-run", kind, name, gerr)
+			}
+			b.mu.Lock()
+			existing[name] = got
+			b.mu.Unlock()
+			return r.ensureMutableOnce(ctx, kind, name, own, fields, true)
 		}
 		if !r.req.DryRun {
 			b.mu.Lock()

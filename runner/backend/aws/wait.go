@@ -230,7 +230,7 @@ func (r *run) interrupted(res *backend.Result, builds []*build) (*backend.Result
 		parts = append(parts, "sent CancelImageCreation for "+strings.Join(cancelled, ", "))
 	}
 	if len(left) > 0 {
-		parts = append(parts, "left running (started by an earlier run) "+strings.Join(left, ", "))
+		parts = append(parts, "left running (started by another or an earlier run) "+strings.Join(left, ", "))
 	}
 	for _, err := range errs {
 		parts = append(parts, err.Error())
