@@ -576,6 +576,29 @@ func setFileEncoding(_ context.Context, e *env, in any) (output, error) {
 	})
 }
 
+// checkTarget is what SetFile/SetFolder Owner and Permissions share once their
+// own inputs are read: the folder variants' recursive input (default true), and
+// that path exists and is a folder for them, a file otherwise. what ("Owner",
+// "Permissions") names the module to use instead.
+func checkTarget(m map[string]any, path string, folder bool, what string) (recursive bool, err error) {
+	if folder {
+		if recursive, err = optBool(m, "recursive", true); err != nil {
+			return false, err
+		}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return false, fmt.Errorf("%s does not exist", path)
+	}
+	if folder != st.IsDir() {
+		if folder {
+			return false, fmt.Errorf("%s is a file: use SetFile%s", path, what)
+		}
+		return false, fmt.Errorf("%s is a folder: use SetFolder%s", path, what)
+	}
+	return recursive, nil
+}
+
 func setOwner(in any, folder bool) (output, error) {
 	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
 		path, err := reqString(m, "path")
@@ -587,21 +610,9 @@ func setOwner(in any, folder bool) (output, error) {
 			return nil, err
 		}
 		group, _ := optString(m, "group", "")
-		recursive := false
-		if folder {
-			if recursive, err = optBool(m, "recursive", true); err != nil {
-				return nil, err
-			}
-		}
-		st, err := os.Stat(path)
+		recursive, err := checkTarget(m, path, folder, "Owner")
 		if err != nil {
-			return nil, fmt.Errorf("%s does not exist", path)
-		}
-		if folder != st.IsDir() {
-			if folder {
-				return nil, fmt.Errorf("%s is a file: use SetFileOwner", path)
-			}
-			return nil, fmt.Errorf("%s is a folder: use SetFolderOwner", path)
+			return nil, err
 		}
 		return nil, chownPath(path, owner, group, recursive)
 	})
@@ -621,21 +632,9 @@ func setPermissions(in any, folder bool) (output, error) {
 		if err != nil {
 			return nil, err
 		}
-		recursive := false
-		if folder {
-			if recursive, err = optBool(m, "recursive", true); err != nil {
-				return nil, err
-			}
-		}
-		st, err := os.Stat(path)
+		recursive, err := checkTarget(m, path, folder, "Permissions")
 		if err != nil {
-			return nil, fmt.Errorf("%s does not exist", path)
-		}
-		if folder != st.IsDir() {
-			if folder {
-				return nil, fmt.Errorf("%s is a file: use SetFilePermissions", path)
-			}
-			return nil, fmt.Errorf("%s is a folder: use SetFolderPermissions", path)
+			return nil, err
 		}
 		if !recursive {
 			return nil, os.Chmod(path, mode)
