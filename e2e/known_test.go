@@ -21,9 +21,6 @@ var knownBugs = map[string]string{
 	"TestHostilePlanRefs/9--head":                  "plan --head 'main^{tree}' silently plans main's commit (exit 0) instead of refusing a tree",
 	"TestHostilePlanRefs/10--base":                 "plan --base 'main:README.md' silently plans from main's commit (exit 0) instead of refusing a blob path",
 	"TestHostilePlanRefs/10--head":                 "plan --head 'main:README.md' silently plans main's commit (exit 0) instead of refusing a blob path",
-	"TestAWSTwoRunsAtOnce": "no lock and no create race handling on the aws backend: two `ibgitops build --backend aws` of the same plan started together " +
-		"both see the component version absent and both call CreateComponent (linux-hardening/1.2.0 gets builds /1 and /2); the loser then fails with the raw SDK error " +
-		"`CreateImageRecipe ... ResourceAlreadyExistsException` instead of reusing the version or saying another run is building it",
 	"TestLocalTwoRunsAtOnce": "no lock on the local backend: two `ibgitops build --only R` of the same recipe version on one repository, started together, " +
 		"both build it (store records build 1 and build 2, both succeeded, the second re-tags localhost/R:1.0.0); neither says another run is building it",
 }
