@@ -48,10 +48,11 @@ type Host struct {
 	owner  string
 	repo   string
 
-	mu       sync.Mutex
-	disabled error  // set after the API refused the token: stop trying
-	setup    string // why the API cannot be used, found while setting up
-	authors  map[string]bool
+	refused vcs.Refusals // set after the API refused the token: stop trying
+	setup   string       // why the API cannot be used, found while setting up
+
+	mu      sync.Mutex
+	authors map[string]bool
 }
 
 var _ vcs.Host = (*Host)(nil)
@@ -119,12 +120,10 @@ func (h *Host) Prepare(ctx context.Context) []string {
 }
 
 func (h *Host) api() (*gh.Client, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.client == nil {
 		return nil, nil
 	}
-	return h.client, h.disabled
+	return h.client, h.refused.Err()
 }
 
 // refused records that the token may not do this, so that later calls do
@@ -141,13 +140,7 @@ func (h *Host) fail(what string, err error) error {
 		return fmt.Errorf("%s: GitHub's secondary rate limit refused the request: re-run the job later", what)
 	case errors.As(err, &er) && er.Response != nil:
 		e := vcs.HTTPStatusError("GitHub", what, er.Response.StatusCode, er.Message)
-		if er.Response.StatusCode == http.StatusUnauthorized || er.Response.StatusCode == http.StatusForbidden {
-			h.mu.Lock()
-			if h.disabled == nil {
-				h.disabled = fmt.Errorf("skipped after an earlier refusal: %w", e)
-			}
-			h.mu.Unlock()
-		}
+		h.refused.Note(er.Response.StatusCode, e)
 		return e
 	}
 	return fmt.Errorf("%s: %w", what, err)

@@ -98,9 +98,9 @@ type Host struct {
 	client    *gl.Client
 	project   string
 	pipeline  int64
-	mu        sync.Mutex
-	disabled  error
-	setup     string // why the API cannot be used, found while setting up
+	refused   vcs.Refusals // set after the API refused the token: stop trying
+	setup     string       // why the API cannot be used, found while setting up
+	mu        sync.Mutex   // guards userID and userKnown
 	userID    int64
 	userKnown bool
 }
@@ -161,12 +161,10 @@ func (h *Host) Prepare(ctx context.Context) []string {
 }
 
 func (h *Host) api() (*gl.Client, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.client == nil || h.project == "" {
 		return nil, nil
 	}
-	return h.client, h.disabled
+	return h.client, h.refused.Err()
 }
 
 func (h *Host) fail(what string, err error) error {
@@ -177,12 +175,8 @@ func (h *Host) fail(what string, err error) error {
 		e := vcs.HTTPStatusError("GitLab", what, code, er.Message)
 		if code == http.StatusUnauthorized || code == http.StatusForbidden {
 			e = fmt.Errorf("%w; %s", e, tokenHowToFix)
-			h.mu.Lock()
-			if h.disabled == nil {
-				h.disabled = fmt.Errorf("skipped after an earlier refusal: %w", e)
-			}
-			h.mu.Unlock()
 		}
+		h.refused.Note(code, e)
 		return e
 	}
 	return fmt.Errorf("%s on GitLab: %w", what, err)
@@ -285,16 +279,10 @@ func (h *Host) currentUser(ctx context.Context, c *gl.Client) (int64, error) {
 	}
 	u, _, err := c.Users.CurrentUser(gl.WithContext(ctx))
 	if err != nil {
-		return 0, h.failLocked("read the token's user (GET /user) to find the note again", err)
+		return 0, h.fail("read the token's user (GET /user) to find the note again", err)
 	}
 	h.userID, h.userKnown = u.ID, true
 	return u.ID, nil
-}
-
-func (h *Host) failLocked(what string, err error) error {
-	h.mu.Unlock()
-	defer h.mu.Lock()
-	return h.fail(what, err)
 }
 
 // Publish writes the Code Quality, JUnit and dotenv artifacts into dir.
