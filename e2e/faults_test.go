@@ -374,6 +374,12 @@ func TestAWSTwoRunsAtOnce(t *testing.T) {
 				assertSane(t, r)
 				t.Logf("run %d: exit %d", j, r.code)
 			}
+			// The two met: at least one of them must say so (reading what
+			// the other created, or waiting for the other's build).
+			both := res[0].output() + res[1].output()
+			if !strings.Contains(both, "another run") && !strings.Contains(both, "waiting for") {
+				t.Errorf("neither run says it met the other (\"another run\" / \"waiting for\"):\n--- run 0: %s\n--- run 1: %s", res[0], res[1])
+			}
 			got := awsState(t, srv.URL)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("two concurrent runs left a different account than one run:\n got:\n%s\nwant:\n%s\n--- run 0: %s\n--- run 1: %s",
