@@ -428,3 +428,47 @@ func TestHostileCorpusSize(t *testing.T) {
 	}
 	t.Logf("%d hostile inputs in testdata/hostile (plus generated ones)", n)
 }
+
+// TestHostileGitLabEnv runs `ibgitops run` under GITLAB_CI=true with CI
+// variables that lie or are malformed. The API is a closed port.
+func TestHostileGitLabEnv(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t)
+	cases := []struct {
+		name    string
+		env     map[string]string
+		code    int
+		mention string
+	}{
+		{"diff base sha unknown", map[string]string{"CI_MERGE_REQUEST_DIFF_BASE_SHA": "cafebabecafebabecafebabecafebabecafebabe"}, 2, "cafebabecafebabe"},
+		{"diff base sha garbage", map[string]string{"CI_MERGE_REQUEST_DIFF_BASE_SHA": "../../etc/passwd"}, 2, "../../etc/passwd"},
+		{"commit sha unknown", map[string]string{"CI_COMMIT_SHA": "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef"}, 2, "deadbeefdeadbeef"},
+		{"merge request iid not a number", map[string]string{"CI_MERGE_REQUEST_IID": "five; rm -rf /"}, 0, "CI_MERGE_REQUEST_IID"},
+		{"api url garbage", map[string]string{"CI_API_V4_URL": "ht!tp://%zz"}, 0, ""},
+		{"target branch unknown", map[string]string{"CI_MERGE_REQUEST_DIFF_BASE_SHA": "", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "no-such-branch"}, 2, "no-such-branch"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			knownBug(t)
+			env := map[string]string{
+				"GITLAB_CI": "true", "CI_API_V4_URL": "http://127.0.0.1:9/api/v4", "CI_SERVER_URL": "https://gitlab.example",
+				"CI_PROJECT_ID": "123", "CI_PROJECT_PATH": "acme/images", "CI_PIPELINE_SOURCE": "merge_request_event",
+				"CI_PIPELINE_ID": "777", "CI_JOB_URL": "https://gitlab.example/acme/images/-/jobs/9",
+				"CI_MERGE_REQUEST_IID": "5", "CI_MERGE_REQUEST_DIFF_BASE_SHA": repo.base, "CI_COMMIT_SHA": repo.head,
+				"CI_DEFAULT_BRANCH": "main", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "IBGITOPS_GITLAB_TOKEN": "glpat-hostile",
+			}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			r := run(t, runOpts{dir: repo.dir, env: env}, "run", "--root", repo.dir, "--report-dir", filepath.Join(t.TempDir(), "report"))
+			assertSane(t, r)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d: %s", r.code, tc.code, r)
+			}
+			if tc.mention != "" && !strings.Contains(r.output(), tc.mention) {
+				t.Errorf("the message does not name %q: %s", tc.mention, r)
+			}
+		})
+	}
+}
