@@ -251,3 +251,57 @@ func TestLocalTwoRunsAtOnce(t *testing.T) {
 		t.Errorf("orphaned containers after two concurrent runs: %v", containers)
 	}
 }
+
+// TestNoSecretsInLocalBuild builds on podman with every fake token in the
+// environment, from a component that dumps its environment into the image
+// and its log: neither the image, the store, the logs nor the output may
+// hold a token (the build containers must not inherit the host's
+// environment).
+func TestNoSecretsInLocalBuild(t *testing.T) {
+	t.Parallel()
+	needPodman(t)
+	dir, recipe := localRepo(t)
+	write(t, filepath.Join(dir, "components", "slow.yaml"), `kind: Component
+name: e2e-slow
+version: 1.0.0
+platform: Linux
+document:
+  schemaVersion: 1.0
+  phases:
+    - name: build
+      steps:
+        - name: DumpEnv
+          action: ExecuteBash
+          inputs:
+            commands:
+              - env | tee /etc/e2e-env
+    - name: test
+      steps:
+        - name: Env
+          action: ExecuteBash
+          inputs:
+            commands:
+              - env
+`)
+	r := run(t, runOpts{dir: dir, env: secretEnv(), timeout: 4 * time.Minute}, "build", "--root", dir, "--only", recipe)
+	assertSane(t, r)
+	if r.code != 0 {
+		t.Fatalf("build: %s", r)
+	}
+	for _, l := range append(leaks("stdout", r.stdout), leaks("stderr", r.stderr)...) {
+		t.Errorf("secret leaked: %s", l)
+	}
+	for _, l := range filesLeaks(t, dir) {
+		t.Errorf("secret leaked into the store or logs: %s", l)
+	}
+	out, err := exec.Command("podman", "run", "--rm", "localhost/"+recipe+":1.0.0", "cat", "/etc/e2e-env").CombinedOutput()
+	if err != nil {
+		t.Fatalf("reading the environment the build saw: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "PATH=") {
+		t.Fatalf("the build's environment dump is empty: %s", out)
+	}
+	for _, l := range leaks("the image's /etc/e2e-env", string(out)) {
+		t.Errorf("secret baked into the image: %s", l)
+	}
+}
