@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibgitops/ibgitops/internal/ibfake"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/runner/vcs/gitlab"
 	"gopkg.in/yaml.v3"
 )
@@ -378,18 +379,7 @@ func assertNoToken(t *testing.T, token string, res runResult, hostFiles []string
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "run", name)
-	if *updateGolden {
-		os.WriteFile(path, []byte(got), 0o644)
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update)", err, t.Name())
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (-update to accept):\n--- got ---\n%s", name, got)
-	}
+	testutil.Golden(t, filepath.Join("testdata", "run", name), []byte(got), *updateGolden)
 }
 
 func TestRunGitHubPullRequest(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,23 +86,7 @@ func normalise(s, dir string) string {
 // golden compares got with testdata/golden/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden %s: %v (run go test -update to create it)", path, err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the run (go test ./runner/toe -run %s -update to accept):\n--- want\n%s\n--- got\n%s", path, t.Name(), want, got)
-	}
+	testutil.Golden(t, filepath.Join("testdata", "golden", name), []byte(got), *update)
 }
 
 // caseOutput is what a golden file holds for one case.
