@@ -181,6 +181,10 @@ func generatedCases() []generatedCase {
 		{"file-unreadable", RuleFileUnreadable, errFS{fstest.MapFS{"secret.yaml": {Data: []byte("kind: Component\n")}}, "secret.yaml"}, "secret.yaml"},
 		{"binary", RuleYAMLSyntax, fstest.MapFS{"bin.yaml": {Data: []byte("\x00\x01\x02\xff\xfe kind: x")}}, "bin.yaml"},
 		{"document-size", RuleDocumentSize, fstest.MapFS{"doc.yaml": {Data: []byte(doc.String())}}, "doc.yaml"},
+		{"encoding", RuleEncoding, fstest.MapFS{"u16.yaml": {Data: []byte{0xff, 0xfe, 'k', 0, ':', 0, ' ', 0, 'x', 0, '\n', 0}}}, "u16.yaml"},
+		{"file-type", RuleFileType, fstest.MapFS{"fifo.yaml": {Mode: fs.ModeNamedPipe | 0o644}}, "fifo.yaml"},
+		{"symlink", RuleSymlink, fstest.MapFS{"out.yaml": {Data: []byte("../../outside.yaml"), Mode: fs.ModeSymlink | 0o777}}, "out.yaml"},
+		{"tag-pattern", RuleTagPattern, fstest.MapFS{"ibgitops.yaml": {Data: []byte("release:\n  tagPattern: \"{name}\"\n")}}, "ibgitops.yaml"},
 	}
 }
 

@@ -98,7 +98,9 @@ func (l *loader) loadConfig() (Config, error) {
 		}
 	}
 	if rel, ok := m["release"].(map[string]any); ok {
-		getStr(rel, "tagPattern", &cfg.Release.TagPattern)
+		if getStr(rel, "tagPattern", &cfg.Release.TagPattern); rel["tagPattern"] != nil {
+			l.checkTagPattern(name, d.pos["release.tagPattern"], cfg.Release.TagPattern)
+		}
 	}
 	if rep, ok := m["report"].(map[string]any); ok {
 		getStr(rep, "comment", &cfg.Report.Comment)
@@ -114,6 +116,11 @@ func (l *loader) loadConfig() (Config, error) {
 		l.add(RuleConfigRoot, diag.Error, name, rootPos, "root %q must be a relative folder inside the repository (no .., no leading /); fix root: in %s", cfg.Root, name)
 		root = "."
 	default:
+		if _, prob := resolve(l.fsys, root); prob != nil {
+			l.add(RuleConfigRoot, diag.Error, name, rootPos, "root %q cannot be used: %s", cfg.Root, prob.msg)
+			root = "."
+			break
+		}
 		st, err := fs.Stat(l.fsys, root)
 		if err != nil || !st.IsDir() {
 			l.add(RuleConfigRoot, diag.Error, name, rootPos, "root %q is not a folder of the repository; create it or fix root: in %s", cfg.Root, name)
@@ -122,6 +129,20 @@ func (l *loader) loadConfig() (Config, error) {
 	}
 	cfg.Root = root
 	return cfg, nil
+}
+
+// checkTagPattern checks release.tagPattern: `ibgitops release --tag`
+// reads the recipe name and version out of a tag with it, so it needs
+// {name} and {version}, each once.
+func (l *loader) checkTagPattern(file string, at diag.Pos, pattern string) {
+	for _, ph := range []string{"{name}", "{version}"} {
+		switch n := strings.Count(pattern, ph); {
+		case n == 0:
+			l.add(RuleTagPattern, diag.Error, file, at, "release.tagPattern %q has no %s; ibgitops release reads the recipe name and version out of the tag, so the pattern needs both: e.g. tagPattern: \"{name}/v{version}\"", pattern, ph)
+		case n > 1:
+			l.add(RuleTagPattern, diag.Error, file, at, "release.tagPattern %q has %s %d times; keep it once (e.g. tagPattern: \"{name}/v{version}\")", pattern, ph, n)
+		}
+	}
 }
 
 // checkStandIns checks local.components: valid ARN patterns mapped to
@@ -139,8 +160,17 @@ func (l *loader) checkStandIns(file string, d *decoder, standIns map[string]stri
 			l.add(RuleFileRef, diag.Error, file, at, "local.components %q: %q must be a path relative to the repository root, inside it", pattern, rel)
 			continue
 		}
-		if st, err := fs.Stat(l.fsys, target); err != nil || st.IsDir() {
+		real, prob := resolve(l.fsys, target)
+		if prob != nil {
+			l.add(RuleFileRef, diag.Error, file, at, "local.components %q cannot be used: %s", pattern, prob.msg)
+			continue
+		}
+		if st, err := fs.Stat(l.fsys, real); err != nil || st.IsDir() {
 			l.add(RuleFileRef, diag.Error, file, at, "local.components %q: %s does not exist; create the stand-in document or fix the path (relative to the repository root)", pattern, target)
+			continue
+		}
+		if _, prob := regular(l.fsys, target); prob != nil {
+			l.add(RuleFileRef, diag.Error, file, at, "local.components %q cannot be used: %s", pattern, prob.msg)
 			continue
 		}
 		pf := l.parse(target)
@@ -171,19 +201,9 @@ func (l *loader) parse(name string) *parsedFile {
 	}
 	l.parsed[name] = nil
 	l.examined(name)
-	f, err := l.fsys.Open(name)
-	if err != nil {
-		l.add(RuleFileUnreadable, diag.Error, name, diag.Pos{}, "cannot read the file (%v); check its permissions", errors.Unwrap(err))
-		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	f.Close()
-	if err != nil {
-		l.add(RuleFileUnreadable, diag.Error, name, diag.Pos{}, "cannot read the file (%v); check its permissions", err)
-		return nil
-	}
-	if len(data) > MaxFileSize {
-		l.add(RuleFileTooLarge, diag.Error, name, diag.Pos{}, "the file is larger than 1 MiB; split it or move large content out (Image Builder accepts 16,000 characters per document)")
+	data, prob := l.readRegular(name)
+	if prob != nil {
+		l.add(prob.rule, diag.Error, name, diag.Pos{}, "%s", prob.msg)
 		return nil
 	}
 	pf := &parsedFile{path: name, data: data}
@@ -216,6 +236,134 @@ func (l *loader) parse(name string) *parsedFile {
 		}
 	}
 	return pf
+}
+
+// fileProblem is why a file cannot be used, with the rule to report it under.
+type fileProblem struct {
+	rule string
+	msg  string
+}
+
+// maxLinkHops bounds a symlink chain (as the kernel's 40).
+const maxLinkHops = 40
+
+// resolve follows the symlinks of name, one path element at a time, and
+// returns the path they lead to inside fsys. A link that is absolute or
+// climbs out of the root is a problem, never followed, as is a loop.
+// os.DirFS (and any fs.ReadLinkFS) is resolved this way; a file system
+// without links is taken as it is. A missing element is not a problem
+// here: the returned path then fails Stat and the caller says so.
+func resolve(fsys fs.FS, name string) (string, *fileProblem) {
+	rl, ok := fsys.(fs.ReadLinkFS)
+	if !ok || name == "." {
+		return name, nil
+	}
+	rest := strings.Split(name, "/")
+	done := "."
+	hops := 0
+	for len(rest) > 0 {
+		cur := path.Join(done, rest[0])
+		rest = rest[1:]
+		fi, err := rl.Lstat(cur)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			done = cur
+			if err != nil {
+				return path.Join(append([]string{done}, rest...)...), nil
+			}
+			continue
+		}
+		if hops++; hops > maxLinkHops {
+			return "", &fileProblem{RuleSymlink, fmt.Sprintf("%s is a symlink chain that loops (more than %d links); point the link at a real file", name, maxLinkHops)}
+		}
+		target, err := rl.ReadLink(cur)
+		if err != nil {
+			return "", &fileProblem{RuleFileUnreadable, fmt.Sprintf("cannot read the symlink %s (%v); check its permissions", cur, errors.Unwrap(err))}
+		}
+		if strings.HasPrefix(target, "/") || len(target) > 2 && target[1] == ':' && (target[2] == '/' || target[2] == '\\') {
+			return "", &fileProblem{RuleSymlink, fmt.Sprintf("%s is a symlink to %s, outside the repository; ibgitops reads only files inside the repository: copy the file in, or make the link relative to a file in the repository", cur, target)}
+		}
+		next := path.Join(path.Dir(cur), target)
+		if !fs.ValidPath(next) {
+			return "", &fileProblem{RuleSymlink, fmt.Sprintf("%s is a symlink to %s, which leads outside the repository; ibgitops reads only files inside the repository: copy the file in instead of linking", cur, target)}
+		}
+		rest = append(strings.Split(next, "/"), rest...)
+		done = "."
+	}
+	return done, nil
+}
+
+// regular resolves name's symlinks within fsys and checks that it is a
+// regular file. Anything else (a FIFO, a device, a socket) is never
+// opened: opening a FIFO blocks until a writer comes.
+func regular(fsys fs.FS, name string) (string, *fileProblem) {
+	real, prob := resolve(fsys, name)
+	if prob != nil {
+		return "", prob
+	}
+	st, err := fs.Stat(fsys, real)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", &fileProblem{RuleFileUnreadable, fmt.Sprintf("%s does not exist (a dangling symlink?); create it or remove the link", name)}
+		}
+		return "", &fileProblem{RuleFileUnreadable, fmt.Sprintf("cannot read the file (%v); check its permissions", errors.Unwrap(err))}
+	}
+	if !st.Mode().IsRegular() {
+		what := "not a regular file"
+		switch m := st.Mode(); {
+		case m.IsDir():
+			what = "a folder"
+		case m&fs.ModeNamedPipe != 0:
+			what = "a FIFO (named pipe)"
+		case m&fs.ModeSocket != 0:
+			what = "a socket"
+		case m&fs.ModeDevice != 0:
+			what = "a device"
+		case m&fs.ModeSymlink != 0:
+			what = "a symlink"
+		}
+		return "", &fileProblem{RuleFileType, fmt.Sprintf("%s is %s, not a regular file, so ibgitops does not read it; remove it or rename it away from .yaml/.yml", name, what)}
+	}
+	return real, nil
+}
+
+var (
+	bomUTF8    = []byte{0xef, 0xbb, 0xbf}
+	bomUTF32LE = []byte{0xff, 0xfe, 0x00, 0x00}
+	bomUTF32BE = []byte{0x00, 0x00, 0xfe, 0xff}
+	bomUTF16LE = []byte{0xff, 0xfe}
+	bomUTF16BE = []byte{0xfe, 0xff}
+)
+
+// readRegular reads a regular file of at most MaxFileSize bytes, in
+// UTF-8. A UTF-8 byte order mark is dropped; UTF-16 and UTF-32 files are
+// refused with the conversion command.
+func (l *loader) readRegular(name string) ([]byte, *fileProblem) {
+	real, prob := regular(l.fsys, name)
+	if prob != nil {
+		return nil, prob
+	}
+	f, err := l.fsys.Open(real)
+	if err != nil {
+		return nil, &fileProblem{RuleFileUnreadable, fmt.Sprintf("cannot read the file (%v); check its permissions", errors.Unwrap(err))}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	f.Close()
+	if err != nil {
+		return nil, &fileProblem{RuleFileUnreadable, fmt.Sprintf("cannot read the file (%v); check its permissions", err)}
+	}
+	if len(data) > MaxFileSize {
+		return nil, &fileProblem{RuleFileTooLarge, "the file is larger than 1 MiB; split it or move large content out (Image Builder accepts 16,000 characters per document)"}
+	}
+	for _, enc := range []struct {
+		bom  []byte
+		name string
+	}{{bomUTF32LE, "UTF-32"}, {bomUTF32BE, "UTF-32"}, {bomUTF16LE, "UTF-16"}, {bomUTF16BE, "UTF-16"}} {
+		if bytes.HasPrefix(data, enc.bom) {
+			return nil, &fileProblem{RuleEncoding, fmt.Sprintf("the file is %s (it starts with a %s byte order mark); ibgitops and Image Builder read UTF-8 only: convert it with iconv -f %s -t UTF-8 %s > %s.utf8 && mv %s.utf8 %s",
+				enc.name, enc.name, enc.name, name, name, name, name)}
+		}
+	}
+	return bytes.TrimPrefix(data, bomUTF8), nil
 }
 
 // safeDecode turns a panic of the YAML parser into an error.
@@ -542,9 +690,20 @@ func (l *loader) fileRef(file string, p diag.Pos, key, rel string) (string, bool
 		l.add(RuleFileRef, diag.Error, file, p, "%s %q points outside the repository; move the file into the repository", key, rel)
 		return "", false
 	}
-	st, err := fs.Stat(l.fsys, target)
+	real, prob := resolve(l.fsys, target)
+	if prob != nil {
+		l.add(RuleFileRef, diag.Error, file, p, "%s %q cannot be used: %s", key, rel, prob.msg)
+		return "", false
+	}
+	st, err := fs.Stat(l.fsys, real)
 	if err != nil || st.IsDir() {
 		l.add(RuleFileRef, diag.Error, file, p, "%s %q: %s does not exist; create it or fix the path (relative to %s)", key, rel, target, path.Dir(file))
+		return "", false
+	}
+	if !st.Mode().IsRegular() {
+		if _, prob := regular(l.fsys, target); prob != nil {
+			l.add(RuleFileRef, diag.Error, file, p, "%s %q cannot be used: %s", key, rel, prob.msg)
+		}
 		return "", false
 	}
 	return target, true
@@ -599,11 +758,11 @@ func (l *loader) containerRecipe(pf *parsedFile, d *decoder, m map[string]any, m
 	if rel, ok := m["dockerfileTemplateFile"].(string); ok {
 		tplPos = d.pos["dockerfileTemplateFile"]
 		if target, ok := l.fileRef(pf.path, tplPos, "dockerfileTemplateFile", rel); ok {
-			data, err := fs.ReadFile(l.fsys, target)
+			data, prob := l.readRegular(target)
 			l.examined(target)
 			switch {
-			case err != nil:
-				l.add(RuleFileRef, diag.Error, pf.path, tplPos, "dockerfileTemplateFile %q cannot be read (%v); check its permissions", rel, err)
+			case prob != nil:
+				l.add(RuleFileRef, diag.Error, pf.path, tplPos, "dockerfileTemplateFile %q cannot be used: %s", rel, prob.msg)
 			case len([]rune(string(data))) > 16000:
 				l.add(RuleDocumentSize, diag.Error, pf.path, tplPos, "the Dockerfile template %s has %d characters; Image Builder accepts at most 16,000: shorten it", target, len([]rune(string(data))))
 			default:

@@ -40,6 +40,10 @@ const (
 	RuleSchedule          = "schedule"
 	RuleDockerfile        = "dockerfile-template"
 	RuleConfigRoot        = "config-root"
+	RuleEncoding          = "encoding"
+	RuleFileType          = "file-type"
+	RuleSymlink           = "symlink"
+	RuleTagPattern        = "tag-pattern"
 	// RuleInternal marks a file a checker failed on (a bug, never expected);
 	// it is not in RuleDocs because no input should produce it.
 	RuleInternal = "internal-error"
@@ -91,4 +95,8 @@ var RuleDocs = []RuleDoc{
 	{RuleSchedule, "error", "a schedule expression Image Builder rejects (six cron fields, one day field `?`)"},
 	{RuleDockerfile, "warning", "a Dockerfile template without {{{ imagebuilder:parentImage }}} or {{{ imagebuilder:components }}}"},
 	{RuleConfigRoot, "error", "ibgitops.yaml's root is not a folder inside the repository"},
+	{RuleEncoding, "error", "a file is UTF-16 or UTF-32 (has a byte order mark); files must be UTF-8 (a UTF-8 byte order mark is accepted)"},
+	{RuleFileType, "error", "a *.yaml file that is not a regular file (FIFO, socket, device); it is never opened"},
+	{RuleSymlink, "error", "a symlink that leads outside the repository (absolute or through ..) or loops"},
+	{RuleTagPattern, "error", "release.tagPattern without {name} or {version} (or with one twice): release --tag could not read tags"},
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -19,6 +20,7 @@ import (
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -97,6 +99,9 @@ func (r *Repo) Resolve(rev string) (Hash, error) {
 	if !r.HasCommits() && (rev == "HEAD" || strings.HasPrefix(rev, "HEAD~") || strings.HasPrefix(rev, "HEAD^")) {
 		return plumbing.ZeroHash, ErrNoCommits
 	}
+	if err := r.checkCommitRev(rev); err != nil {
+		return plumbing.ZeroHash, err
+	}
 	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		if errors.Is(err, plumbing.ErrObjectNotFound) && r.IsShallow() {
@@ -105,6 +110,109 @@ func (r *Repo) Resolve(rev string) (Hash, error) {
 		return plumbing.ZeroHash, &UnknownRefError{Rev: rev, Err: err}
 	}
 	return *h, nil
+}
+
+// NotCommitError is a revision that names something other than a commit
+// (a tree, a file, a tag object, a reflog entry). go-git's ResolveRevision
+// ignores those suffixes and returns the commit they start from, so they
+// are refused before resolving.
+type NotCommitError struct {
+	Rev  string
+	What string // what the revision names, e.g. "a tree (the root folder of main)"
+	Use  string // what to pass instead
+}
+
+func (e *NotCommitError) Error() string {
+	return fmt.Sprintf("ref %q names %s, not a commit; pass %s", e.Rev, e.What, e.Use)
+}
+
+var reCaretType = regexp.MustCompile(`\^\{([a-z]*)\}`)
+
+// checkCommitRev refuses revision syntax that names a non-commit object
+// (`X^{tree}`, `X:path`, `:path`) or that ResolveRevision would silently
+// drop (`X@{1}`, `@{-1}`, `X@{upstream}`, `:/message`). Git ref names
+// cannot contain ':', '^{' or '@{', so these never hide a branch name.
+func (r *Repo) checkCommitRev(rev string) error {
+	commitOf := func(base string) string {
+		if base == "" {
+			return "HEAD"
+		}
+		return base
+	}
+	head := rev // a `^{/regex}` message search may contain ':' itself
+	if i := strings.Index(rev, "^{/"); i >= 0 {
+		head = rev[:i]
+	}
+	if i := strings.IndexByte(head, ':'); i >= 0 {
+		base, p := rev[:i], rev[i+1:]
+		switch {
+		case base == "" && strings.HasPrefix(p, "/"):
+			return &NotCommitError{Rev: rev, What: "a commit-message search, which ibgitops does not resolve",
+				Use: fmt.Sprintf("the commit's sha instead (git rev-parse %s)", shellQuote(rev))}
+		case base == "":
+			return &NotCommitError{Rev: rev, What: fmt.Sprintf("the staged file %s (a blob in the index)", p),
+				Use: `a branch, tag or commit sha such as "HEAD"`}
+		}
+		return &NotCommitError{Rev: rev, What: r.pathKind(base, p), Use: fmt.Sprintf("a branch, tag or commit sha such as %q", base)}
+	}
+	if m := reCaretType.FindStringSubmatchIndex(rev); m != nil {
+		base := commitOf(rev[:m[0]])
+		switch typ := rev[m[2]:m[3]]; typ {
+		case "", "commit", "object":
+		case "tree":
+			return &NotCommitError{Rev: rev, What: fmt.Sprintf("a tree (the root folder of %s)", base), Use: fmt.Sprintf("%q (or %q)", base, base+"^{commit}")}
+		case "blob":
+			return &NotCommitError{Rev: rev, What: "a blob (file content)", Use: fmt.Sprintf("%q (or %q)", base, base+"^{commit}")}
+		case "tag":
+			return &NotCommitError{Rev: rev, What: "an annotated tag object", Use: fmt.Sprintf("%q (ibgitops uses the commit the tag points to)", base)}
+		default:
+			return &NotCommitError{Rev: rev, What: fmt.Sprintf("an object of unknown type %q", typ), Use: fmt.Sprintf("%q (or %q)", base, base+"^{commit}")}
+		}
+	}
+	if strings.Contains(rev, "@{") {
+		return &NotCommitError{Rev: rev, What: "a reflog, upstream or previous-branch selector (@{...}), which ibgitops does not resolve",
+			Use: fmt.Sprintf("the commit's sha instead (git rev-parse %s)", shellQuote(rev))}
+	}
+	return nil
+}
+
+// pathKind says what `base:p` names: a tree or a blob of base's commit.
+func (r *Repo) pathKind(base, p string) string {
+	where := base
+	if where == "" {
+		where = "HEAD"
+	}
+	h, err := r.repo.ResolveRevision(plumbing.Revision(base))
+	if err != nil {
+		return fmt.Sprintf("the path %s inside %s (a tree or blob)", p, where)
+	}
+	c, err := r.repo.CommitObject(*h)
+	if err != nil {
+		return fmt.Sprintf("the path %s inside %s (a tree or blob)", p, where)
+	}
+	clean := strings.Trim(p, "/")
+	if clean == "" || clean == "." {
+		return fmt.Sprintf("a tree (the root folder of %s)", where)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return fmt.Sprintf("the path %s inside %s (a tree or blob)", p, where)
+	}
+	e, err := tree.FindEntry(clean)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the path %s inside %s (not found there)", p, where)
+	case e.Mode == filemode.Dir:
+		return fmt.Sprintf("a tree (the folder %s in %s)", clean, where)
+	case e.Mode == filemode.Submodule:
+		return fmt.Sprintf("a submodule commit (%s in %s), which is not in this repository", clean, where)
+	}
+	return fmt.Sprintf("a blob (the file %s in %s)", clean, where)
+}
+
+// shellQuote quotes s for a POSIX shell command line in a hint.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // UnknownRefError is a revision that names nothing in the repository.

@@ -3,6 +3,7 @@ package git
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -182,6 +183,66 @@ func TestResolve(t *testing.T) {
 	}
 	if b, err := r.DefaultBranch(); err != nil || b != "main" {
 		t.Errorf("DefaultBranch = %q, %v", b, err)
+	}
+}
+
+// TestResolveRefusesNonCommits: revisions naming a tree, a blob, a tag
+// object or a reflog entry are refused naming the ref, what it names and
+// what to pass, never silently resolved to the commit they start from.
+func TestResolveRefusesNonCommits(t *testing.T) {
+	tr := newTestRepo(t)
+	c1 := tr.commit("first", map[string]*string{"README.md": s("hi\n"), "components/a.yaml": s("a: 1\n")})
+	c2 := tr.commit("fix: second", map[string]*string{"README.md": s("hi 2\n")})
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: tr.when}
+	if _, err := tr.repo.CreateTag("v2.0.0", c2, &gogit.CreateTagOptions{Tagger: sig, Message: "annotated"}); err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, tr.dir)
+	refused := []struct {
+		rev  string
+		want []string // substrings of the error
+	}{
+		{"main^{tree}", []string{`"main^{tree}"`, "a tree (the root folder of main)", `pass "main"`}},
+		{"HEAD~1^{tree}", []string{"a tree", `"HEAD~1"`}},
+		{"main^{blob}", []string{"a blob"}},
+		{"v2.0.0^{tag}", []string{"annotated tag object", `"v2.0.0"`}},
+		{"main:README.md", []string{`"main:README.md"`, "a blob (the file README.md in main)", `"main"`}},
+		{"main:components", []string{"a tree (the folder components in main)"}},
+		{"main:components/", []string{"a tree (the folder components in main)"}},
+		{"main:", []string{"a tree (the root folder of main)"}},
+		{"main:nope.txt", []string{"nope.txt inside main (not found there)"}},
+		{"no-such-branch:README.md", []string{"README.md inside no-such-branch"}},
+		{":README.md", []string{"staged file README.md"}},
+		{":/fix", []string{"commit-message search", "git rev-parse ':/fix'"}},
+		{"main@{1}", []string{"@{...}", "git rev-parse 'main@{1}'"}},
+		{"@{-1}", []string{"@{...}"}},
+		{"main@{upstream}", []string{"@{...}"}},
+	}
+	for _, tc := range refused {
+		h, err := r.Resolve(tc.rev)
+		var nc *NotCommitError
+		if !errors.As(err, &nc) {
+			t.Errorf("Resolve(%q) = %s, %v; want a NotCommitError", tc.rev, h, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Resolve(%q) error %q does not contain %q", tc.rev, err, w)
+			}
+		}
+	}
+	accepted := []struct {
+		rev  string
+		want Hash
+	}{
+		{"main^{commit}", c2}, {"main^{}", c2}, {"v2.0.0^{}", c2}, {"v2.0.0^{commit}", c2},
+		{"HEAD~1^{commit}", c1}, {"main^{/first}", c1},
+	}
+	for _, tc := range accepted {
+		got, err := r.Resolve(tc.rev)
+		if err != nil || got != tc.want {
+			t.Errorf("Resolve(%q) = %s, %v; want %s", tc.rev, got, err, tc.want)
+		}
 	}
 }
 
@@ -569,5 +630,46 @@ func TestDirtyRacyClean(t *testing.T) {
 	os.Chtimes(p, entry.ModifiedAt, entry.ModifiedAt)
 	if got, _ := r.Dirty(context.Background(), "r"); len(got) != 0 {
 		t.Errorf("stat shortcut not taken: %v", got)
+	}
+}
+
+// TestTreeFSSymlinks: links in a commit are links through fs.ReadLinkFS,
+// so the loader can refuse those leading out of the repository.
+func TestTreeFSSymlinks(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.commit("one", map[string]*string{"docs/real.yaml": s("phases: []\n")})
+	links := map[string]string{"docs/in.yaml": "real.yaml", "docs/out.yaml": "../../outside.yaml"}
+	wt, err := tr.repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(tr.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wt.Add(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := tr.commit("links", nil)
+	fsys, err := open(t, tr.dir).TreeFS(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range links {
+		got, err := fs.ReadLink(fsys, name)
+		if err != nil || got != want {
+			t.Errorf("ReadLink(%s) = %q, %v; want %q", name, got, err, want)
+		}
+		st, err := fs.Lstat(fsys, name)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("Lstat(%s) = %v, %v; want a symlink", name, st, err)
+		}
+	}
+	if _, err := fs.ReadLink(fsys, "docs/real.yaml"); err == nil {
+		t.Error("ReadLink of a regular file succeeded")
+	}
+	if _, err := fs.ReadLink(fsys, "docs/nope.yaml"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadLink of a missing file = %v", err)
 	}
 }

@@ -16,7 +16,9 @@ import (
 // TreeFS returns the tree of a commit as a read-only fs.FS, so the loader
 // reads the repository as it was at that commit. Paths are slash-separated
 // and relative to the repository root. Submodules appear as empty
-// directories; symbolic links as files holding the link target.
+// directories; symbolic links as files holding the link target, and
+// fs.ReadLink / fs.Lstat read them as links (the loader resolves them
+// within the tree, as it does on the working tree through os.DirFS).
 func (r *Repo) TreeFS(commit Hash) (fs.FS, error) {
 	c, err := r.commit(commit)
 	if err != nil {
@@ -38,7 +40,33 @@ var (
 	_ fs.ReadDirFS  = (*treeFS)(nil)
 	_ fs.ReadFileFS = (*treeFS)(nil)
 	_ fs.StatFS     = (*treeFS)(nil)
+	_ fs.ReadLinkFS = (*treeFS)(nil)
 )
+
+// Lstat is Stat: the tree never follows links.
+func (t *treeFS) Lstat(name string) (fs.FileInfo, error) {
+	e, err := t.entry("lstat", name)
+	if err != nil {
+		return nil, err
+	}
+	return t.info(name, e), nil
+}
+
+// ReadLink returns the target of a symbolic link (the blob's text).
+func (t *treeFS) ReadLink(name string) (string, error) {
+	e, err := t.entry("readlink", name)
+	if err != nil {
+		return "", err
+	}
+	if e.Mode != filemode.Symlink {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	data, err := t.blob(name, e)
+	if err != nil {
+		return "", err
+	}
+	return string(data), nil
+}
 
 func (t *treeFS) tree(name string) (*object.Tree, error) {
 	if name == "." {
