@@ -297,3 +297,47 @@ func TestClientTokenShape(t *testing.T) {
 		t.Errorf("tokens %q %q: want 64 characters, deterministic, distinct per version", a, b)
 	}
 }
+
+// TestTokenOfDeletedComponentCreatesAnew: the deterministic CreateComponent
+// token answers with the build it made; when that build was deleted since,
+// the run creates the version again with a new token instead of using an
+// ARN that no longer exists. The same holds for a deleted image.
+func TestTokenOfDeletedComponentCreatesAnew(t *testing.T) {
+	e := newEnv(t, ibfake.Options{})
+	repo := repoFixture(1)
+	req := request(repo, "web")
+	if res, rec := runBuild(t, e.backend(t), req); res.Status != backend.StatusSucceeded {
+		t.Fatalf("first run: %s %s\n%s", res.Status, res.Message, rec.text())
+	}
+	ctx := context.Background()
+	c := e.client()
+	const acct = "arn:aws:imagebuilder:us-east-1:123456789012:"
+	if _, err := c.DeleteImage(ctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: aws.String(acct + "image/web/1.0.0/1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteImageRecipe(ctx, &imagebuilder.DeleteImageRecipeInput{ImageRecipeArn: aws.String(acct + "image-recipe/web/1.0.0")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{ComponentBuildVersionArn: aws.String(acct + "component/comp-1/1.0.0/1")}); err != nil {
+		t.Fatal(err)
+	}
+	res, rec := runBuild(t, e.backend(t), req)
+	if res.Status != backend.StatusSucceeded {
+		t.Fatalf("re-run: %s %s\n%s", res.Status, res.Message, rec.text())
+	}
+	// The image was deleted too: the build token (no build of the hash
+	// left, attempt 0 again) meets the first run's, and nothing of it is
+	// running: a new build starts.
+	for _, want := range []string{"no longer exists: creating it with a new token", "no longer running or available: starting with a new token"} {
+		if !strings.Contains(rec.text(), want) {
+			t.Errorf("the re-run did not say %q:\n%s", want, rec.text())
+		}
+	}
+	if !strings.HasPrefix(res.Image, acct+"image/web/1.0.0/") {
+		t.Errorf("re-run image %q", res.Image)
+	}
+	out, err := c.ListComponentBuildVersions(ctx, &imagebuilder.ListComponentBuildVersionsInput{ComponentVersionArn: aws.String(acct + "component/comp-1/1.0.0")})
+	if err != nil || len(out.ComponentSummaryList) != 1 {
+		t.Fatalf("builds after the re-run: %v %v, want 1", out, err)
+	}
+}
