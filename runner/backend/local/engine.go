@@ -143,19 +143,25 @@ func (c *CLI) run(ctx context.Context, args ...string) (string, error) {
 	cmd := c.command(ctx, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		code := -1
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
-		return "", &EngineError{Args: append([]string{c.name}, args...), Code: code, Stderr: stderr.String()}
+	if err := cmd.Run(); err != nil {
+		return "", runError(ctx, err, append([]string{c.name}, args...), stderr.String())
 	}
 	return strings.TrimSpace(stdout.String()), nil
+}
+
+// runError is the error of an engine command that failed: the context's
+// when it ended, else an EngineError with the exit code (-1 when the
+// command did not exit) and what it said on stderr.
+func runError(ctx context.Context, err error, args []string, stderr string) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	code := -1
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	return &EngineError{Args: args, Code: code, Stderr: stderr}
 }
 
 func (c *CLI) ImageExists(ctx context.Context, ref string) (bool, error) {
@@ -281,15 +287,7 @@ func (c *CLI) Build(ctx context.Context, spec BuildSpec, out io.Writer) (string,
 	cmd.Stdout = out
 	cmd.Stderr = io.MultiWriter(out, &tail)
 	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		code := -1
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
-		return "", &EngineError{Args: []string{c.name, "build"}, Code: code, Stderr: lastLines(tail.String(), 5)}
+		return "", runError(ctx, err, []string{c.name, "build"}, lastLines(tail.String(), 5))
 	}
 	data, err := readFileTrim(iid)
 	if err != nil {
