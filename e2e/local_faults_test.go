@@ -224,7 +224,6 @@ func TestLocalInterruptAndRerun(t *testing.T) {
 func TestLocalTwoRunsAtOnce(t *testing.T) {
 	t.Parallel()
 	needPodman(t)
-	knownBug(t)
 	dir, recipe := localRepo(t)
 	args := []string{"build", "--root", dir, "--only", recipe}
 	a := startIbg(t, runOpts{dir: dir}, args...)
@@ -232,7 +231,7 @@ func TestLocalTwoRunsAtOnce(t *testing.T) {
 	ra, rb := a.wait(t, 4*time.Minute), b.wait(t, 4*time.Minute)
 	for _, r := range []result{ra, rb} {
 		assertSane(t, r)
-		t.Logf("exit %d\n%s", r.code, clip(r.stdout))
+		t.Logf("exit %d\n%s%s", r.code, clip(r.stdout), clip(r.stderr))
 	}
 	succeeded := 0
 	for _, r := range storeRecords(t, dir, recipe) {
@@ -242,6 +241,9 @@ func TestLocalTwoRunsAtOnce(t *testing.T) {
 	}
 	if succeeded != 1 {
 		t.Errorf("%d succeeded builds of %s 1.0.0 from two concurrent runs, want 1 (the second should wait for or reuse the first): the tag was overwritten", succeeded, recipe)
+	}
+	if both := ra.output() + rb.output(); !strings.Contains(both, "waiting") && !strings.Contains(both, "another") {
+		t.Errorf("neither run says it waited for the other:\n%s\n%s", ra, rb)
 	}
 	if ra.code != 0 && rb.code != 0 {
 		t.Errorf("both runs failed:\n%s\n%s", ra, rb)
