@@ -178,6 +178,22 @@ type comment struct {
 	Body   string
 }
 
+// editComment answers an edit (GitHub's PATCH, GitLab's PUT) of the
+// comment with id: it takes the request body's text, or it is 404.
+func editComment(w http.ResponseWriter, cs []*comment, id, body string) {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	var in struct{ Body string }
+	json.Unmarshal([]byte(body), &in)
+	for _, c := range cs {
+		if c.ID == n {
+			c.Body = in.Body
+			fmt.Fprintf(w, `{"id":%d}`, n)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNotFound)
+}
+
 // fakeGitHub serves statuses, issue comments (paginated, per_page capped at
 // 100, Link headers) and /user (403, as for GITHUB_TOKEN).
 type fakeGitHub struct {
@@ -262,17 +278,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprintf(w, `{"id":%d}`, g.nextID)
 		case r.Method == "PATCH" && strings.HasPrefix(path, "/repos/acme/images/issues/comments/"):
-			id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/repos/acme/images/issues/comments/"), 10, 64)
-			var in struct{ Body string }
-			json.Unmarshal([]byte(body), &in)
-			for _, c := range g.comments {
-				if c.ID == id {
-					c.Body = in.Body
-					fmt.Fprintf(w, `{"id":%d}`, id)
-					return
-				}
-			}
-			w.WriteHeader(http.StatusNotFound)
+			editComment(w, g.comments, strings.TrimPrefix(path, "/repos/acme/images/issues/comments/"), body)
 		default:
 			w.WriteHeader(http.StatusNotFound)
 			io.WriteString(w, `{"message":"Not Found"}`)
@@ -646,17 +652,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprintf(w, `{"id":%d}`, g.nextID)
 		case r.Method == "PUT" && strings.HasPrefix(path, notesPath+"/"):
-			id, _ := strconv.ParseInt(strings.TrimPrefix(path, notesPath+"/"), 10, 64)
-			var in struct{ Body string }
-			json.Unmarshal([]byte(body), &in)
-			for _, n := range g.notes {
-				if n.ID == id {
-					n.Body = in.Body
-					fmt.Fprintf(w, `{"id":%d}`, id)
-					return
-				}
-			}
-			w.WriteHeader(http.StatusNotFound)
+			editComment(w, g.notes, strings.TrimPrefix(path, notesPath+"/"), body)
 		default:
 			w.WriteHeader(http.StatusNotFound)
 			io.WriteString(w, `{"message":"404 Not Found"}`)
