@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,42 +32,21 @@ import (
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-var (
-	binDir  string
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// TestMain owns the temporary folder the binary is built into; the build
-// itself happens once, on first use, so other tests of this package do not
-// pay for it.
+// TestMain removes the binary the end-to-end tests build; the build itself
+// happens once, on first use, so other tests of this package do not pay
+// for it.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ibgitops-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer testutil.RemoveBinaries()
+	m.Run()
 }
 
 func ibgitopsBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		binPath = filepath.Join(binDir, "ibgitops")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
+	bin, err := testutil.Binary(runtime.GOOS)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binPath
+	return bin
 }
 
 const (

@@ -1,6 +1,7 @@
 package toe
 
 import (
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,12 @@ import (
 // baseImage is the busybox + bash image the local backend builds on
 // (scripts/base-image.sh makes it).
 const baseImage = "localhost/ibgitops-base:latest"
+
+// TestMain removes the static binary TestStaticBinaryInBaseImage builds.
+func TestMain(m *testing.M) {
+	defer testutil.RemoveBinaries()
+	m.Run()
+}
 
 // TestStaticBinaryInBaseImage builds the static binary and runs the file
 // and loop cases inside the busybox + bash base image, as the local backend
@@ -27,10 +34,16 @@ func TestStaticBinaryInBaseImage(t *testing.T) {
 		t.Skipf("no %s image: run scripts/base-image.sh first", baseImage)
 	}
 	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "ibgitops"), "../../cmd/ibgitops")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("static build: %v\n%s", err, out)
+	bin, err := testutil.Binary("linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ibgitops"), data, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	for _, f := range []string{"files.yaml", "loops.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata/cases", f))

@@ -6,12 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/backend/backendtest"
@@ -29,6 +29,12 @@ var (
 	engineBin  string
 	engineSkip string
 )
+
+// TestMain removes the static binary the engine tests build.
+func TestMain(m *testing.M) {
+	defer testutil.RemoveBinaries()
+	m.Run()
+}
 
 func engineFixture(t *testing.T) (*CLI, string) {
 	t.Helper()
@@ -52,16 +58,9 @@ func engineFixture(t *testing.T) (*CLI, string) {
 			engineCLI, engineBin = cli, bin
 			return
 		}
-		dir, err := os.MkdirTemp("", "ibgitops-enginetest-")
+		bin, err := testutil.Binary("linux")
 		if err != nil {
-			engineSkip = err.Error()
-			return
-		}
-		bin := filepath.Join(dir, "ibgitops")
-		cmd := exec.Command("go", "build", "-o", bin, "github.com/ibgitops/ibgitops/cmd/ibgitops")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			engineSkip = fmt.Sprintf("cannot build a static ibgitops for the containers: %v\n%s", err, out)
+			engineSkip = "cannot build a static ibgitops for the containers: " + err.Error()
 			return
 		}
 		engineCLI, engineBin = cli, bin
