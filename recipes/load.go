@@ -39,6 +39,9 @@ type loader struct {
 	findings []diag.Finding
 	files    map[string]bool
 	parsed   map[string]*parsedFile
+	// regular holds the walked files whose directory entry says they are
+	// regular files in real folders: they need no symlink resolution.
+	regular map[string]bool
 	// positions of every decoded recipe and pipeline, for the cross checks.
 	pos map[Key]*decoder
 }
@@ -338,9 +341,12 @@ var (
 // UTF-8. A UTF-8 byte order mark is dropped; UTF-16 and UTF-32 files are
 // refused with the conversion command.
 func (l *loader) readRegular(name string) ([]byte, *fileProblem) {
-	real, prob := regular(l.fsys, name)
-	if prob != nil {
-		return nil, prob
+	real := name
+	if !l.regular[name] {
+		var prob *fileProblem
+		if real, prob = regular(l.fsys, name); prob != nil {
+			return nil, prob
+		}
 	}
 	f, err := l.fsys.Open(real)
 	if err != nil {
@@ -451,6 +457,13 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 	}
 	l.repo.Config = cfg
 	var names []string
+	// WalkDir never descends through a symlinked folder, so below a root
+	// that is no link, a regular entry is a regular file of the repository.
+	cfgRootReal := false
+	if real, prob := resolve(fsys, cfg.Root); prob == nil && real == cfg.Root {
+		cfgRootReal = true
+	}
+	l.regular = map[string]bool{}
 	err = fs.WalkDir(fsys, cfg.Root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			if p == cfg.Root {
@@ -471,6 +484,9 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 		}
 		if ext := path.Ext(base); ext == ".yaml" || ext == ".yml" {
 			names = append(names, p)
+			if de.Type().IsRegular() && cfgRootReal {
+				l.regular[p] = true
+			}
 		}
 		return nil
 	})
@@ -689,6 +705,9 @@ func (l *loader) fileRef(file string, p diag.Pos, key, rel string) (string, bool
 	if !fs.ValidPath(target) {
 		l.add(RuleFileRef, diag.Error, file, p, "%s %q points outside the repository; move the file into the repository", key, rel)
 		return "", false
+	}
+	if l.regular[target] {
+		return target, true
 	}
 	real, prob := resolve(l.fsys, target)
 	if prob != nil {
