@@ -1,0 +1,56 @@
+package git
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ibgitops/ibgitops/recipes"
+)
+
+// TestLoadTreeFSSymlinks: the loader on a commit's tree treats links as it
+// does on the working tree: a link inside the repository is followed, one
+// out of it is refused on the component's documentFile line, never read.
+func TestLoadTreeFSSymlinks(t *testing.T) {
+	tr := newTestRepo(t)
+	comp := "kind: Component\nname: %s\nversion: 1.0.0\nplatform: Linux\ndocumentFile: %s\n"
+	doc := "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: S\n        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n"
+	tr.commit("one", map[string]*string{
+		"components/inside.yaml":  s(fmt.Sprintf(comp, "inside-link", "docs/in.doc")),
+		"components/outside.yaml": s(fmt.Sprintf(comp, "outside-link", "docs/out.doc")),
+		"components/real/doc.txt": s(doc),
+	})
+	wt, err := tr.repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(tr.dir, "components", "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"components/docs/in.doc": "../real/doc.txt", "components/docs/out.doc": "../../../outside.doc"} {
+		if err := os.Symlink(target, filepath.Join(tr.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wt.Add(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := tr.commit("links", nil)
+	fsys, err := open(t, tr.dir).TreeFS(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, findings, err := recipes.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].Rule != recipes.RuleFileRef || findings[0].File != "components/outside.yaml" || findings[0].Line != 5 ||
+		!strings.Contains(findings[0].Message, "leads outside the repository") {
+		t.Fatalf("want one file-ref finding on components/outside.yaml:5, got %v", findings)
+	}
+	if got := repo.Components["inside-link"].Data; got != doc {
+		t.Errorf("the in-repository link was not followed: Data = %q", got)
+	}
+}
