@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	gogit "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 )
 
 // exampleRepo copies testdata/example into a git repository with the
@@ -38,30 +36,13 @@ func exampleRepo(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, _ := repo.Worktree()
-	when := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-	commit := func(msg string) {
-		if err := wt.AddWithOptions(&gogit.AddOptions{All: true}); err != nil {
-			t.Fatal(err)
-		}
-		when = when.Add(time.Minute)
-		sig := &object.Signature{Name: "dev", Email: "dev@example.com", When: when}
-		if _, err := wt.Commit(msg, &gogit.CommitOptions{Author: sig, Committer: sig}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	commit("chore: example")
-	if err := wt.Checkout(&gogit.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("feature"), Create: true}); err != nil {
-		t.Fatal(err)
-	}
+	repo := testutil.NewRepo(t, dir, time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
+	repo.Commit("chore: example")
+	repo.Checkout("feature", true)
 	p := filepath.Join(dir, "components", "smoke-tests.yaml")
 	data, _ := os.ReadFile(p)
 	os.WriteFile(p, bytes.Replace(data, []byte("echo ok"), []byte("echo okay"), 1), 0o644)
-	commit("feat(smoke): louder")
+	repo.Commit("feat(smoke): louder")
 	return dir
 }
 

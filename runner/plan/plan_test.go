@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	gogit "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/git"
@@ -85,20 +82,13 @@ infrastructureConfiguration: small
 type fixture struct {
 	t    *testing.T
 	dir  string
-	repo *gogit.Repository
-	when time.Time
+	repo *testutil.Repo
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
-		InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, dir: dir, repo: repo, when: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	return &fixture{t: t, dir: dir, repo: testutil.NewRepo(t, dir, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
 }
 
 // write writes files without committing ("" deletes).
@@ -120,37 +110,21 @@ func (f *fixture) write(files map[string]string) {
 func (f *fixture) commit(msg string, files map[string]string) git.Hash {
 	f.t.Helper()
 	f.write(files)
-	wt, _ := f.repo.Worktree()
+	names := make([]string, 0, len(files))
 	for name := range files {
-		if _, err := wt.Add(name); err != nil {
-			if _, err := wt.Remove(name); err != nil {
-				f.t.Fatal(err)
-			}
-		}
+		names = append(names, name)
 	}
-	f.when = f.when.Add(time.Minute)
-	sig := &object.Signature{Name: "dev", Email: "dev@example.com", When: f.when}
-	h, err := wt.Commit(msg, &gogit.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return h
+	return f.repo.Commit(msg, names...)
 }
 
 func (f *fixture) checkoutNew(branch string) {
 	f.t.Helper()
-	wt, _ := f.repo.Worktree()
-	if err := wt.Checkout(&gogit.CheckoutOptions{Branch: plumbing.NewBranchReferenceName(branch), Create: true}); err != nil {
-		f.t.Fatal(err)
-	}
+	f.repo.Checkout(branch, true)
 }
 
 func (f *fixture) checkout(branch string) {
 	f.t.Helper()
-	wt, _ := f.repo.Worktree()
-	if err := wt.Checkout(&gogit.CheckoutOptions{Branch: plumbing.NewBranchReferenceName(branch)}); err != nil {
-		f.t.Fatal(err)
-	}
+	f.repo.Checkout(branch, false)
 }
 
 // standard builds the monorepo used by most cases: resources under
