@@ -174,7 +174,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 
 	end := x.now()
 	result.EndTime = stamp(end)
-	result.Status = rollUp(docStatuses(result.Documents))
+	result.Status = rollUp(each(result.Documents, func(d *DocumentResult) string { return d.Status }))
 	for _, d := range result.Documents {
 		if d.Status == StatusFailed {
 			// AWSTOE's wording, then why: the first failed step's message.
@@ -478,7 +478,7 @@ func (x *executor) runDocument(ctx context.Context, run *docRun, dr *DocumentRes
 			}
 		}
 		pr.EndTime = stamp(x.now())
-		pr.Status = rollUp(stepStatuses(pr.Steps))
+		pr.Status = rollUp(each(pr.Steps, func(s *StepResult) string { return s.Status }))
 		if pr.Status == StatusFailed {
 			pr.FailureMessage = firstStepFailure(pr.Steps)
 		}
@@ -487,7 +487,7 @@ func (x *executor) runDocument(ctx context.Context, run *docRun, dr *DocumentRes
 		}
 	}
 	dr.EndTime = stamp(x.now())
-	dr.Status = rollUp(phaseStatuses(dr.Phases))
+	dr.Status = rollUp(each(dr.Phases, func(p *PhaseResult) string { return p.Status }))
 	if dr.Status == StatusFailed {
 		for _, p := range dr.Phases {
 			if p.Status == StatusFailed {
@@ -539,36 +539,17 @@ func rollUp(statuses []string) string {
 	return out
 }
 
-func stepStatuses(steps []*StepResult) []string {
-	out := make([]string, len(steps))
-	for i, s := range steps {
-		out[i] = s.Status
-	}
-	return out
-}
-
-func phaseStatuses(phases []*PhaseResult) []string {
-	out := make([]string, len(phases))
-	for i, p := range phases {
-		out[i] = p.Status
-	}
-	return out
-}
-
-func docStatuses(docs []*DocumentResult) []string {
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = d.Status
+// each maps xs through f, in order.
+func each[T, R any](xs []T, f func(T) R) []R {
+	out := make([]R, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
 	}
 	return out
 }
 
 func docPaths(docs []*loadedDoc) []string {
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = absOrSelf(d.path)
-	}
-	return out
+	return each(docs, func(d *loadedDoc) string { return absOrSelf(d.path) })
 }
 
 // writeDocumentYAML writes the documents as run: parameter and constant
