@@ -93,7 +93,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		reqs[i].DryRun = o.dryRun
 	}
 	fmt.Fprintf(stderr, "building %d recipe version(s) on the %s backend, %d at a time\n", len(reqs), be.Name(), o.parallel)
-	results := backend.BuildAll(ctx, be, reqs, o.parallel, progressPrinter(stderr))
+	results, backendErr := backend.BuildAll(ctx, be, reqs, o.parallel, progressPrinter(stderr))
 	if ctx.Err() != nil {
 		if c, ok := be.(backend.Canceller); ok {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
@@ -106,6 +106,9 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	failed := printBuildSummary(cmd.OutOrStdout(), results)
 	if ctx.Err() != nil {
 		return withCode(exitFindings, fmt.Errorf("interrupted: what this run started was removed; nothing half-built was tagged"))
+	}
+	if backendErr != nil {
+		return withCode(exitCannot, fmt.Errorf("the %s backend could not run: %w", be.Name(), backendErr))
 	}
 	if failed > 0 {
 		return withCode(exitFindings, nil)

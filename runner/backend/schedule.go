@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -13,8 +14,10 @@ import (
 // whose `recipe:` parent is also requested only after that parent
 // succeeded (or was skipped). A child of a failed parent is not built and
 // says why. Results are in request order. An error of the backend for one
-// request becomes a failed result naming it.
-func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, progress func(Event)) []Result {
+// request (it could not do its job: no engine, no credentials, endpoint
+// down) becomes a failed result naming it, and is also returned, joined, so
+// that callers can tell "could not run" (exit 2) from "a build failed".
+func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, progress func(Event)) ([]Result, error) {
 	if parallel < 1 {
 		parallel = 1
 	}
@@ -28,6 +31,7 @@ func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, pro
 		index[r.Recipe] = i
 	}
 	results := make([]Result, len(reqs))
+	errs := make([]error, len(reqs))
 	done := make([]chan struct{}, len(reqs))
 	for i := range done {
 		done[i] = make(chan struct{})
@@ -65,6 +69,8 @@ func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, pro
 				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: err.Error(), Started: now, Finished: time.Now().UTC()}
 				if ctx.Err() != nil {
 					results[i].Status = StatusCancelled
+				} else {
+					errs[i] = fmt.Errorf("%s %s: %w", req.Recipe, req.Version, err)
 				}
 			case res == nil:
 				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: be.Name() + " backend returned no result", Started: now, Finished: time.Now().UTC()}
@@ -76,7 +82,7 @@ func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, pro
 	for i := range done {
 		<-done[i]
 	}
-	return results
+	return results, errors.Join(errs...)
 }
 
 func parentRecipe(req Request) string {

@@ -64,7 +64,7 @@ func TestBuildAllParentsFirstAndParallel(t *testing.T) {
 	builds := []recipes.Build{{Name: "app-child"}, {Name: "app"}, {Name: "other1"}, {Name: "base"}, {Name: "other2"}, {Name: "other3"}}
 	be := &orderBackend{}
 	var events int
-	results := BuildAll(context.Background(), be, Requests(repo, "/repo", builds, Provenance{}), 2, func(Event) { events++ })
+	results, _ := BuildAll(context.Background(), be, Requests(repo, "/repo", builds, Provenance{}), 2, func(Event) { events++ })
 	pos := map[string]int{}
 	for i, n := range be.started {
 		pos[n] = i
@@ -89,7 +89,7 @@ func TestBuildAllFailedParentAndBackendError(t *testing.T) {
 	repo := scheduleRepo()
 	builds := []recipes.Build{{Name: "base"}, {Name: "app"}, {Name: "app-child"}, {Name: "other1"}}
 	be := &orderBackend{fail: map[string]bool{"base": true}, errs: map[string]bool{"other1": true}}
-	results := BuildAll(context.Background(), be, Requests(repo, "/repo", builds, Provenance{}), 4, nil)
+	results, _ := BuildAll(context.Background(), be, Requests(repo, "/repo", builds, Provenance{}), 4, nil)
 	want := map[string]Status{"base": StatusFailed, "app": StatusFailed, "app-child": StatusFailed, "other1": StatusFailed}
 	for _, r := range results {
 		if r.Status != want[r.Recipe] {
@@ -107,7 +107,7 @@ func TestBuildAllFailedParentAndBackendError(t *testing.T) {
 func TestBuildAllCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	results := BuildAll(ctx, &orderBackend{}, Requests(scheduleRepo(), "/repo", []recipes.Build{{Name: "other1"}, {Name: "other2"}}, Provenance{}), 1, nil)
+	results, _ := BuildAll(ctx, &orderBackend{}, Requests(scheduleRepo(), "/repo", []recipes.Build{{Name: "other1"}, {Name: "other2"}}, Provenance{}), 1, nil)
 	cancelled := 0
 	for _, r := range results {
 		if r.Status == StatusCancelled {

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -150,7 +151,13 @@ func (b *Backend) identify(ctx context.Context) error {
 	}
 	out, err := b.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return fmt.Errorf("identify the AWS account: %w; when pointing at a fake or another endpoint set AWS_ENDPOINT_URL (all services), not only AWS_ENDPOINT_URL_IMAGEBUILDER", explain("GetCallerIdentity", "", err))
+		err = fmt.Errorf("identify the AWS account: %w", explain("GetCallerIdentity", "", err))
+		if os.Getenv("AWS_ENDPOINT_URL_IMAGEBUILDER") != "" && os.Getenv("AWS_ENDPOINT_URL") == "" {
+			// The account comes from STS, which the Image Builder endpoint
+			// variable does not redirect.
+			err = fmt.Errorf("%w; when pointing at a fake or another endpoint set AWS_ENDPOINT_URL (all services), not only AWS_ENDPOINT_URL_IMAGEBUILDER", err)
+		}
+		return err
 	}
 	b.partition = "aws"
 	if parts := strings.SplitN(aws.ToString(out.Arn), ":", 3); len(parts) == 3 && parts[1] != "" {
