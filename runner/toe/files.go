@@ -113,6 +113,24 @@ func chownPath(path, owner, group string, recursive bool) error {
 	})
 }
 
+// createAttrs are the inputs CreateFile and CreateFolder share: the
+// permissions (as written; empty for the default), owner, group and
+// overwrite (default true).
+type createAttrs struct {
+	perm, owner, group string
+	overwrite          bool
+}
+
+func readCreateAttrs(m map[string]any) (createAttrs, error) {
+	var a createAttrs
+	a.perm, _ = optString(m, "permissions", "")
+	a.owner, _ = optString(m, "owner", "")
+	a.group, _ = optString(m, "group", "")
+	var err error
+	a.overwrite, err = optBool(m, "overwrite", true)
+	return a, err
+}
+
 func createFile(_ context.Context, e *env, in any) (output, error) {
 	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
 		path, err := reqString(m, "path")
@@ -125,20 +143,17 @@ func createFile(_ context.Context, e *env, in any) (output, error) {
 		if err != nil {
 			return nil, err
 		}
-		permText, _ := optString(m, "permissions", "")
-		owner, _ := optString(m, "owner", "")
-		group, _ := optString(m, "group", "")
-		overwrite, err := optBool(m, "overwrite", true)
+		a, err := readCreateAttrs(m)
 		if err != nil {
 			return nil, err
 		}
 		mode := os.FileMode(0o666)
-		if permText != "" {
-			if mode, err = parseMode(permText); err != nil {
+		if a.perm != "" {
+			if mode, err = parseMode(a.perm); err != nil {
 				return nil, err
 			}
 		}
-		if _, err := os.Lstat(path); err == nil && !overwrite {
+		if _, err := os.Lstat(path); err == nil && !a.overwrite {
 			return nil, fmt.Errorf("%s already exists and overwrite is false: delete it first or set overwrite: true", path)
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
@@ -147,14 +162,14 @@ func createFile(_ context.Context, e *env, in any) (output, error) {
 		if err := os.WriteFile(path, append(enc.bom(), enc.encode(content)...), mode); err != nil {
 			return nil, err
 		}
-		if permText != "" {
+		if a.perm != "" {
 			// An explicit mode is applied exactly (WriteFile honours umask
 			// and keeps an existing file's mode).
 			if err := os.Chmod(path, mode); err != nil {
 				return nil, err
 			}
 		}
-		return nil, chownPath(path, owner, group, false)
+		return nil, chownPath(path, a.owner, a.group, false)
 	})
 }
 
@@ -164,10 +179,7 @@ func createFolder(_ context.Context, e *env, in any) (output, error) {
 		if err != nil {
 			return nil, err
 		}
-		permText, _ := optString(m, "permissions", "")
-		owner, _ := optString(m, "owner", "")
-		group, _ := optString(m, "group", "")
-		overwrite, err := optBool(m, "overwrite", true)
+		a, err := readCreateAttrs(m)
 		if err != nil {
 			return nil, err
 		}
@@ -175,15 +187,15 @@ func createFolder(_ context.Context, e *env, in any) (output, error) {
 			if !st.IsDir() {
 				return nil, fmt.Errorf("%s exists and is not a folder", path)
 			}
-			if !overwrite {
+			if !a.overwrite {
 				return nil, fmt.Errorf("folder %s already exists and overwrite is false", path)
 			}
 		}
 		if err := os.MkdirAll(path, 0o777); err != nil {
 			return nil, err
 		}
-		if permText != "" {
-			mode, err := parseMode(permText)
+		if a.perm != "" {
+			mode, err := parseMode(a.perm)
 			if err != nil {
 				return nil, err
 			}
@@ -191,7 +203,7 @@ func createFolder(_ context.Context, e *env, in any) (output, error) {
 				return nil, err
 			}
 		}
-		return nil, chownPath(path, owner, group, false)
+		return nil, chownPath(path, a.owner, a.group, false)
 	})
 }
 
