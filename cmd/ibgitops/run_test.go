@@ -158,6 +158,14 @@ type comment struct {
 	Body   string
 }
 
+// addComment answers the creation of a comment by author: the next id, 201.
+func addComment(w http.ResponseWriter, cs *[]*comment, nextID *int64, author, text string) {
+	*nextID++
+	*cs = append(*cs, &comment{ID: *nextID, Author: author, Body: text})
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"id":%d}`, *nextID)
+}
+
 // editComment answers an edit (GitHub's PATCH, GitLab's PUT) of the
 // comment with id: it takes the request body's text, or it is 404.
 func editComment(w http.ResponseWriter, cs []*comment, id, body string) {
@@ -253,10 +261,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 				w.WriteHeader(http.StatusUnprocessableEntity)
 				return
 			}
-			g.nextID++
-			g.comments = append(g.comments, &comment{ID: g.nextID, Author: "github-actions[bot]", Body: in.Body})
-			w.WriteHeader(http.StatusCreated)
-			fmt.Fprintf(w, `{"id":%d}`, g.nextID)
+			addComment(w, &g.comments, &g.nextID, "github-actions[bot]", in.Body)
 		case r.Method == "PATCH" && strings.HasPrefix(path, "/repos/acme/images/issues/comments/"):
 			editComment(w, g.comments, strings.TrimPrefix(path, "/repos/acme/images/issues/comments/"), body)
 		default:
@@ -627,10 +632,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		case r.Method == "POST" && path == notesPath:
 			var in struct{ Body string }
 			json.Unmarshal([]byte(body), &in)
-			g.nextID++
-			g.notes = append(g.notes, &comment{ID: g.nextID, Author: "project_123_bot", Body: in.Body})
-			w.WriteHeader(http.StatusCreated)
-			fmt.Fprintf(w, `{"id":%d}`, g.nextID)
+			addComment(w, &g.notes, &g.nextID, "project_123_bot", in.Body)
 		case r.Method == "PUT" && strings.HasPrefix(path, notesPath+"/"):
 			editComment(w, g.notes, strings.TrimPrefix(path, notesPath+"/"), body)
 		default:
