@@ -214,70 +214,30 @@ func (s *State) commit() string {
 	return ""
 }
 
-// buildAll runs every build once its parent recipe (when the parent is
-// built in this run too) has succeeded, at most Parallel at a time. A
-// child of a failed parent is not built and says why.
+// buildAll builds every planned recipe with backend.Schedule (parents
+// first, at most Parallel at a time), reporting statuses and progress.
 func buildAll(ctx context.Context, s *State, be backend.Backend, prov backend.Provenance) []backend.Result {
-	builds := s.Builds
-	index := map[string]int{}
-	for i, b := range builds {
-		index[b.Name] = i
-	}
-	results := make([]backend.Result, len(builds))
-	done := make([]chan struct{}, len(builds))
-	for i := range done {
-		done[i] = make(chan struct{})
-	}
-	sem := make(chan struct{}, s.Opts.Parallel)
-	for i, b := range builds {
-		go func() {
-			defer close(done[i])
-			if parent := parentOf(s.Repo, b.Name); parent != "" {
-				if pi, ok := index[parent]; ok && pi != i {
-					<-done[pi]
-					if pr := results[pi]; pr.Status != backend.StatusSucceeded && pr.Status != backend.StatusSkipped {
-						results[i] = backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusFailed,
-							Message: fmt.Sprintf("not built: its parent recipe %s %s", parent, pr.Status)}
-						s.recipeProgress(b.Name, "not built", results[i].Message, true)
-						return
-					}
-				}
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				results[i] = backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusCancelled, Message: "interrupted before it started"}
-				return
-			}
-			defer func() { <-sem }()
-			results[i] = buildOne(ctx, s, be, prov, b)
-		}()
-	}
-	for i := range done {
-		<-done[i]
+	reqs := backend.Requests(s.Repo, s.Opts.Root, s.Builds, prov)
+	results := backend.Schedule(ctx, reqs, s.Opts.Parallel, func(ctx context.Context, _ int, req backend.Request) backend.Result {
+		return buildOne(ctx, s, be, req)
+	})
+	for _, r := range results {
+		if strings.HasPrefix(r.Message, "not built: ") {
+			s.recipeProgress(r.Recipe, "not built", r.Message, true)
+		}
 	}
 	return results
 }
 
-func parentOf(repo *recipes.Repo, name string) string {
-	if r, _, ok := repo.Recipe(name); ok {
-		return r.ParentRecipe()
-	}
-	return ""
-}
-
-func buildOne(ctx context.Context, s *State, be backend.Backend, prov backend.Provenance, b recipes.Build) backend.Result {
+func buildOne(ctx context.Context, s *State, be backend.Backend, req backend.Request) backend.Result {
+	b := recipes.Build{Kind: req.Kind, Name: req.Recipe, Version: req.Version}
 	verb := "building"
 	if s.TestOnly {
 		verb = "testing"
 	}
 	s.setStatus(ctx, b.Name, vcs.StatePending, fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()))
 	s.recipeProgress(b.Name, "started", fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()), false)
-	req := backend.Request{
-		Repo: s.Repo, Root: s.Opts.Root, Recipe: b.Name, Kind: b.Kind, Version: b.Version,
-		Pipelines: b.Pipelines, Provenance: prov, Force: s.Opts.Force,
-		KeepOnFailure: s.Opts.KeepOnFailure,
-	}
+	req.Force, req.KeepOnFailure = s.Opts.Force, s.Opts.KeepOnFailure
 	if s.TestOnly {
 		// Component tests on a pull request build and test but must not
 		// distribute: the backend reaches distributions through the

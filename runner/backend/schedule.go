@@ -10,28 +10,54 @@ import (
 	"github.com/ibgitops/ibgitops/recipes"
 )
 
-// BuildAll builds every request, at most parallel at a time, a request
-// whose `recipe:` parent is also requested only after that parent
-// succeeded (or was skipped). A child of a failed parent is not built and
-// says why. Results are in request order. An error of the backend for one
-// request (it could not do its job: no engine, no credentials, endpoint
-// down) becomes a failed result naming it, and is also returned, joined, so
-// that callers can tell "could not run" (exit 2) from "a build failed".
+// BuildAll builds every request with be, as Schedule orders them. An
+// error of the backend for one request (it could not do its job: no
+// engine, no credentials, endpoint down) becomes a failed result naming
+// it, and is also returned, joined, so that callers can tell "could not
+// run" (exit 2) from "a build failed".
 func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, progress func(Event)) ([]Result, error) {
-	if parallel < 1 {
-		parallel = 1
-	}
 	if progress == nil {
 		progress = func(Event) {}
 	}
 	var mu sync.Mutex
 	report := func(e Event) { mu.Lock(); defer mu.Unlock(); progress(e) }
+	errs := make([]error, len(reqs))
+	results := Schedule(ctx, reqs, parallel, func(ctx context.Context, i int, req Request) Result {
+		started := time.Now().UTC()
+		res, err := be.Build(ctx, req, report)
+		switch {
+		case err != nil:
+			r := Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: err.Error(), Started: started, Finished: time.Now().UTC()}
+			if ctx.Err() != nil {
+				r.Status = StatusCancelled
+			} else {
+				errs[i] = fmt.Errorf("%s %s: %w", req.Recipe, req.Version, err)
+			}
+			return r
+		case res == nil:
+			return Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: be.Name() + " backend returned no result", Started: started, Finished: time.Now().UTC()}
+		default:
+			return *res
+		}
+	})
+	return results, errors.Join(errs...)
+}
+
+// Schedule calls build for every request, at most parallel at a time, a
+// request whose `recipe:` parent is also requested only after that parent
+// succeeded (or was skipped). A child of a failed parent is not built and
+// its result says why; a request still waiting when ctx ends is cancelled.
+// Results are in request order. It is the one scheduler of `build` and
+// `run`, so both order and limit builds the same way.
+func Schedule(ctx context.Context, reqs []Request, parallel int, build func(ctx context.Context, i int, req Request) Result) []Result {
+	if parallel < 1 {
+		parallel = 1
+	}
 	index := map[string]int{}
 	for i, r := range reqs {
 		index[r.Recipe] = i
 	}
 	results := make([]Result, len(reqs))
-	errs := make([]error, len(reqs))
 	done := make([]chan struct{}, len(reqs))
 	for i := range done {
 		done[i] = make(chan struct{})
@@ -63,26 +89,13 @@ func BuildAll(ctx context.Context, be Backend, reqs []Request, parallel int, pro
 				results[i] = cancelled
 				return
 			}
-			res, err := be.Build(ctx, req, report)
-			switch {
-			case err != nil:
-				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: err.Error(), Started: now, Finished: time.Now().UTC()}
-				if ctx.Err() != nil {
-					results[i].Status = StatusCancelled
-				} else {
-					errs[i] = fmt.Errorf("%s %s: %w", req.Recipe, req.Version, err)
-				}
-			case res == nil:
-				results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed, Message: be.Name() + " backend returned no result", Started: now, Finished: time.Now().UTC()}
-			default:
-				results[i] = *res
-			}
+			results[i] = build(ctx, i, req)
 		}()
 	}
 	for i := range done {
 		<-done[i]
 	}
-	return results, errors.Join(errs...)
+	return results
 }
 
 func parentRecipe(req Request) string {
