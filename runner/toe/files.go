@@ -131,6 +131,21 @@ func readCreateAttrs(m map[string]any) (createAttrs, error) {
 	return a, err
 }
 
+// apply sets the given permissions exactly, then the owner and group, on
+// the created path.
+func (a createAttrs) apply(path string) error {
+	if a.perm != "" {
+		mode, err := parseMode(a.perm)
+		if err != nil {
+			return err
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			return err
+		}
+	}
+	return chownPath(path, a.owner, a.group, false)
+}
+
 func createFile(_ context.Context, e *env, in any) (output, error) {
 	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
 		path, err := reqString(m, "path")
@@ -162,14 +177,9 @@ func createFile(_ context.Context, e *env, in any) (output, error) {
 		if err := os.WriteFile(path, append(enc.bom(), enc.encode(content)...), mode); err != nil {
 			return nil, err
 		}
-		if a.perm != "" {
-			// An explicit mode is applied exactly (WriteFile honours umask
-			// and keeps an existing file's mode).
-			if err := os.Chmod(path, mode); err != nil {
-				return nil, err
-			}
-		}
-		return nil, chownPath(path, a.owner, a.group, false)
+		// An explicit mode is applied exactly (WriteFile honours umask and
+		// keeps an existing file's mode).
+		return nil, a.apply(path)
 	})
 }
 
@@ -194,16 +204,7 @@ func createFolder(_ context.Context, e *env, in any) (output, error) {
 		if err := os.MkdirAll(path, 0o777); err != nil {
 			return nil, err
 		}
-		if a.perm != "" {
-			mode, err := parseMode(a.perm)
-			if err != nil {
-				return nil, err
-			}
-			if err := os.Chmod(path, mode); err != nil {
-				return nil, err
-			}
-		}
-		return nil, chownPath(path, a.owner, a.group, false)
+		return nil, a.apply(path)
 	})
 }
 
