@@ -293,7 +293,9 @@ func TestAWSThrottlingAndServerErrors(t *testing.T) {
 	cases := []struct {
 		name   string
 		faults ibfake.Faults
-		// code 0: must complete; 1: must fail naming one of mention.
+		// code 0: must complete; 1: a build must fail naming one of
+		// mention; 2: the backend could not do its job (the service keeps
+		// failing, access denied, quota), named the same way.
 		code    int
 		mention []string
 	}{
@@ -303,10 +305,10 @@ func TestAWSThrottlingAndServerErrors(t *testing.T) {
 		{"burst of 4 HTTP 500", ibfake.Faults{ServerErrorNext: 4}, 0, nil},
 		{"burst of 4 HTTP 503", ibfake.Faults{UnavailableNext: 4}, 0, nil},
 		{"mixed 500/503/throttle", ibfake.Faults{ServerErrorNext: 2, UnavailableNext: 2, ThrottleEvery: 5}, 0, nil},
-		{"CreateComponent always 500", ibfake.Faults{Ops: []string{"CreateComponent"}, ServerErrorNext: 1000}, 1, []string{"CreateComponent", "ServiceException", "500"}},
+		{"CreateComponent always 500", ibfake.Faults{Ops: []string{"CreateComponent"}, ServerErrorNext: 1000}, 2, []string{"CreateComponent", "ServiceException", "500"}},
 		{"build fails at a workflow step", ibfake.Faults{FailStep: "RunTestComponents"}, 1, []string{"RunTestComponents"}},
-		{"access denied", ibfake.Faults{DenyOps: []string{"CreateImageRecipe"}}, 1, []string{"CreateImageRecipe", "AccessDenied", "denied"}},
-		{"quota exceeded", ibfake.Faults{QuotaExceededOps: []string{"CreateComponent"}}, 1, []string{"quota", "Quota"}},
+		{"access denied", ibfake.Faults{DenyOps: []string{"CreateImageRecipe"}}, 2, []string{"CreateImageRecipe", "AccessDenied", "denied"}},
+		{"quota exceeded", ibfake.Faults{QuotaExceededOps: []string{"CreateComponent"}}, 2, []string{"quota", "Quota"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
