@@ -113,6 +113,24 @@ func chownPath(path, owner, group string, recursive bool) error {
 	})
 }
 
+// perPath is perItem for the modules whose first input is the required path.
+func perPath(in any, fn func(m map[string]any, path string) (map[string]any, error)) (output, error) {
+	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
+		path, err := reqString(m, "path")
+		if err != nil {
+			return nil, err
+		}
+		return fn(m, path)
+	})
+}
+
+// readEncoding reads the encoding input (default utf8; a value that is not a
+// string counts as the default).
+func readEncoding(m map[string]any) (textEncoding, error) {
+	encName, _ := optString(m, "encoding", "utf8")
+	return parseEncoding(encName)
+}
+
 // createAttrs are the inputs CreateFile and CreateFolder share: the
 // permissions (as written; empty for the default), owner, group and
 // overwrite (default true).
@@ -147,14 +165,9 @@ func (a createAttrs) apply(path string) error {
 }
 
 func createFile(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		content, _ := optString(m, "content", "")
-		encName, _ := optString(m, "encoding", "utf8")
-		enc, err := parseEncoding(encName)
+		enc, err := readEncoding(m)
 		if err != nil {
 			return nil, err
 		}
@@ -184,11 +197,7 @@ func createFile(_ context.Context, e *env, in any) (output, error) {
 }
 
 func createFolder(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		a, err := readCreateAttrs(m)
 		if err != nil {
 			return nil, err
@@ -209,11 +218,7 @@ func createFolder(_ context.Context, e *env, in any) (output, error) {
 }
 
 func createSymlink(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		target, err := reqString(m, "target")
 		if err != nil {
 			return nil, err
@@ -409,11 +414,7 @@ func copyTree(src, dst string) error {
 }
 
 func deleteFile(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		paths, wildcard, err := expand(path)
 		if err != nil {
 			return nil, err
@@ -438,11 +439,7 @@ func deleteFile(_ context.Context, e *env, in any) (output, error) {
 }
 
 func deleteFolder(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		force, err := optBool(m, "force", false)
 		if err != nil {
 			return nil, err
@@ -465,11 +462,7 @@ func deleteFolder(_ context.Context, e *env, in any) (output, error) {
 }
 
 func listFiles(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		pattern, _ := optString(m, "fileNamePattern", "*")
 		if pattern == "" {
 			pattern = "*"
@@ -506,13 +499,8 @@ func listFiles(_ context.Context, e *env, in any) (output, error) {
 }
 
 func readFile(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
-		encName, _ := optString(m, "encoding", "utf8")
-		enc, err := parseEncoding(encName)
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
+		enc, err := readEncoding(m)
 		if err != nil {
 			return nil, err
 		}
@@ -536,14 +524,9 @@ func readFile(_ context.Context, e *env, in any) (output, error) {
 }
 
 func appendFile(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		content, _ := optString(m, "content", "")
-		encName, _ := optString(m, "encoding", "utf8")
-		enc, err := parseEncoding(encName)
+		enc, err := readEncoding(m)
 		if err != nil {
 			return nil, err
 		}
@@ -563,13 +546,8 @@ func appendFile(_ context.Context, e *env, in any) (output, error) {
 }
 
 func setFileEncoding(_ context.Context, e *env, in any) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
-		encName, _ := optString(m, "encoding", "utf8")
-		enc, err := parseEncoding(encName)
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
+		enc, err := readEncoding(m)
 		if err != nil {
 			return nil, err
 		}
@@ -613,11 +591,7 @@ func checkTarget(m map[string]any, path string, folder bool, what string) (recur
 }
 
 func setOwner(in any, folder bool) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		owner, err := reqString(m, "owner")
 		if err != nil {
 			return nil, err
@@ -632,11 +606,7 @@ func setOwner(in any, folder bool) (output, error) {
 }
 
 func setPermissions(in any, folder bool) (output, error) {
-	return perItem(in, func(_ int, m map[string]any) (map[string]any, error) {
-		path, err := reqString(m, "path")
-		if err != nil {
-			return nil, err
-		}
+	return perPath(in, func(m map[string]any, path string) (map[string]any, error) {
 		permText, err := reqString(m, "permissions")
 		if err != nil {
 			return nil, err
