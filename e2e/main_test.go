@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ibgitops/ibgitops/internal/testutil"
 )
 
 // bin is the ibgitops binary built by TestMain; moduleRoot the repository.
@@ -181,30 +183,16 @@ type gitRepo struct {
 	dir, base, head string
 }
 
-func git(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
-		"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE=2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-01-01T00:00:00Z",
-		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func newGitRepo(t testing.TB) gitRepo {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: the fixture repositories are made with it")
 	}
 	dir := copyTree(t, "testdata/example")
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "initial")
-	base := git(t, dir, "rev-parse", "HEAD")
+	testutil.Git(t, dir, "init", "-q", "-b", "main")
+	testutil.Git(t, dir, "add", ".")
+	testutil.Git(t, dir, "commit", "-q", "-m", "initial")
+	base := testutil.Git(t, dir, "rev-parse", "HEAD")
 	f := filepath.Join(dir, "components", "smoke-tests.yaml")
 	data, err := os.ReadFile(f)
 	if err != nil {
@@ -215,11 +203,11 @@ func newGitRepo(t testing.TB) gitRepo {
 	if err := os.WriteFile(f, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "feat: smoke tests check the banner")
+	testutil.Git(t, dir, "add", ".")
+	testutil.Git(t, dir, "commit", "-q", "-m", "feat: smoke tests check the banner")
 	// As after a clone: origin/main is the base (the pull request target).
-	git(t, dir, "update-ref", "refs/remotes/origin/main", base)
-	return gitRepo{dir: dir, base: base, head: git(t, dir, "rev-parse", "HEAD")}
+	testutil.Git(t, dir, "update-ref", "refs/remotes/origin/main", base)
+	return gitRepo{dir: dir, base: base, head: testutil.Git(t, dir, "rev-parse", "HEAD")}
 }
 
 // long reports whether the slow variants run (IBGITOPS_E2E_LONG=1).

@@ -62,3 +62,20 @@ func mustHead(t *testing.T, r *Repo) plumbing.Hash {
 	}
 	return h.Hash()
 }
+
+func TestGitCommitsWithStableIDs(t *testing.T) {
+	build := func() string {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		Git(t, dir, "init", "-q", "-b", "main")
+		Git(t, dir, "add", ".")
+		Git(t, dir, "commit", "-q", "-m", "first")
+		return Git(t, dir, "rev-parse", "HEAD")
+	}
+	first, second := build(), build()
+	if len(first) != 40 || first != second {
+		t.Errorf("commit ids of two identical repositories: %q and %q, want the same 40-digit id", first, second)
+	}
+}

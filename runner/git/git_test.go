@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/ibgitops/ibgitops/internal/testutil"
 )
 
 // testRepo builds real repositories with go-git.
@@ -117,21 +118,6 @@ func open(t *testing.T, dir string) *Repo {
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
-}
-
-func gitBin(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git binary not installed: needed only to make shallow clones in tests")
-	}
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 func TestResolve(t *testing.T) {
@@ -467,7 +453,7 @@ func TestShallowClone(t *testing.T) {
 	tr.commit("fix: two", map[string]*string{"a": s("2")})
 	c3 := tr.commit("fix: three", map[string]*string{"a": s("3")})
 	clone := filepath.Join(t.TempDir(), "clone")
-	gitBin(t, tr.dir, "clone", "-q", "--depth", "1", "file://"+tr.dir, clone)
+	testutil.Git(t, tr.dir, "clone", "-q", "--depth", "1", "file://"+tr.dir, clone)
 
 	r := open(t, clone)
 	if !r.IsShallow() {
