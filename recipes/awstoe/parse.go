@@ -403,33 +403,41 @@ func (p *parser) document(root *yaml.Node) *Document {
 	return d
 }
 
-// namedEntries walks a list of single-key mappings (parameters/constants).
-func (p *parser) namedEntries(n *yaml.Node, what string, each func(name *yaml.Node, body *yaml.Node)) {
+// mappingList walks a list whose items are mappings: nothing for an absent or
+// null list, one finding ("<what> must be a list of <shape>") for another
+// kind, else each item that is a mapping (itemWhat names the others in their
+// finding) while the budget lasts.
+func (p *parser) mappingList(n *yaml.Node, what, shape, itemWhat string, each func(m *yaml.Node)) {
 	n = p.deref(n)
 	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		p.add(pos(n), diag.Error, RuleType, "%s must be a list of single-key mappings (- Name: {type: string, ...}), not %s", what, kindName(n))
+		p.add(pos(n), diag.Error, RuleType, "%s must be a list of %s, not %s", what, shape, kindName(n))
 		return
 	}
 	for _, item := range n.Content {
 		if !p.charge(item) {
 			return
 		}
-		m := p.mapping(item, "each entry of "+what)
-		if m == nil {
-			continue
+		if m := p.mapping(item, itemWhat); m != nil {
+			each(m)
 		}
+	}
+}
+
+// namedEntries walks a list of single-key mappings (parameters/constants).
+func (p *parser) namedEntries(n *yaml.Node, what string, each func(name *yaml.Node, body *yaml.Node)) {
+	p.mappingList(n, what, "single-key mappings (- Name: {type: string, ...})", "each entry of "+what, func(m *yaml.Node) {
 		kvs := p.pairs(m)
 		if len(kvs) != 1 {
 			p.add(pos(m), diag.Error, RuleType, "each entry of %s is a single-key mapping (- Name: {type: string, ...}); this one has %d keys, check the indentation", what, len(kvs))
 			if len(kvs) == 0 {
-				continue
+				return
 			}
 		}
 		each(kvs[0].keyN, kvs[0].value)
-	}
+	})
 }
 
 var parameterKeys = []string{"type", "default", "description"}
@@ -492,23 +500,8 @@ func (p *parser) constants(n *yaml.Node) []Constant {
 var phaseKeys = []string{"name", "steps"}
 
 func (p *parser) phases(n *yaml.Node) []Phase {
-	n = p.deref(n)
-	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.add(pos(n), diag.Error, RuleType, "phases must be a list of {name, steps}, not %s", kindName(n))
-		return nil
-	}
 	var out []Phase
-	for _, item := range n.Content {
-		if !p.charge(item) {
-			return out
-		}
-		m := p.mapping(item, "each phase")
-		if m == nil {
-			continue
-		}
+	p.mappingList(n, "phases", "{name, steps}", "each phase", func(m *yaml.Node) {
 		ph := Phase{Pos: pos(m)}
 		for _, kv := range p.pairs(m) {
 			switch kv.key {
@@ -525,32 +518,17 @@ func (p *parser) phases(n *yaml.Node) []Phase {
 			}
 		}
 		out = append(out, ph)
-	}
+	})
 	return out
 }
 
 var stepKeys = []string{"name", "action", "timeoutSeconds", "onFailure", "maxAttempts", "inputs", "if", "loop"}
 
 func (p *parser) steps(n *yaml.Node) []Step {
-	n = p.deref(n)
-	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.add(pos(n), diag.Error, RuleType, "steps must be a list of steps, not %s", kindName(n))
-		return nil
-	}
 	var out []Step
-	for _, item := range n.Content {
-		if !p.charge(item) {
-			return out
-		}
-		m := p.mapping(item, "each step")
-		if m == nil {
-			continue
-		}
+	p.mappingList(n, "steps", "steps", "each step", func(m *yaml.Node) {
 		out = append(out, p.step(m))
-	}
+	})
 	return out
 }
 
