@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 )
@@ -95,8 +94,7 @@ func TestResponsesMatchModel(t *testing.T) {
 	checker := &responseChecker{fake: fake, seen: map[string]bool{}}
 	srv := httptest.NewServer(checker)
 	defer srv.Close()
-	c := imagebuilder.New(imagebuilder.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDFAKE", "fakesecret", "")})
+	c := Client(srv.URL, nil)
 	ctx := context.Background()
 	pipe := seedPipeline(t, c)
 	if _, err := c.CreateContainerRecipe(ctx, &imagebuilder.CreateContainerRecipeInput{Name: aws.String("app"), SemanticVersion: aws.String("1.0.0"),

@@ -49,11 +49,7 @@ func newEnv(t testing.TB, opts ibfake.Options) *env {
 func (e *env) client() *imagebuilder.Client { return clientAt(e.srv.URL) }
 
 func clientAt(url string) *imagebuilder.Client {
-	return imagebuilder.New(imagebuilder.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDFAKE", "fakesecret", ""),
-		Retryer:     NewRetryer(10, time.Millisecond, noDelay),
-	})
+	return ibfake.Client(url, NewRetryer(10, time.Millisecond, noDelay))
 }
 
 func (e *env) sts() *sts.Client {
