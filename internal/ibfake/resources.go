@@ -173,6 +173,15 @@ func (s *Server) byType(typ string) []*resource {
 	return out
 }
 
+// lookup finds the resource of typ at exactly the ARN a.
+func (s *Server) lookup(typ, a string) (*resource, *apiError) {
+	r, ok := s.resources[a]
+	if !ok || r.typ != typ {
+		return nil, notFound(typ, a)
+	}
+	return r, nil
+}
+
 // resolve finds the resource an ARN selects: an exact ARN, a version ARN
 // (the newest build of it), or a wildcard (the newest matching version).
 func (s *Server) resolve(typ, a string) (*resource, *apiError) {
@@ -373,9 +382,9 @@ func (s *Server) getComponent(in map[string]any) (map[string]any, *apiError) {
 
 func (s *Server) deleteComponent(in map[string]any) (map[string]any, *apiError) {
 	a := in["componentBuildVersionArn"].(string)
-	r, ok := s.resources[a]
-	if !ok || r.typ != typeComponent {
-		return nil, notFound(typeComponent, a)
+	r, err := s.lookup(typeComponent, a)
+	if err != nil {
+		return nil, err
 	}
 	for _, typ := range []string{typeImageRecipe, typeContainerRecipe} {
 		for _, rec := range s.byType(typ) {
@@ -411,12 +420,18 @@ func (s *Server) listComponents(in map[string]any) (map[string]any, *apiError) {
 			rows = append(rows, row)
 		}
 	}
+	return listPage("ListComponents", "componentVersionList", rows, in)
+}
+
+// listPage sorts rows by ARN and answers a List operation with the page the
+// request selects under listKey (and the next token, if any).
+func listPage(op, listKey string, rows []map[string]any, in map[string]any) (map[string]any, *apiError) {
 	sortByARN(rows)
-	page, next, err := paginate("ListComponents", rows, in)
+	page, next, err := paginate(op, rows, in)
 	if err != nil {
 		return nil, err
 	}
-	return withNext(map[string]any{"componentVersionList": page}, next), nil
+	return withNext(map[string]any{listKey: page}, next), nil
 }
 
 func withNext(out map[string]any, next string) map[string]any {
@@ -601,9 +616,8 @@ func (s *Server) getRecipe(typ, key, outKey string, in map[string]any) (map[stri
 
 func (s *Server) deleteRecipe(typ, key string, in map[string]any) (map[string]any, *apiError) {
 	a := in[key].(string)
-	r, ok := s.resources[a]
-	if !ok || r.typ != typ {
-		return nil, notFound(typ, a)
+	if _, err := s.lookup(typ, a); err != nil {
+		return nil, err
 	}
 	for _, p := range s.byType(typePipeline) {
 		if p.fields["imageRecipeArn"] == a || p.fields["containerRecipeArn"] == a {
@@ -618,19 +632,7 @@ func (s *Server) listRecipes(typ, op, listKey string, in map[string]any) (map[st
 	if owner, _ := in["owner"].(string); owner != "" && owner != "Self" {
 		return map[string]any{listKey: []any{}}, nil
 	}
-	var rows []map[string]any
-	for _, r := range s.byType(typ) {
-		row := r.object()
-		if matchFilters(row, in) {
-			rows = append(rows, row)
-		}
-	}
-	sortByARN(rows)
-	page, next, err := paginate(op, rows, in)
-	if err != nil {
-		return nil, err
-	}
-	return withNext(map[string]any{listKey: page}, next), nil
+	return s.listMutable(typ, op, listKey, in)
 }
 
 // ---- infrastructure, distribution, pipelines (mutable) ----
@@ -716,9 +718,9 @@ func (s *Server) fillMutable(r *resource) {
 
 func (s *Server) updateMutable(typ, arnKey string, in map[string]any) (map[string]any, *apiError) {
 	a := in[arnKey].(string)
-	r, ok := s.resources[a]
-	if !ok || r.typ != typ {
-		return nil, notFound(typ, a)
+	r, err := s.lookup(typ, a)
+	if err != nil {
+		return nil, err
 	}
 	if typ == typePipeline {
 		if err := s.checkPipelineRefs(in); err != nil {
@@ -738,18 +740,17 @@ func (s *Server) updateMutable(typ, arnKey string, in map[string]any) (map[strin
 
 func (s *Server) getMutable(typ, arnKey, outKey string, in map[string]any) (map[string]any, *apiError) {
 	a := in[arnKey].(string)
-	r, ok := s.resources[a]
-	if !ok || r.typ != typ {
-		return nil, notFound(typ, a)
+	r, err := s.lookup(typ, a)
+	if err != nil {
+		return nil, err
 	}
 	return map[string]any{outKey: r.object()}, nil
 }
 
 func (s *Server) deleteMutable(typ, arnKey string, in map[string]any) (map[string]any, *apiError) {
 	a := in[arnKey].(string)
-	r, ok := s.resources[a]
-	if !ok || r.typ != typ {
-		return nil, notFound(typ, a)
+	if _, err := s.lookup(typ, a); err != nil {
+		return nil, err
 	}
 	if typ == typeInfrastructure || typ == typeDistribution {
 		for _, p := range s.byType(typePipeline) {
@@ -762,6 +763,8 @@ func (s *Server) deleteMutable(typ, arnKey string, in map[string]any) (map[strin
 	return map[string]any{arnKey: a}, nil
 }
 
+// listMutable lists the resources of typ (as Get returns them) that match the
+// request's filters; listRecipes uses it once the owner is checked.
 func (s *Server) listMutable(typ, op, listKey string, in map[string]any) (map[string]any, *apiError) {
 	var rows []map[string]any
 	for _, r := range s.byType(typ) {
@@ -770,12 +773,7 @@ func (s *Server) listMutable(typ, op, listKey string, in map[string]any) (map[st
 			rows = append(rows, row)
 		}
 	}
-	sortByARN(rows)
-	page, next, err := paginate(op, rows, in)
-	if err != nil {
-		return nil, err
-	}
-	return withNext(map[string]any{listKey: page}, next), nil
+	return listPage(op, listKey, rows, in)
 }
 
 // ---- tags ----
