@@ -73,6 +73,28 @@ func (r *testRepo) commit(msg string, files map[string]*string) Hash {
 	return h
 }
 
+// symlinks makes each link (a path in the repository) point at its target
+// and stages it; the next commit records them.
+func (r *testRepo) symlinks(links map[string]string) {
+	r.t.Helper()
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for name, target := range links {
+		p := filepath.Join(r.dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			r.t.Fatal(err)
+		}
+		if _, err := wt.Add(name); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
 func (r *testRepo) branch(name string, at Hash) {
 	r.t.Helper()
 	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), at)); err != nil {
@@ -625,18 +647,7 @@ func TestTreeFSSymlinks(t *testing.T) {
 	tr := newTestRepo(t)
 	tr.commit("one", map[string]*string{"docs/real.yaml": s("phases: []\n")})
 	links := map[string]string{"docs/in.yaml": "real.yaml", "docs/out.yaml": "../../outside.yaml"}
-	wt, err := tr.repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, target := range links {
-		if err := os.Symlink(target, filepath.Join(tr.dir, name)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wt.Add(name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tr.symlinks(links)
 	c := tr.commit("links", nil)
 	fsys, err := open(t, tr.dir).TreeFS(c)
 	if err != nil {

@@ -2,8 +2,6 @@ package git
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,21 +20,7 @@ func TestLoadTreeFSSymlinks(t *testing.T) {
 		"components/outside.yaml": s(fmt.Sprintf(comp, "outside-link", "docs/out.doc")),
 		"components/real/doc.txt": s(doc),
 	})
-	wt, err := tr.repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(tr.dir, "components", "docs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, target := range map[string]string{"components/docs/in.doc": "../real/doc.txt", "components/docs/out.doc": "../../../outside.doc"} {
-		if err := os.Symlink(target, filepath.Join(tr.dir, name)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wt.Add(name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tr.symlinks(map[string]string{"components/docs/in.doc": "../real/doc.txt", "components/docs/out.doc": "../../../outside.doc"})
 	c := tr.commit("links", nil)
 	fsys, err := open(t, tr.dir).TreeFS(c)
 	if err != nil {
