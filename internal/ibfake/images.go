@@ -355,9 +355,9 @@ func (s *Server) createImage(in map[string]any) (map[string]any, *apiError) {
 
 func (s *Server) startPipeline(in map[string]any) (map[string]any, *apiError) {
 	a := in["imagePipelineArn"].(string)
-	p, ok := s.resources[a]
-	if !ok || p.typ != typePipeline {
-		return nil, notFound(typePipeline, a)
+	p, err := s.lookup(typePipeline, a)
+	if err != nil {
+		return nil, err
 	}
 	if p.fields["status"] == "DISABLED" {
 		return nil, errorf("InvalidRequestException", "The image pipeline '%s' is disabled.", a)
@@ -398,9 +398,9 @@ func (s *Server) getImage(in map[string]any) (map[string]any, *apiError) {
 
 func (s *Server) cancelImage(in map[string]any) (map[string]any, *apiError) {
 	a := in["imageBuildVersionArn"].(string)
-	img, ok := s.resources[a]
-	if !ok || img.typ != typeImage {
-		return nil, notFound(typeImage, a)
+	img, err := s.lookup(typeImage, a)
+	if err != nil {
+		return nil, err
 	}
 	s.tick(img, false)
 	st := img.image
@@ -425,9 +425,9 @@ func (s *Server) cancelImage(in map[string]any) (map[string]any, *apiError) {
 
 func (s *Server) deleteImage(in map[string]any) (map[string]any, *apiError) {
 	a := in["imageBuildVersionArn"].(string)
-	img, ok := s.resources[a]
-	if !ok || img.typ != typeImage {
-		return nil, notFound(typeImage, a)
+	img, err := s.lookup(typeImage, a)
+	if err != nil {
+		return nil, err
 	}
 	if st := img.image; st != nil && st.stage >= 0 && st.stage < len(imageStates)-1 {
 		return nil, errorf("ResourceInUseException", "The image '%s' is being built; cancel it first.", a)
@@ -461,12 +461,7 @@ func (s *Server) listImages(in map[string]any) (map[string]any, *apiError) {
 			rows = append(rows, row)
 		}
 	}
-	sortByARN(rows)
-	page, next, err := paginate("ListImages", rows, in)
-	if err != nil {
-		return nil, err
-	}
-	return withNext(map[string]any{"imageVersionList": page}, next), nil
+	return listPage("ListImages", "imageVersionList", rows, in)
 }
 
 func (s *Server) listImageBuildVersions(in map[string]any) (map[string]any, *apiError) {
@@ -497,8 +492,8 @@ func (s *Server) listImageBuildVersions(in map[string]any) (map[string]any, *api
 
 func (s *Server) listImagePipelineImages(in map[string]any) (map[string]any, *apiError) {
 	a := in["imagePipelineArn"].(string)
-	if p, ok := s.resources[a]; !ok || p.typ != typePipeline {
-		return nil, notFound(typePipeline, a)
+	if _, err := s.lookup(typePipeline, a); err != nil {
+		return nil, err
 	}
 	var rows []map[string]any
 	for _, img := range s.byType(typeImage) {
@@ -518,9 +513,9 @@ func (s *Server) listImagePipelineImages(in map[string]any) (map[string]any, *ap
 
 func (s *Server) listWorkflowExecutions(in map[string]any) (map[string]any, *apiError) {
 	a := in["imageBuildVersionArn"].(string)
-	img, ok := s.resources[a]
-	if !ok || img.typ != typeImage {
-		return nil, notFound(typeImage, a)
+	img, err := s.lookup(typeImage, a)
+	if err != nil {
+		return nil, err
 	}
 	s.tick(img, false)
 	var rows []map[string]any
