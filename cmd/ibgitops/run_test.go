@@ -119,6 +119,29 @@ func (f *fakeAPI) record(r *http.Request) string {
 	return string(body)
 }
 
+// serve starts the fake's server: every request is recorded, answered as
+// JSON, and handled under the fake's lock.
+func (f *fakeAPI) serve(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, body string)) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		body := f.record(r)
+		w.Header().Set("Content-Type", "application/json")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		handle(w, r, body)
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+}
+
+// pageOf is the page the request asks for (query "page", from 1) of n
+// items, per to a page, and the bounds of its items.
+func pageOf(r *http.Request, per, n int) (page, lo, hi int) {
+	page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	return page, min((page-1)*per, n), min(page*per, n)
+}
+
 func (f *fakeAPI) reset() []recorded {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -193,12 +216,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		g.nextID++
 		g.comments = append(g.comments, &comment{ID: g.nextID, Author: "someone", Body: body})
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		body := g.record(r)
-		w.Header().Set("Content-Type", "application/json")
-		g.mu.Lock()
-		defer g.mu.Unlock()
+	g.serve(t, func(w http.ResponseWriter, r *http.Request, body string) {
 		if g.down {
 			w.WriteHeader(http.StatusInternalServerError)
 			io.WriteString(w, `{"message":"Server Error"}`)
@@ -232,9 +250,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 				per = 30
 			}
 			per = min(per, 100)
-			page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-			page = max(page, 1)
-			lo, hi := min((page-1)*per, len(g.comments)), min(page*per, len(g.comments))
+			page, lo, hi := pageOf(r, per, len(g.comments))
 			if hi < len(g.comments) {
 				w.Header().Set("Link", fmt.Sprintf(`<%s%s?per_page=%d&page=%d>; rel="next"`, g.srv.URL, path, per, page+1))
 			}
@@ -258,8 +274,6 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 			io.WriteString(w, `{"message":"Not Found"}`)
 		}
 	})
-	g.srv = httptest.NewServer(mux)
-	t.Cleanup(g.srv.Close)
 	return g
 }
 
@@ -576,12 +590,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		}
 		g.notes = append(g.notes, &comment{ID: g.nextID, Author: author, Body: body})
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		body := g.record(r)
-		w.Header().Set("Content-Type", "application/json")
-		g.mu.Lock()
-		defer g.mu.Unlock()
+	g.serve(t, func(w http.ResponseWriter, r *http.Request, body string) {
 		path := r.URL.Path
 		notesPath := "/api/v4/projects/123/merge_requests/5/notes"
 		switch {
@@ -603,9 +612,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		case r.Method == "GET" && path == notesPath:
 			per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
 			per = min(max(per, 20), 100)
-			page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-			page = max(page, 1)
-			lo, hi := min((page-1)*per, len(g.notes)), min(page*per, len(g.notes))
+			page, lo, hi := pageOf(r, per, len(g.notes))
 			if hi < len(g.notes) {
 				w.Header().Set("X-Next-Page", strconv.Itoa(page+1))
 			}
@@ -629,8 +636,6 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 			io.WriteString(w, `{"message":"404 Not Found"}`)
 		}
 	})
-	g.srv = httptest.NewServer(mux)
-	t.Cleanup(g.srv.Close)
 	return g
 }
 
