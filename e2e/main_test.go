@@ -189,25 +189,10 @@ func newGitRepo(t testing.TB) gitRepo {
 		t.Skip("git is not installed: the fixture repositories are made with it")
 	}
 	dir := copyTree(t, "testdata/example")
-	testutil.Git(t, dir, "init", "-q", "-b", "main")
-	testutil.Git(t, dir, "add", ".")
-	testutil.Git(t, dir, "commit", "-q", "-m", "initial")
-	base := testutil.Git(t, dir, "rev-parse", "HEAD")
-	f := filepath.Join(dir, "components", "smoke-tests.yaml")
-	data, err := os.ReadFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = regexp.MustCompile(`(?m)^version: .*$`).ReplaceAll(data, []byte("version: 1.1.0"))
-	data = append(data, []byte("# checks the banner too\n")...)
-	if err := os.WriteFile(f, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	testutil.Git(t, dir, "add", ".")
-	testutil.Git(t, dir, "commit", "-q", "-m", "feat: smoke tests check the banner")
+	base, head := testutil.ExampleHistory(t, dir, nil)
 	// As after a clone: origin/main is the base (the pull request target).
 	testutil.Git(t, dir, "update-ref", "refs/remotes/origin/main", base)
-	return gitRepo{dir: dir, base: base, head: testutil.Git(t, dir, "rev-parse", "HEAD")}
+	return gitRepo{dir: dir, base: base, head: head}
 }
 
 // long reports whether the slow variants run (IBGITOPS_E2E_LONG=1).

@@ -67,32 +67,7 @@ func fixtureRepo(t *testing.T, extra map[string]string) (dir, base, head string)
 	if err := os.CopyFS(dir, os.DirFS("../../testdata/example")); err != nil {
 		t.Fatal(err)
 	}
-	git := func(args ...string) string { return testutil.Git(t, dir, args...) }
-	git("init", "-q", "-b", "main")
-	git("add", ".")
-	git("commit", "-q", "-m", "initial")
-	base = git("rev-parse", "HEAD")
-	f := filepath.Join(dir, "components", "smoke-tests.yaml")
-	data, err := os.ReadFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = regexp.MustCompile(`(?m)^version: .*$`).ReplaceAll(data, []byte("version: 1.1.0"))
-	data = append(data, []byte("# checks the banner too\n")...)
-	if err := os.WriteFile(f, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range extra {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git("add", ".")
-	git("commit", "-q", "-m", "feat: smoke tests check the banner")
-	head = git("rev-parse", "HEAD")
+	base, head = testutil.ExampleHistory(t, dir, extra)
 	return dir, base, head
 }
 

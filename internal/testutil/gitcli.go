@@ -3,6 +3,8 @@ package testutil
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -27,4 +29,38 @@ func Git(t testing.TB, dir string, args ...string) string {
 		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// ExampleHistory turns dir, a copy of testdata/example, into the history the
+// run tests use (with Git, so the ids are stable): a base commit of the
+// example as it is, then a head commit that changes
+// components/smoke-tests.yaml (version 1.1.0 and one more line) and adds the
+// extra files (path -> content). It returns both commit ids.
+func ExampleHistory(t testing.TB, dir string, extra map[string]string) (base, head string) {
+	t.Helper()
+	Git(t, dir, "init", "-q", "-b", "main")
+	Git(t, dir, "add", ".")
+	Git(t, dir, "commit", "-q", "-m", "initial")
+	base = Git(t, dir, "rev-parse", "HEAD")
+	f := filepath.Join(dir, "components", "smoke-tests.yaml")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = regexp.MustCompile(`(?m)^version: .*$`).ReplaceAll(data, []byte("version: 1.1.0"))
+	data = append(data, []byte("# checks the banner too\n")...)
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range extra {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Git(t, dir, "add", ".")
+	Git(t, dir, "commit", "-q", "-m", "feat: smoke tests check the banner")
+	return base, Git(t, dir, "rev-parse", "HEAD")
 }

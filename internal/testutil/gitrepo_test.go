@@ -79,3 +79,23 @@ func TestGitCommitsWithStableIDs(t *testing.T) {
 		t.Errorf("commit ids of two identical repositories: %q and %q, want the same 40-digit id", first, second)
 	}
 }
+
+func TestExampleHistory(t *testing.T) {
+	build := func(extra map[string]string) (string, string, string) {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS("../../testdata/example")); err != nil {
+			t.Fatal(err)
+		}
+		base, head := ExampleHistory(t, dir, extra)
+		return dir, base, head
+	}
+	dir, base, head := build(map[string]string{"notes/extra.txt": "x\n"})
+	_, base2, head2 := build(map[string]string{"notes/extra.txt": "x\n"})
+	if base != base2 || head != head2 {
+		t.Errorf("ids of two identical histories differ: %s %s, %s %s", base, head, base2, head2)
+	}
+	changed := Git(t, dir, "diff", "--name-only", base, head)
+	if changed != "components/smoke-tests.yaml\nnotes/extra.txt" {
+		t.Errorf("head changes %q, want components/smoke-tests.yaml and notes/extra.txt", changed)
+	}
+}
