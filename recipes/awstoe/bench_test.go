@@ -9,7 +9,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// benchDocs are the feature documents plus the corpus when present.
+// benchDocs are the feature documents plus the corpus when present; the
+// benchmark counts their total size as its bytes and reports allocations.
 func benchDocs(b *testing.B) [][]byte {
 	b.Helper()
 	var docs [][]byte
@@ -23,41 +24,40 @@ func benchDocs(b *testing.B) [][]byte {
 			docs = append(docs, data)
 		}
 	}
+	size := 0
+	for _, d := range docs {
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
 	return docs
+}
+
+// reportPerDoc adds the time per document (n documents a loop) in µs.
+func reportPerDoc(b *testing.B, n int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1e3, "µs/doc")
 }
 
 // BenchmarkParseValidate is what lint spends per AWSTOE document; compare
 // with BenchmarkYAMLDecode (yaml.v3 alone) for the overhead ratio.
 func BenchmarkParseValidate(b *testing.B) {
 	docs := benchDocs(b)
-	size := 0
-	for _, d := range docs {
-		size += len(d)
-	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
 	for b.Loop() {
 		for _, data := range docs {
 			d, _ := awstoe.Parse(data, "b.yaml")
 			d.Validate(awstoe.ValidateOptions{Platform: awstoe.InferPlatform(d)})
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(docs))/1e3, "µs/doc")
+	reportPerDoc(b, len(docs))
 }
 
 func BenchmarkYAMLDecode(b *testing.B) {
 	docs := benchDocs(b)
-	size := 0
-	for _, d := range docs {
-		size += len(d)
-	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
 	for b.Loop() {
 		for _, data := range docs {
 			var n yaml.Node
 			_ = yaml.Unmarshal(data, &n)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(docs))/1e3, "µs/doc")
+	reportPerDoc(b, len(docs))
 }
