@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 )
@@ -39,19 +40,7 @@ func render(fs []diag.Finding) string {
 
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("findings differ from %s (go test -update refreshes it)\n--- got\n%s--- want\n%s", path, got, want)
-	}
+	testutil.Golden(t, path, []byte(got), *update)
 }
 
 // TestCases runs every testdata/cases/*.yaml: each states the rules it

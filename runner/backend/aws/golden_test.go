@@ -2,13 +2,13 @@ package aws
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ibgitops/ibgitops/internal/ibfake"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
 
@@ -42,19 +42,7 @@ func TestGoldenOutput(t *testing.T) {
 				b.WriteString("step: " + s.Phase + " " + s.Component + " " + s.Step + " " + s.Status + "\n")
 			}
 			got := reWorkflowID.ReplaceAllString(b.String(), "wf-<id>")
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (run with -update after checking):\n--- got\n%s--- want\n%s", path, got, want)
-			}
+			testutil.Golden(t, filepath.Join("testdata", tc.name+".golden"), []byte(got), *update)
 		})
 	}
 }
