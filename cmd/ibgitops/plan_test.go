@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,20 +19,7 @@ import (
 func exampleRepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	src := "../../testdata/example"
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755)
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/example")); err != nil {
 		t.Fatal(err)
 	}
 	repo := testutil.NewRepo(t, dir, time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
