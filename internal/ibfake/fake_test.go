@@ -277,6 +277,10 @@ func TestWireFormat(t *testing.T) {
 		{"POST", "/ListComponents", `{"maxResults":0}`, 400, "InvalidParameterValueException", "maxResults"},
 		{"PATCH", "/ListComponents", ``, 404, "UnknownOperationException", "PATCH"},
 		{"POST", "/ListComponents", `not json`, 400, "SerializationException", "JSON"},
+		// The API reference caps clientToken at 36 characters (botocore's
+		// model says 64): 36 passes, 37 is refused.
+		{"PUT", "/CreateInfrastructureConfiguration", `{"name":"infra36","instanceProfileName":"R","clientToken":"` + strings.Repeat("t", 36) + `"}`, 200, "", ""},
+		{"PUT", "/CreateInfrastructureConfiguration", `{"name":"infra37","instanceProfileName":"R","clientToken":"` + strings.Repeat("t", 37) + `"}`, 400, "InvalidParameterValueException", "clientToken"},
 	}
 	for _, tc := range cases {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))

@@ -116,8 +116,21 @@ func LoadModel() (*Model, error) {
 		}
 		s.re = re
 	}
+	for name, max := range documentedMax {
+		if s := m.Shapes[name]; s != nil {
+			s.Max = &max
+		}
+	}
 	return &m, nil
 }
+
+// documentedMax tightens string lengths where AWS's published API
+// reference is stricter than botocore's model, so that a client which
+// passes the fake also passes an endpoint that enforces the reference.
+// ClientToken: "Length Constraints: Minimum length of 1. Maximum length
+// of 36." (API reference, CreateComponent and every call with a token);
+// botocore 1.43 says 64.
+var documentedMax = map[string]float64{"ClientToken": 36}
 
 // OperationNames lists the model's operations, sorted.
 func (m *Model) OperationNames() []string {

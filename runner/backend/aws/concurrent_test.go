@@ -288,13 +288,34 @@ func TestRetryAfterFailedBuildStartsANewOne(t *testing.T) {
 	}
 }
 
-// TestClientTokenShape: tokens fit the API's 1..64 characters and differ
-// per version.
+// TestClientTokenShape: tokens fit the documented 1..36 characters (the
+// fake refuses longer ones), are deterministic, and differ whenever any
+// part differs, however long the parts are.
 func TestClientTokenShape(t *testing.T) {
-	a := clientToken("CreateComponent", "123456789012", "comp", "1.0.0", strings.Repeat("f", 64))
-	b := clientToken("CreateComponent", "123456789012", "comp", "1.0.1", strings.Repeat("f", 64))
-	if len(a) != 64 || a == b || a != clientToken("CreateComponent", "123456789012", "comp", "1.0.0", strings.Repeat("f", 64)) {
-		t.Errorf("tokens %q %q: want 64 characters, deterministic, distinct per version", a, b)
+	long := strings.Repeat("f", 64)
+	cases := []struct {
+		name string
+		a, b []string
+	}{
+		{"version", []string{"CreateComponent", "123456789012", "comp", "1.0.0", long}, []string{"CreateComponent", "123456789012", "comp", "1.0.1", long}},
+		{"operation", []string{"CreateImage", "arn", "1.0.0", long, "0"}, []string{"StartImagePipelineExecution", "arn", "1.0.0", long, "0"}},
+		{"attempt", []string{"CreateImage", "arn", "1.0.0", long, "0"}, []string{"CreateImage", "arn", "1.0.0", long, "1"}},
+		{"part boundaries", []string{"ab", "c"}, []string{"a", "bc"}},
+		{"long parts", []string{strings.Repeat("x", 2048)}, []string{strings.Repeat("x", 2047)}},
+	}
+	for _, c := range cases {
+		a, b := clientToken(c.a...), clientToken(c.b...)
+		for _, tok := range []string{a, b} {
+			if len(tok) == 0 || len(tok) > 36 {
+				t.Errorf("%s: token %q has %d characters, want 1..36", c.name, tok, len(tok))
+			}
+		}
+		if a == b {
+			t.Errorf("%s: %v and %v share token %q", c.name, c.a, c.b, a)
+		}
+		if again := clientToken(c.a...); again != a {
+			t.Errorf("%s: token not deterministic: %q then %q", c.name, a, again)
+		}
 	}
 }
 

@@ -41,11 +41,20 @@ import (
 // same build with the same token tell their calls apart.
 const TagRunID = "ibgitops:run-id"
 
-// clientToken is a deterministic idempotency token (the API allows 1..64
-// characters): "ibgitops-" and 55 hex digits of the sha256 of parts.
+// maxClientToken is the longest client token Image Builder is documented
+// to accept: the API reference gives clientToken "Length Constraints:
+// Minimum length of 1. Maximum length of 36." (CreateComponent and every
+// other call with a token), although botocore's current model allows 64.
+// The tighter limit holds on whichever endpoint enforces it.
+const maxClientToken = 36
+
+// clientToken is a deterministic idempotency token of maxClientToken
+// characters: "ibgitops-" and 27 hex digits (108 bits) of the sha256 of
+// parts, enough that two different calls never share a token.
 func clientToken(parts ...string) string {
+	const prefix = "ibgitops-"
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return "ibgitops-" + hex.EncodeToString(sum[:])[:55]
+	return prefix + hex.EncodeToString(sum[:])[:maxClientToken-len(prefix)]
 }
 
 // newRunID is a random id for one Build call.
