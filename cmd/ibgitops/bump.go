@@ -51,6 +51,11 @@ func init() {
 			if err != nil {
 				return withCode(exitCannot, err)
 			}
+			for _, w := range written {
+				if w.Target != w.Path {
+					fmt.Fprintln(out, "wrote", w)
+				}
+			}
 			fmt.Fprintf(out, "wrote %d file(s); review and commit them\n", len(written))
 			return nil
 		},

@@ -2,9 +2,8 @@ package plan
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
+	"github.com/ibgitops/ibgitops/internal/fileset"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/yamledit"
 )
@@ -15,10 +14,12 @@ func Bumps(res *Result) ([]recipes.VersionEdit, error) {
 }
 
 // WriteBumps rewrites the edited version scalars in the files under
-// res.Root, byte for byte everywhere else. Every file is checked before
-// any is written, so a stale file changes nothing. It returns the files
-// written.
-func WriteBumps(res *Result, edits []recipes.VersionEdit) ([]string, error) {
+// res.Root, byte for byte everywhere else, all or nothing (see
+// fileset.Write): every file is read and checked before any is written, a
+// stale or read-only file changes nothing, a failed write restores what
+// was written, and a symlink inside the repository is written through to
+// its target. It returns the files written.
+func WriteBumps(res *Result, edits []recipes.VersionEdit) ([]fileset.Written, error) {
 	byFile := map[string][]yamledit.Edit{}
 	var order []string
 	for _, e := range edits {
@@ -27,39 +28,16 @@ func WriteBumps(res *Result, edits []recipes.VersionEdit) ([]string, error) {
 		}
 		byFile[e.File] = append(byFile[e.File], e.Edit)
 	}
-	type output struct {
-		path string
-		data []byte
-		mode os.FileMode
-	}
-	var outs []output
+	changes := make([]fileset.Change, 0, len(order))
 	for _, f := range order {
-		p := filepath.Join(res.Root, filepath.FromSlash(f))
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("bump %s: %w", f, err)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("bump %s: %w", f, err)
-		}
-		edited, err := yamledit.Apply(data, byFile[f])
-		if err != nil {
-			return nil, fmt.Errorf("bump %s: %w", f, err)
-		}
-		outs = append(outs, output{p, edited, st.Mode().Perm()})
+		fileEdits := byFile[f]
+		changes = append(changes, fileset.Change{Path: f, Edit: func(old []byte) ([]byte, error) {
+			return yamledit.Apply(old, fileEdits)
+		}})
 	}
-	var written []string
-	for i, o := range outs {
-		tmp := o.path + ".ibgitops-bump"
-		if err := os.WriteFile(tmp, o.data, o.mode); err != nil {
-			return written, fmt.Errorf("bump %s: %w", order[i], err)
-		}
-		if err := os.Rename(tmp, o.path); err != nil {
-			os.Remove(tmp)
-			return written, fmt.Errorf("bump %s: %w", order[i], err)
-		}
-		written = append(written, order[i])
+	written, err := fileset.Write(res.Root, changes)
+	if err != nil {
+		return nil, fmt.Errorf("bump: %w", err)
 	}
 	return written, nil
 }

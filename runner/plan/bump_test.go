@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ibgitops/ibgitops/recipes"
 )
 
 // Files whose comments, quoting, key order and blank lines must survive
@@ -116,4 +118,87 @@ func TestBumpWrite(t *testing.T) {
 	if _, err := WriteBumps(res, edits); err == nil || !strings.Contains(err.Error(), "changed since it was read") {
 		t.Errorf("stale write: %v", err)
 	}
+}
+
+// bump --write through a real repository: a resource file that is a
+// symlink inside the repository is written through (the link stays, its
+// target is bumped), and a read-only folder refuses the whole write, so
+// no file is bumped (#12 items 5 and 6).
+func TestBumpWriteSymlinkAndReadOnly(t *testing.T) {
+	setup := func(t *testing.T) (*fixture, *Result, []recipes.VersionEdit) {
+		f := newFixture(t)
+		f.commit("chore: initial", map[string]string{
+			".shared/web.yaml":           webStyled, // a dot folder: not loaded itself
+			"components/tools.yaml":      toolsYAML,
+			"components/docs/tools.yaml": toolsDoc,
+			"recipes/base.yaml":          baseStyled,
+			"recipes/app.yaml":           appStyled,
+			"infrastructure/small.yaml":  infraYAML,
+			"pipelines/base-weekly.yaml": pipeYAML,
+		})
+		if err := os.Symlink("../.shared/web.yaml", filepath.Join(f.dir, "components/web.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		f.repo.Commit("chore: link web", "components/web.yaml")
+		f.checkoutNew("feature")
+		f.commit("fix(web): say hello politely", map[string]string{
+			".shared/web.yaml": strings.Replace(webStyled, "echo hello", "echo hello, please", 1),
+		})
+		res := compute(t, Options{Root: f.dir, Base: "main"})
+		edits, err := Bumps(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(edits) == 0 || edits[0].File != "components/web.yaml" {
+			t.Fatalf("edits = %v; want web's version first", edits)
+		}
+		return f, res, edits
+	}
+	read := func(t *testing.T, f *fixture, name string) string {
+		data, err := os.ReadFile(filepath.Join(f.dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+
+	t.Run("symlink", func(t *testing.T) {
+		f, res, edits := setup(t)
+		written, err := WriteBumps(res, edits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if written[0].Target != ".shared/web.yaml" {
+			t.Errorf("written = %v", written)
+		}
+		fi, err := os.Lstat(filepath.Join(f.dir, "components/web.yaml"))
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("components/web.yaml is no longer a symlink (%v, %v)", fi.Mode(), err)
+		}
+		if got := read(t, f, ".shared/web.yaml"); !strings.Contains(got, `version: "1.0.1"   # quoted on purpose`) {
+			t.Errorf("the link's target was not bumped:\n%s", got)
+		}
+	})
+
+	t.Run("read-only folder", func(t *testing.T) {
+		f, res, edits := setup(t)
+		before := map[string]string{}
+		for _, name := range []string{".shared/web.yaml", "recipes/base.yaml", "recipes/app.yaml"} {
+			before[name] = read(t, f, name)
+		}
+		dir := filepath.Join(f.dir, "recipes")
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+		_, err := WriteBumps(res, edits)
+		if err == nil || !strings.Contains(err.Error(), "folder recipes is read-only") {
+			t.Fatalf("err = %v", err)
+		}
+		for name, content := range before {
+			if got := read(t, f, name); got != content {
+				t.Errorf("%s was written although the bump was refused:\n%s", name, got)
+			}
+		}
+	})
 }
