@@ -50,6 +50,8 @@ func Run(t *testing.T, newTarget Factory) {
 	t.Run("failing component", func(t *testing.T) { testFailure(t, newTarget) })
 	t.Run("failing test tags nothing", func(t *testing.T) { testFailingTest(t, newTarget) })
 	t.Run("cancel leaves nothing", func(t *testing.T) { testCancel(t, newTarget) })
+	t.Run("observe: missing, then in sync", func(t *testing.T) { testObserve(t, newTarget) })
+	t.Run("observe: a failed build is retried", func(t *testing.T) { testObserveFailed(t, newTarget) })
 }
 
 // Names used by the suite's repository; each test prefixes a random id so
