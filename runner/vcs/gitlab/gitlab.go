@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -308,54 +307,16 @@ func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error 
 	} else if err := os.WriteFile(filepath.Join(dir, JUnitBuilds), builds.Bytes(), 0o644); err != nil {
 		errs = append(errs, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, Dotenv), []byte(DotenvOutputs(r)), 0o644); err != nil {
+	// The dotenv variables carry what fits GitLab's limits; the outputs
+	// file carries every item and is named in IBGITOPS_OUTPUTS_FILE.
+	outputsPath := filepath.Join(dir, Outputs)
+	if js, err := outputsJSON(r); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", Outputs, err))
+	} else if err := os.WriteFile(outputsPath, js, 0o644); err != nil {
+		errs = append(errs, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, Dotenv), []byte(DotenvOutputs(r, outputsPath)), 0o644); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// DotenvOutputs renders a few short outputs for `artifacts:reports:dotenv`:
-// one line each, no quotes, no comments, under 5 KB and 20 variables.
-func DotenvOutputs(r *report.Report) string {
-	versions := r.Versions()
-	names := make([]string, 0, len(versions))
-	for n := range versions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var vs []string
-	for _, n := range names {
-		vs = append(vs, n+"="+versions[n])
-	}
-	var images []string
-	for _, im := range r.Images() {
-		images = append(images, im.Image)
-	}
-	lines := []string{
-		"IBGITOPS_CHANGED=" + strconv.FormatBool(r.Changed()),
-		"IBGITOPS_FAILED=" + strconv.FormatBool(r.Failed),
-		"IBGITOPS_VERSIONS=" + dotenvValue(strings.Join(vs, ",")),
-		"IBGITOPS_IMAGES=" + dotenvValue(strings.Join(images, ",")),
-	}
-	out := strings.Join(lines, "\n") + "\n"
-	for len(out) > dotenvLimit {
-		// Shorten the longest value until the file fits.
-		longest := 0
-		for i, l := range lines {
-			if len(l) > len(lines[longest]) {
-				longest = i
-			}
-			_ = l
-		}
-		l := lines[longest]
-		lines[longest] = l[:len(l)-(len(out)-dotenvLimit)-1]
-		out = strings.Join(lines, "\n") + "\n"
-	}
-	return out
-}
-
-// dotenvValue keeps a value on one line without quotes, which GitLab's
-// dotenv parser does not unescape.
-func dotenvValue(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ", `"`, "", "'", "", "#", "").Replace(s)
 }

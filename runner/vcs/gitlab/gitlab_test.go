@@ -1,11 +1,8 @@
 package gitlab
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/ibgitops/ibgitops/recipes"
-	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
@@ -42,25 +39,5 @@ func TestDetectContext(t *testing.T) {
 				t.Errorf("\n got %+v\nwant %+v", *got, w)
 			}
 		})
-	}
-}
-
-func TestDotenvStaysWithinGitLabLimits(t *testing.T) {
-	r := &report.Report{Plan: &recipes.Plan{}}
-	for i := 0; i < 2000; i++ {
-		r.Plan.Builds = append(r.Plan.Builds, recipes.Build{Name: strings.Repeat("r", 20) + string(rune('a'+i%26)) + strings.Repeat("x", i%7), Version: "1.0.0"})
-	}
-	out := DotenvOutputs(r)
-	if len(out) > 5<<10 {
-		t.Errorf("dotenv is %d bytes", len(out))
-	}
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) > 20 {
-		t.Errorf("%d variables", len(lines))
-	}
-	for _, l := range lines {
-		if l == "" || strings.ContainsAny(l, "\"'#") || !strings.HasPrefix(l, "IBGITOPS_") {
-			t.Errorf("bad dotenv line %q", l)
-		}
 	}
 }
