@@ -142,6 +142,14 @@ var cronFields = []cronField{
 
 var reRate = regexp.MustCompile(`^rate\(\s*([0-9]+)\s+(minute|minutes|hour|hours|day|days)\s*\)$`)
 
+// ScheduleError says what is wrong with an Image Builder
+// scheduleExpression, or "" when the service accepts it. The Image Builder
+// fake (internal/ibfake) refuses what lint refuses, from this one check.
+func ScheduleError(expr string) string {
+	_, msg := checkSchedule(expr)
+	return msg
+}
+
 // checkSchedule validates a scheduleExpression: cron(...) with six fields
 // (exactly one of day-of-month and day-of-week is `?`) or rate(...).
 func checkSchedule(v string) (rule, msg string) {

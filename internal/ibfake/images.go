@@ -7,8 +7,10 @@ import (
 	"time"
 )
 
-// The states an image moves through on success, in order.
-var imageStates = []string{"PENDING", "BUILDING", "TESTING", "DISTRIBUTING", "AVAILABLE"}
+// The states an image moves through on success, in order, as the service
+// reports them (ImageStatus): CREATING before the build workflow starts,
+// INTEGRATING after distribution, before AVAILABLE.
+var imageStates = []string{"PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"}
 
 // The workflows the service runs for an image, with their steps, by the
 // state in which they run.
@@ -447,16 +449,10 @@ func (s *Server) listImages(in map[string]any) (map[string]any, *apiError) {
 	if owner, _ := in["owner"].(string); owner != "" && owner != "Self" {
 		return map[string]any{"imageVersionList": []any{}}, nil
 	}
-	seen := map[string]bool{}
 	var rows []map[string]any
-	for _, img := range s.byType(typeImage) {
-		varn := s.arn(typeImage, img.name, img.versionString())
-		if seen[varn] {
-			continue
-		}
-		seen[varn] = true
+	for _, img := range newestPer(s.byType(typeImage), listKey(in)) {
 		row := pick(img.fields, "name", "type", "platform", "osVersion", "dateCreated", "buildType", "imageSource")
-		row["arn"], row["version"], row["owner"] = varn, img.versionString(), s.opts.Account
+		row["arn"], row["version"], row["owner"] = s.arn(typeImage, img.name, img.versionString()), img.versionString(), s.opts.Account
 		if matchFilters(row, in) {
 			rows = append(rows, row)
 		}

@@ -78,7 +78,7 @@ func TestPipelineRunToAvailable(t *testing.T) {
 		t.Fatalf("image arn %s", arn)
 	}
 	got := pollStates(t, c, arn)
-	want := "BUILDING TESTING DISTRIBUTING AVAILABLE"
+	want := "CREATING BUILDING TESTING DISTRIBUTING INTEGRATING AVAILABLE"
 	if s := strings.Join(statusStrings(got), " "); s != want {
 		t.Fatalf("states %s, want %s", s, want)
 	}

@@ -218,10 +218,12 @@ func TestTimeAndSimulatedWork(t *testing.T) {
 	}{
 		{0, types.ImageStatusPending},
 		{30 * time.Second, types.ImageStatusPending},
-		{31 * time.Second, types.ImageStatusBuilding},
+		{31 * time.Second, types.ImageStatusCreating},
+		{time.Minute, types.ImageStatusBuilding},
 		{5 * time.Minute, types.ImageStatusBuilding}, // sleep 600 holds the build
 		{5 * time.Minute, types.ImageStatusTesting},
 		{time.Minute, types.ImageStatusDistributing},
+		{time.Minute, types.ImageStatusIntegrating},
 		{time.Minute, types.ImageStatusAvailable},
 	}
 	for i, s := range steps {

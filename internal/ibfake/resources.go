@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ibgitops/ibgitops/recipes"
 )
 
 // Resource types as they appear in ARNs.
@@ -127,7 +129,7 @@ func versionFilter(v string) ([3]int, [3]bool, *apiError) {
 			continue
 		}
 		if seenX {
-			return nums, wild, errorf("InvalidVersionNumberException", "The semantic version filter '%s' is not valid: every node after the first 'x' must be 'x'.", v)
+			return nums, wild, errorf("InvalidVersionNumberException", "The semantic version filter '%s' is not valid: every node after the first 'x' must be 'x' (x.x.x, 1.x.x or 1.2.x).", v)
 		}
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 || n > 1<<30-1 {
@@ -173,8 +175,25 @@ func (s *Server) byType(typ string) []*resource {
 	return out
 }
 
+// checkARNVersion refuses an ARN whose version breaks the service's
+// filter rule, every node right of the first x is x (x.2.x, 1.x.3): a
+// version-format error, not "does not exist".
+func checkARNVersion(a string) *apiError {
+	p, ok := parseARN(a)
+	if !ok || !strings.Contains(p.version, "x") {
+		return nil
+	}
+	if _, _, err := versionFilter(p.version); err != nil {
+		return errorf(err.Code, "%s The ARN is '%s'.", err.Message, a)
+	}
+	return nil
+}
+
 // lookup finds the resource of typ at exactly the ARN a.
 func (s *Server) lookup(typ, a string) (*resource, *apiError) {
+	if err := checkARNVersion(a); err != nil {
+		return nil, err
+	}
 	r, ok := s.resources[a]
 	if !ok || r.typ != typ {
 		return nil, notFound(typ, a)
@@ -185,6 +204,9 @@ func (s *Server) lookup(typ, a string) (*resource, *apiError) {
 // resolve finds the resource an ARN selects: an exact ARN, a version ARN
 // (the newest build of it), or a wildcard (the newest matching version).
 func (s *Server) resolve(typ, a string) (*resource, *apiError) {
+	if err := checkARNVersion(a); err != nil {
+		return nil, err
+	}
 	if r, ok := s.resources[a]; ok && r.typ == typ {
 		return r, nil
 	}
@@ -405,22 +427,43 @@ func (s *Server) listComponents(in map[string]any) (map[string]any, *apiError) {
 	if owner, _ := in["owner"].(string); owner != "" && owner != "Self" {
 		return map[string]any{"componentVersionList": []any{}}, nil
 	}
-	seen := map[string]bool{}
 	var rows []map[string]any
-	for _, r := range s.byType(typeComponent) {
-		varn := s.arn(typeComponent, r.name, r.versionString())
-		if seen[varn] {
-			continue
-		}
-		seen[varn] = true
+	for _, r := range newestPer(s.byType(typeComponent), listKey(in)) {
 		row := pick(r.fields, "name", "version", "description", "platform", "supportedOsVersions", "type", "owner", "dateCreated")
-		row["arn"] = varn
+		row["arn"] = s.arn(typeComponent, r.name, r.versionString())
 		row["status"] = "ACTIVE"
 		if matchFilters(row, in) {
 			rows = append(rows, row)
 		}
 	}
 	return listPage("ListComponents", "componentVersionList", rows, in)
+}
+
+// listKey is how ListComponents and ListImages group their rows: one per
+// semantic version, or with byName one per name ("Returns the list of
+// components for the specified name": the newest version of each).
+func listKey(in map[string]any) func(*resource) string {
+	if byName, _ := in["byName"].(bool); byName {
+		return func(r *resource) string { return r.name }
+	}
+	return func(r *resource) string { return r.name + "@" + r.versionString() }
+}
+
+// newestPer keeps, of resources sorted oldest first (byType), the newest
+// of each key, in key order.
+func newestPer(sorted []*resource, key func(*resource) string) []*resource {
+	index := map[string]int{}
+	var out []*resource
+	for _, r := range sorted {
+		k := key(r)
+		if i, ok := index[k]; ok {
+			out[i] = r
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, r)
+	}
+	return out
 }
 
 // listPage sorts rows by ARN and answers a List operation with the page the
@@ -533,6 +576,9 @@ func (s *Server) checkComponents(in map[string]any) (string, *apiError) {
 	for i, c := range comps {
 		cm := c.(map[string]any)
 		ca := cm["componentArn"].(string)
+		if err := checkARNVersion(ca); err != nil {
+			return "", errorf(err.Code, "The value supplied for parameter 'components[%d].componentArn' is not valid. %s", i, err.Message)
+		}
 		p, _ := parseARN(ca)
 		if p.owner != s.opts.Account {
 			continue // AWS-managed, shared or marketplace: not modelled
@@ -568,6 +614,9 @@ func (s *Server) checkComponents(in map[string]any) (string, *apiError) {
 }
 
 func (s *Server) createRecipe(typ string, in map[string]any) (map[string]any, *apiError) {
+	if err := checkARNVersion(in["parentImage"].(string)); err != nil {
+		return nil, errorf(err.Code, "The value supplied for parameter 'parentImage' is not valid. %s", err.Message)
+	}
 	name := in["name"].(string)
 	ver, err := s.assignVersion(typ, name, in["semanticVersion"].(string))
 	if err != nil {
@@ -643,7 +692,25 @@ var mutableFields = map[string][]string{
 	typePipeline:       {"description", "imageRecipeArn", "containerRecipeArn", "infrastructureConfigurationArn", "distributionConfigurationArn", "imageTestsConfiguration", "enhancedImageMetadataEnabled", "schedule", "status", "imageScanningConfiguration", "imageTags", "workflows", "executionRole", "loggingConfiguration"},
 }
 
+// checkSchedule refuses a pipeline schedule the service would: a cron
+// expression without six valid fields and exactly one `?` day field, or
+// a malformed rate().
+func checkSchedule(in map[string]any) *apiError {
+	sched, _ := in["schedule"].(map[string]any)
+	expr, ok := sched["scheduleExpression"].(string)
+	if !ok {
+		return nil
+	}
+	if msg := recipes.ScheduleError(expr); msg != "" {
+		return errorf("InvalidParameterValueException", "The value supplied for parameter 'schedule.scheduleExpression' is not valid. %s", msg)
+	}
+	return nil
+}
+
 func (s *Server) checkPipelineRefs(in map[string]any) *apiError {
+	if err := checkSchedule(in); err != nil {
+		return err
+	}
 	_, hasImage := in["imageRecipeArn"].(string)
 	_, hasContainer := in["containerRecipeArn"].(string)
 	if hasImage == hasContainer {
@@ -779,6 +846,9 @@ func (s *Server) listMutable(typ, op, listKey string, in map[string]any) (map[st
 // ---- tags ----
 
 func (s *Server) taggable(a string) (*resource, *apiError) {
+	if err := checkARNVersion(a); err != nil {
+		return nil, err
+	}
 	if r, ok := s.resources[a]; ok {
 		return r, nil
 	}

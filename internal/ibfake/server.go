@@ -11,8 +11,8 @@
 // pipelines, images and their workflow executions in memory; honours client
 // tokens; assigns build numbers as the service does (including the
 // November 2025 component auto-versioning: the same name and version makes
-// the next build); paginates; and moves images through PENDING, BUILDING,
-// TESTING, DISTRIBUTING to AVAILABLE (or FAILED, CANCELLED) as GetImage is
+// the next build); paginates; and moves images through PENDING, CREATING, BUILDING,
+// TESTING, DISTRIBUTING, INTEGRATING to AVAILABLE (or FAILED, CANCELLED) as GetImage is
 // polled or time passes. Faults (throttling, 5xx bursts, latency, a build
 // that fails at a chosen workflow step) are injected with SetFaults.
 //
@@ -211,6 +211,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, errorf("UnknownOperationException", "no Image Builder operation is bound to %s %s", r.Method, r.URL.EscapedPath()))
 		return
 	}
+	// Every error of a known operation is fitted to the codes the
+	// operation declares (errors.go).
+	fail := func(e *apiError) { s.writeError(w, s.model.fitError(op, e)) }
 	if delay, faultErr := s.injectFault(op.Name); delay > 0 || faultErr != nil {
 		if delay > 0 {
 			select {
@@ -220,29 +223,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if faultErr != nil {
-			s.writeError(w, faultErr)
+			fail(faultErr)
 			return
 		}
 	}
 	in, err := s.decodeInput(op, r, label)
 	if err != nil {
-		s.writeError(w, err)
+		fail(err)
 		return
 	}
 	if op.Input != nil {
 		if err := s.model.Validate(op.Input.Shape, in, ""); err != nil {
 			var ve *validationError
 			if errors.As(err, &ve) {
-				s.writeError(w, &apiError{Code: ve.Code, Message: ve.Message})
+				fail(&apiError{Code: ve.Code, Message: ve.Message})
 				return
 			}
-			s.writeError(w, errorf("ServiceException", "%v", err))
+			fail(errorf("ServiceException", "%v", err))
 			return
 		}
 	}
 	body, apiErr := s.call(op, in)
 	if apiErr != nil {
-		s.writeError(w, apiErr)
+		fail(apiErr)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
