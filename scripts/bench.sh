@@ -7,7 +7,8 @@
 #             e2e.BenchmarkLintScale at 1x, 10x, 100x (120 / 1,200 / 12,000 files)
 #   plan      scripts/bench-plan.sh at 1x, 10x, 100x (200 files / 50 commits ... 20,000 / 5,000)
 #             recipes.BenchmarkPlanChanges (the pure planner)
-#   executor  runner/toe.BenchmarkExecutor500Steps (per ExecuteBash step vs bash)
+#   executor  runner/toe.BenchmarkExecutor500Steps (per ExecuteBash step vs bash),
+#             BenchmarkRunPrints1GB and BenchmarkLoop10M (peak RSS of toe run, bound 200 MB)
 #   aws       runner/backend/aws.BenchmarkRerunNothingChanged (calls of a no-op re-run)
 #   local     scripts/bench-local.sh (ibgitops build vs a plain engine script; skipped without podman)
 #
@@ -31,7 +32,7 @@ step "lint (recipes, e2e scales)"
 gobench ./recipes '^(BenchmarkLoad|BenchmarkYAMLDecodeOnly|BenchmarkPlanChanges)$'
 gobench ./e2e '^BenchmarkLintScale$'
 step "executor"
-gobench ./runner/toe '^BenchmarkExecutor500Steps$'
+gobench ./runner/toe '^(BenchmarkExecutor500Steps|BenchmarkRunPrints1GB|BenchmarkLoop10M)$'
 gobench ./recipes/awstoe '^BenchmarkParseValidate$'
 step "aws no-op re-run"
 gobench ./runner/backend/aws '^BenchmarkRerunNothingChanged$'
@@ -103,6 +104,11 @@ ex = bench("BenchmarkExecutor500Steps")
 if ex:
     row("executor", "toe run, per ExecuteBash step", "500 steps", "%.2f ms/step (%.2f ms CPU)" % (ex["ms/step"], ex.get("executor-cpu-ms/step", 0)),
         "bash script spawn %.2f ms/step" % ex["bash-spawn-ms/step"], "%.2f (+%.2f ms/step)" % (ex["ms/step"] / ex["bash-spawn-ms/step"], ex["overhead-vs-spawn-ms/step"]))
+big, lp = bench("BenchmarkRunPrints1GB"), bench("BenchmarkLoop10M")
+if big:
+    row("executor", "toe run, a step printing 1 GiB", "1 step", "%.0f MB peak RSS, %.1f s" % (big["peak-RSS-MB"], big["wall-s"]), "bound 200 MB", "%.2f" % (big["peak-RSS-MB"] / 200))
+if lp:
+    row("executor", "toe run, for loop of no-op Assert", "10^7 iterations", "%.0f MB peak RSS, %.0f ns/iteration" % (lp["peak-RSS-MB"], lp["ns/iteration"]), "bound 200 MB", "%.2f" % (lp["peak-RSS-MB"] / 200))
 pv = bench("BenchmarkParseValidate")
 if pv:
     row("executor", "AWSTOE parse + validate", "feature docs + corpus", "%.0f µs/doc" % pv["µs/doc"])

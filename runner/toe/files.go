@@ -508,7 +508,9 @@ func readFile(_ context.Context, e *env, in any) (output, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := os.ReadFile(path)
+		// ReadFile's content is held in memory and chained: bounded like
+		// a step's stdout, and never read from a FIFO or a device.
+		b, err := readRegularFile(path, maxKeptOutput, "ReadFile", "print it with ExecuteBash (cat) or pass the path to the next step instead of its content")
 		if err != nil {
 			return nil, err
 		}

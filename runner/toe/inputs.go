@@ -144,6 +144,8 @@ func scalarString(v any) (string, bool) {
 	switch t := v.(type) {
 	case string:
 		return t, true
+	case cutText:
+		return t.Text, true
 	case number:
 		return string(t), true
 	case bool:

@@ -31,9 +31,9 @@ func hostPlatform() string {
 // accepts an ibgitops Component file and runs its inline `document:`.
 // Findings with errors mean the document must not run.
 func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegularFile(path, maxDocumentSize, "document", documentHint)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read document %s: %w (check the path)", path, err)
+		return nil, nil, nil, err
 	}
 	doc, findings := checkDocument(data, path)
 	return doc, data, findings, nil
@@ -49,18 +49,11 @@ func checkDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) 
 	return doc, findings
 }
 
-// maxDocumentSize bounds a document fetched from S3.
-const maxDocumentSize = 16 << 20
-
 // readDocument returns a document's text from a local path or an
 // s3://bucket/key URI (with the run's S3 client).
 func readDocument(ctx context.Context, path string, s3client func(context.Context) (S3API, error)) ([]byte, error) {
 	if !strings.HasPrefix(path, "s3://") {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read document %s: %w (check the path)", path, err)
-		}
-		return data, nil
+		return readRegularFile(path, maxDocumentSize, "document", documentHint)
 	}
 	bucket, key, err := parseS3URI(path)
 	if err != nil {
@@ -80,7 +73,7 @@ func readDocument(ctx context.Context, path string, s3client func(context.Contex
 		return nil, fmt.Errorf("download document %s: %w", path, err)
 	}
 	if len(data) > maxDocumentSize {
-		return nil, fmt.Errorf("document %s is larger than %d bytes", path, maxDocumentSize)
+		return nil, fmt.Errorf("document %s is larger than the %d bytes ibgitops reads: move large content into files the document downloads", path, maxDocumentSize)
 	}
 	return data, nil
 }

@@ -1,14 +1,12 @@
 package toe
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"time"
 )
@@ -37,10 +35,11 @@ func (e *errRebootRequested) Error() string {
 const pipeGrace = 2 * time.Second
 
 // runProcess starts argv in its own process group, streams its stdout and
-// stderr into console (in order, as written) and returns the captured stdout.
+// stderr into console (in order, as written) and returns the captured stdout:
+// a string, or a cutText when it was longer than maxKeptOutput.
 // When ctx ends the whole group is killed, so nothing the step started is
 // left running after a timeout or an interrupt.
-func runProcess(ctx context.Context, console io.Writer, dir string, env []string, argv []string) (string, error) {
+func runProcess(ctx context.Context, console io.Writer, dir string, env []string, argv []string) (any, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = env
@@ -52,9 +51,9 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 		return killProcessGroup(cmd.Process)
 	}
 	cmd.WaitDelay = pipeGrace
-	var stdout bytes.Buffer
+	stdout := newHeadTail(maxKeptOutput, "stdout")
 	sc := &syncWriter{w: console}
-	cmd.Stdout = io.MultiWriter(&stdout, sc)
+	cmd.Stdout = io.MultiWriter(stdout, sc)
 	cmd.Stderr = sc
 	cmd.Stdin = nil
 	err := cmd.Run()
@@ -65,7 +64,7 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 			_ = killProcessGroup(cmd.Process)
 		}
 	}
-	out := strings.TrimRight(stdout.String(), "\n")
+	out := stdout.value(true)
 	if err == nil {
 		return out, nil
 	}

@@ -39,6 +39,7 @@ type executor struct {
 
 	mu    sync.Mutex
 	chain []ChainEntry
+	conds map[*awstoe.Step]parsedCondition // Assert conditions, parsed once
 
 	// counts of the top-level documents' steps
 	executed, failed, ignored int

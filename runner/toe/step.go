@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
+	"github.com/ibgitops/ibgitops/recipes/diag"
 )
 
 // iteration is one loop iteration's variables (nil for a step without loop).
@@ -76,7 +77,7 @@ func (x *executor) runStep(ctx context.Context, run *docRun, phase string, step 
 		}
 	}
 
-	iterations, err := x.iterations(step, base)
+	loop, err := x.iterations(step, base)
 	if err != nil {
 		return finish(failStatus(), err.Error())
 	}
@@ -85,7 +86,7 @@ func (x *executor) runStep(ctx context.Context, run *docRun, phase string, step 
 		if step.Loop.For != nil {
 			kind = "for"
 		}
-		sr.Loop = &LoopResult{Name: step.Loop.Name, Type: kind, Iterations: len(iterations), FailedIterations: []int{}}
+		sr.Loop = &LoopResult{Name: step.Loop.Name, Type: kind, Iterations: loop.count, FailedIterations: []int{}}
 	}
 
 	if sr.MaxAttempts < 1 {
@@ -94,7 +95,7 @@ func (x *executor) runStep(ctx context.Context, run *docRun, phase string, step 
 	var lastErr error
 	for attempt := 1; attempt <= sr.MaxAttempts; attempt++ {
 		sr.attempts = attempt
-		inputs, outputs, nested, failedAt, err := x.attempt(ctx, run, phase, step, iterations, base)
+		inputs, outputs, nested, failedAt, err := x.attempt(ctx, run, phase, step, loop, base)
 		if inputs == nil {
 			inputs = []any{}
 		}
@@ -128,33 +129,56 @@ func (x *executor) runStep(ctx context.Context, run *docRun, phase string, step 
 	return finish(failStatus(), lastErr.Error())
 }
 
+// maxRecordedIterations bounds how many iterations' inputs a looped step
+// keeps for detailedoutput.json and chaining (`inputs[i]`); a loop of
+// millions of iterations must not hold millions of input copies.
+const maxRecordedIterations = 100
+
 // attempt runs every iteration once under the step's timeout (which covers
-// the whole loop) and consolidates outputs.
-func (x *executor) attempt(ctx context.Context, run *docRun, phase string, step *awstoe.Step, iterations []*iteration, base *resolver) ([]any, []map[string]any, *RunResult, []int, error) {
+// the whole loop) and consolidates outputs as it goes, so memory does not
+// grow with the number of iterations.
+func (x *executor) attempt(ctx context.Context, run *docRun, phase string, step *awstoe.Step, loop *loopPlan, base *resolver) ([]any, []map[string]any, *RunResult, []int, error) {
 	timeout := step.EffectiveTimeoutSeconds()
+	outer := ctx // the run's: its end is an interrupt, not the step's timeout
 	if timeout > 0 && step.Action != "Reboot" {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(timeout)*time.Second)
 		defer cancel()
 	}
 	var inputs []any
-	var perIteration [][]map[string]any
+	inputBytes, unrecorded := 0, 0
+	var outs consolidator
 	var nested *RunResult
-	for i, it := range iterations {
-		r := base.with(it)
-		in, out, sub, err := x.runAction(ctx, run, phase, step, r)
-		inputs = append(inputs, in...)
+	for i := 0; i < loop.count; i++ {
+		if err := ctx.Err(); err != nil {
+			if outer.Err() == nil {
+				return noteUnrecorded(inputs, unrecorded), outs.result(), nested, nil, fmt.Errorf("the loop timed out after %d seconds (timeoutSeconds covers all iterations) before iteration %d", timeout, i)
+			}
+			return noteUnrecorded(inputs, unrecorded), outs.result(), nested, nil, fmt.Errorf("the run was interrupted before iteration %d of %d", i, loop.count)
+		}
+		r := base.with(loop.at(i))
+		record := step.Loop == nil || (i < maxRecordedIterations && inputBytes < maxKeptOutput)
+		in, out, sub, err := x.runAction(ctx, run, phase, step, r, record)
+		if record {
+			inputs = append(inputs, in...)
+			if step.Loop != nil {
+				inputBytes += len(jsonArray(in))
+			}
+		} else {
+			unrecorded++
+		}
 		if sub != nil {
 			if nested == nil {
 				nested = sub
-			} else {
+			} else if len(nested.Documents) < maxRecordedIterations {
 				nested.Documents = append(nested.Documents, sub.Documents...)
 			}
 		}
 		if err != nil {
+			inputs = noteUnrecorded(inputs, unrecorded)
 			if errors.Is(err, errTimeout) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				if step.Loop != nil {
-					return inputs, consolidate(perIteration), nested, nil, fmt.Errorf("the loop timed out after %d seconds (timeoutSeconds covers all iterations) in iteration %d", timeout, i)
+					return inputs, outs.result(), nested, nil, fmt.Errorf("the loop timed out after %d seconds (timeoutSeconds covers all iterations) in iteration %d", timeout, i)
 				}
 				return inputs, out, nested, nil, fmt.Errorf("the step timed out after %d seconds; its process group was killed", timeout)
 			}
@@ -163,43 +187,68 @@ func (x *executor) attempt(ctx context.Context, run *docRun, phase string, step 
 				return inputs, out, nested, nil, err
 			}
 			if step.Loop != nil {
-				return inputs, consolidate(perIteration), nested, []int{i}, fmt.Errorf("loop iteration %d failed: %w", i, err)
+				return inputs, outs.result(), nested, []int{i}, fmt.Errorf("loop iteration %d failed: %w", i, err)
 			}
 			return inputs, out, nested, nil, err
 		}
-		perIteration = append(perIteration, out)
+		if step.Loop == nil {
+			return inputs, out, nested, nil, nil
+		}
+		outs.add(out)
 	}
-	return inputs, consolidate(perIteration), nested, nil, nil
+	return noteUnrecorded(inputs, unrecorded), outs.result(), nested, nil, nil
 }
 
-// consolidate merges iterations' outputs: for each output index, string
-// values of the same key are joined with "\n" (stdout as AWSTOE does).
-func consolidate(perIteration [][]map[string]any) []map[string]any {
-	if len(perIteration) == 1 {
-		return perIteration[0]
+// noteUnrecorded ends a loop's inputs with a note of how many iterations'
+// inputs were not kept.
+func noteUnrecorded(inputs []any, n int) []any {
+	if n == 0 {
+		return inputs
 	}
-	var out []map[string]any
-	for _, outs := range perIteration {
-		for i, m := range outs {
-			if i >= len(out) {
-				out = append(out, map[string]any{})
-			}
-			for k, v := range m {
-				if prev, ok := out[i][k]; ok {
-					out[i][k] = jsonString(prev) + "\n" + jsonString(v)
-				} else {
-					out[i][k] = v
-				}
-			}
+	return append(inputs, fmt.Sprintf("[ibgitops toe: the inputs of %d more iteration(s) are not recorded; detailedoutput.json keeps the first %d iterations' inputs, up to %d KiB]", n, maxRecordedIterations, maxKeptOutput/1024))
+}
+
+// consolidator merges iterations' outputs: for each output index, values of
+// the same key are joined with "\n" (stdout as AWSTOE does), within
+// maxKeptOutput per value.
+type consolidator struct {
+	keys []map[string]*joiner
+}
+
+func (c *consolidator) add(outs []map[string]any) {
+	for i, m := range outs {
+		if i >= len(c.keys) {
+			c.keys = append(c.keys, map[string]*joiner{})
 		}
+		for k, v := range m {
+			j := c.keys[i][k]
+			if j == nil {
+				j = &joiner{}
+				c.keys[i][k] = j
+			}
+			j.add(v)
+		}
+	}
+}
+
+func (c *consolidator) result() []map[string]any {
+	var out []map[string]any
+	for _, m := range c.keys {
+		r := make(map[string]any, len(m))
+		for k, j := range m {
+			r[k] = j.value()
+		}
+		out = append(out, r)
 	}
 	return out
 }
 
 // runAction resolves the inputs for one iteration and runs the module.
-func (x *executor) runAction(ctx context.Context, run *docRun, phase string, step *awstoe.Step, r *resolver) ([]any, []map[string]any, *RunResult, error) {
+// record false says the inputs will not be recorded (a long loop), so an
+// action that resolves them only for the record may skip it.
+func (x *executor) runAction(ctx context.Context, run *docRun, phase string, step *awstoe.Step, r *resolver, record bool) ([]any, []map[string]any, *RunResult, error) {
 	if step.Action == "Assert" {
-		return x.assert(step, run, r)
+		return x.assert(step, run, r, record)
 	}
 	raw := nodeValue(step.Inputs)
 	resolved, err := mapWalk(raw, r.expand)
@@ -283,11 +332,14 @@ func fillDefaults(action string, v any) any {
 }
 
 // assert evaluates an Assert step's condition (inputs) for this iteration.
-func (x *executor) assert(step *awstoe.Step, run *docRun, r *resolver) ([]any, []map[string]any, *RunResult, error) {
-	raw := nodeValue(step.Inputs)
-	resolved, _ := mapWalk(raw, func(s string) (string, error) { v, _ := r.expand(s); return v, nil })
-	inputs := asList(resolved)
-	cond, findings := awstoe.ParseCondition(step.Inputs, run.path, false)
+func (x *executor) assert(step *awstoe.Step, run *docRun, r *resolver, record bool) ([]any, []map[string]any, *RunResult, error) {
+	var inputs []any
+	if record {
+		raw := nodeValue(step.Inputs)
+		resolved, _ := mapWalk(raw, func(s string) (string, error) { v, _ := r.expand(s); return v, nil })
+		inputs = asList(resolved)
+	}
+	cond, findings := x.condition(step, run.path)
 	if cond == nil || len(findings) > 0 {
 		msg := "Assert inputs are not a condition"
 		if len(findings) > 0 {
@@ -303,6 +355,27 @@ func (x *executor) assert(step *awstoe.Step, run *docRun, r *resolver) ([]any, [
 		return inputs, nil, nil, fmt.Errorf("assertion failed: %s is false", describeCondition(cond, r))
 	}
 	return inputs, nil, nil, nil
+}
+
+// condition parses an Assert step's inputs once per run: a loop asserts
+// the same condition with other loop values.
+func (x *executor) condition(step *awstoe.Step, path string) (*awstoe.Condition, []diag.Finding) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if c, ok := x.conds[step]; ok {
+		return c.cond, c.findings
+	}
+	cond, findings := awstoe.ParseCondition(step.Inputs, path, false)
+	if x.conds == nil {
+		x.conds = map[*awstoe.Step]parsedCondition{}
+	}
+	x.conds[step] = parsedCondition{cond, findings}
+	return cond, findings
+}
+
+type parsedCondition struct {
+	cond     *awstoe.Condition
+	findings []diag.Finding
 }
 
 func describeCondition(c *awstoe.Condition, r *resolver) string {
@@ -332,24 +405,34 @@ func describeCondition(c *awstoe.Condition, r *resolver) string {
 	return s
 }
 
-// iterations expands a step's loop; a step without loop has one iteration
+// loopPlan is a step's iterations, produced one at a time: a `for` loop
+// over the whole int32 range has four billion of them and must neither be
+// materialised nor stop the run from being cancelled.
+type loopPlan struct {
+	count int
+	at    func(i int) *iteration
+}
+
+// iterations plans a step's loop; a step without loop has one iteration
 // without variables.
-func (x *executor) iterations(step *awstoe.Step, r *resolver) ([]*iteration, error) {
+func (x *executor) iterations(step *awstoe.Step, r *resolver) (*loopPlan, error) {
 	l := step.Loop
 	if l == nil {
-		return []*iteration{nil}, nil
+		return &loopPlan{count: 1, at: func(int) *iteration { return nil }}, nil
 	}
-	var values []string
 	switch {
 	case l.For != nil:
-		f := l.For
-		if f.UpdateBy == 0 || (f.UpdateBy > 0 && f.Start > f.End) || (f.UpdateBy < 0 && f.Start < f.End) {
+		f := *l.For
+		if f.Count() == 0 {
 			return nil, fmt.Errorf("loop for start %d, end %d, updateBy %d never reaches end: fix updateBy's sign", f.Start, f.End, f.UpdateBy)
 		}
-		for i := f.Start; (f.UpdateBy > 0 && i <= f.End) || (f.UpdateBy < 0 && i >= f.End); i += f.UpdateBy {
-			values = append(values, strconv.Itoa(i))
-		}
+		return &loopPlan{count: f.Count(), at: func(i int) *iteration {
+			// int64: start + i*updateBy stays exact over the int32 range.
+			v := int64(f.Start) + int64(i)*int64(f.UpdateBy)
+			return &iteration{name: l.Name, index: i, value: strconv.FormatInt(v, 10)}
+		}}, nil
 	case l.ForEach != nil:
+		var values []string
 		for _, item := range l.ForEach.List {
 			v, err := r.expand(item)
 			if err != nil {
@@ -365,12 +448,11 @@ func (x *executor) iterations(step *awstoe.Step, r *resolver) ([]*iteration, err
 				values = append(values, v)
 			}
 		}
+		return &loopPlan{count: len(values), at: func(i int) *iteration {
+			return &iteration{name: l.Name, index: i, value: values[i]}
+		}}, nil
 	}
-	out := make([]*iteration, len(values))
-	for i, v := range values {
-		out[i] = &iteration{name: l.Name, index: i, value: v}
-	}
-	return out, nil
+	return &loopPlan{count: 1, at: func(int) *iteration { return nil }}, nil
 }
 
 // resolver resolves `{{ }}` references for one step (and iteration).
@@ -441,27 +523,33 @@ func (r *resolver) Lookup(ref string) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		idx := 0
-		if m[4] != "" {
-			idx, _ = strconv.Atoi(m[4])
-		}
-		var item map[string]any
-		if m[3] == "inputs" {
-			if idx < len(rec.Inputs) {
-				item, _ = rec.Inputs[idx].(map[string]any)
-			}
-		} else if idx < len(rec.Outputs) {
-			item = rec.Outputs[idx]
-		}
-		v, ok := item[m[5]]
-		if !ok {
-			return "", false
+		v := rec.value(m[3], m[4], m[5])
+		if _, cut := v.(cutText); v == nil || cut {
+			return "", false // expand says why a cut value is refused
 		}
 		s := jsonString(v)
 		r.x.recordChain(ChainEntry{Document: r.run.path, Phase: r.phase, Step: r.step, Expression: "{{ " + ref + " }}", Value: s})
 		return s, true
 	}
 	return "", false
+}
+
+// value returns the record's inputs or outputs (which) item index (""
+// = 0) key, nil when there is none.
+func (rec *stepRecord) value(which, index, key string) any {
+	idx := 0
+	if index != "" {
+		idx, _ = strconv.Atoi(index)
+	}
+	var item map[string]any
+	if which == "inputs" {
+		if idx < len(rec.Inputs) {
+			item, _ = rec.Inputs[idx].(map[string]any)
+		}
+	} else if idx < len(rec.Outputs) {
+		item = rec.Outputs[idx]
+	}
+	return item[key]
 }
 
 // recordChain notes a resolved chaining expression for chaining.json once
@@ -502,8 +590,12 @@ func (r *resolver) expand(s string) (string, error) {
 				return out, fmt.Errorf("{{ %s }}: environment variable %s is not set: set it before the run or use a parameter", ref, name)
 			}
 			if m := chainRef.FindStringSubmatch(ref); m != nil {
-				if _, ran := r.run.records[m[1]+"."+m[2]]; !ran {
+				rec, ran := r.run.records[m[1]+"."+m[2]]
+				if !ran {
 					return out, fmt.Errorf("{{ %s }}: step %s.%s has not run (it was skipped, failed to start, or comes later): reference an earlier step that runs", ref, m[1], m[2])
+				}
+				if c, ok := rec.value(m[3], m[4], m[5]).(cutText); ok {
+					return out, fmt.Errorf("{{ %s }}: the value is %d bytes, more than the %d KiB a chained value may be, and was cut; chaining it would pass a different value: have step %s.%s write its output to a file and pass the file's path", ref, c.Total, maxKeptOutput/1024, m[1], m[2])
 				}
 				return out, fmt.Errorf("{{ %s }}: step %s.%s has no %s %q", ref, m[1], m[2], m[3], m[5])
 			}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -86,9 +85,9 @@ func (e *ValidationError) Error() string {
 // set in opts (from flags) win; documents and parameters may not come from
 // both.
 func LoadConfig(path string, opts *Options) error {
-	data, err := os.ReadFile(path)
+	data, err := readRegularFile(path, maxDocumentSize, "--config", "a run config is a small JSON file")
 	if err != nil {
-		return fmt.Errorf("read --config %s: %w", path, err)
+		return err
 	}
 	var cfg struct {
 		Documents      []DocumentSpec `json:"documents"`
