@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/internal/exitcodes"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
@@ -60,9 +61,9 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	out := &Outcome{Report: s.Report, RunDir: s.RunDir, Files: s.Files}
 	switch {
 	case err != nil:
-		out.ExitCode = 2
+		out.ExitCode = exitcodes.Cannot
 	case s.Report.Failed:
-		out.ExitCode = 1
+		out.ExitCode = exitcodes.Findings
 	}
 	printSummary(s, out)
 	return out, err

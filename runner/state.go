@@ -88,7 +88,8 @@ type Outcome struct {
 	// RunDir holds report.md, report.json and the host's artifacts.
 	RunDir string
 	Files  []string
-	// ExitCode: 0 passed, 1 findings or a failed build, 2 could not run.
+	// ExitCode is one of internal/exitcodes: OK, Findings (findings or a
+	// failed build) or Cannot (could not run).
 	ExitCode int
 }
 

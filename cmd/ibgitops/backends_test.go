@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
-
 	"github.com/ibgitops/ibgitops/internal/ibfake"
 )
 
@@ -29,18 +27,6 @@ func TestBuildBackendAWS(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	root := filepath.Join("..", "..", "testdata", "example")
-	// Flags keep their values between in-process runs (a slice flag even
-	// appends): reset --only before each run, as a fresh process would.
-	resetOnly := func() {
-		for _, c := range rootCmd.Commands() {
-			if c.Name() == "build" {
-				if f, ok := c.Flags().Lookup("only").Value.(pflag.SliceValue); ok {
-					_ = f.Replace(nil)
-				}
-			}
-		}
-	}
-	resetOnly()
 	code, out := executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root, "--dry-run")
 	if code != exitOK || !strings.Contains(out, "dry run: would make") || !strings.Contains(out, "StartImagePipelineExecution pipeline=app-server-nightly") {
 		t.Fatalf("dry run: exit %d\n%s", code, out)
@@ -50,12 +36,10 @@ func TestBuildBackendAWS(t *testing.T) {
 			t.Fatalf("dry run called %s", op)
 		}
 	}
-	resetOnly()
 	code, out = executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root, "--dry-run=false")
 	if code != exitOK || !strings.Contains(out, "succeeded  app-server") || !strings.Contains(out, "(eu-west-1)") {
 		t.Fatalf("build: exit %d\n%s", code, out)
 	}
-	resetOnly()
 	code, out = executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root)
 	if code != exitOK || !strings.Contains(out, "skipped    app-server") {
 		t.Fatalf("re-run: exit %d\n%s", code, out)

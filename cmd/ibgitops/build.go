@@ -31,7 +31,7 @@ type buildOptions struct {
 	awsRegion     string
 }
 
-func init() {
+func newBuildCmd() *cobra.Command {
 	var o buildOptions
 	cmd := &cobra.Command{
 		Use:   "build",
@@ -54,7 +54,7 @@ func init() {
 	f.BoolVar(&o.force, "force", false, "rebuild even when an identical image is already built")
 	f.BoolVar(&o.dryRun, "dry-run", false, "aws backend: print the Image Builder calls it would make, change nothing")
 	f.StringVar(&o.awsRegion, "aws-region", "", "AWS region for the aws backend (default: aws.region in ibgitops.yaml, then the AWS chain)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runBuild(cmd *cobra.Command, o buildOptions) error {

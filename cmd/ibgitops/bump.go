@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
+func newBumpCmd() *cobra.Command {
 	var root, base, head string
 	var write, noFetch bool
 	cmd := &cobra.Command{
@@ -65,5 +65,5 @@ func init() {
 	cmd.Flags().StringVar(&head, "head", "", "commit to plan (default: HEAD, or the work tree when it has uncommitted changes)")
 	cmd.Flags().BoolVar(&write, "write", false, "write the new versions into the files")
 	cmd.Flags().BoolVar(&noFetch, "no-fetch", false, "never fetch missing history from origin (shallow clones)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend/local"
 )
 
-func init() {
+func newImagesCmd() *cobra.Command {
 	var root, format, recipe string
 	cmd := &cobra.Command{
 		Use:   "images",
@@ -95,5 +95,5 @@ func init() {
 	cmd.Flags().StringVar(&root, "root", ".", "repository root (where ibgitops.yaml lives)")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json (the store records)")
 	cmd.Flags().StringVar(&recipe, "recipe", "", "only this recipe's images")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -39,15 +38,13 @@ func TestImagesListsTheStore(t *testing.T) {
 		{"json-base", "json", "base"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			rootCmd.SetOut(&out)
-			defer rootCmd.SetOut(nil)
-			if code := execute([]string{"images", "--root", root, "--format", c.format, "--recipe", c.recipe}); code != exitOK {
+			code, out, _ := cli(t, "images", "--root", root, "--format", c.format, "--recipe", c.recipe)
+			if code != exitOK {
 				t.Fatalf("exit %d", code)
 			}
 			golden := filepath.Join("testdata", "images", c.name+".golden")
 			if *updateImages {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -55,12 +52,12 @@ func TestImagesListsTheStore(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (go test -run TestImages -update-images)", err)
 			}
-			if out.String() != string(want) {
-				t.Errorf("images %s:\n%s\nwant:\n%s", c.format, out.String(), want)
+			if out != string(want) {
+				t.Errorf("images %s:\n%s\nwant:\n%s", c.format, out, want)
 			}
 		})
 	}
-	if code := execute([]string{"images", "--root", root, "--format", "yaml", "--recipe", ""}); code != exitCannot {
+	if code, _, _ := cli(t, "images", "--root", root, "--format", "yaml", "--recipe", ""); code != exitCannot {
 		t.Errorf("bad format: exit %d, want %d", code, exitCannot)
 	}
 }
@@ -75,7 +72,7 @@ func TestBuildCannotRun(t *testing.T) {
 		{"missing root", []string{"build", "--root", "../../testdata/no-such-dir", "--only", "demo-base", "--parallel", "2"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if code := execute(c.args); code != exitCannot {
+			if code, _, _ := cli(t, c.args...); code != exitCannot {
 				t.Errorf("exit %d, want %d", code, exitCannot)
 			}
 		})

@@ -22,7 +22,7 @@ type lintOptions struct {
 	base   string // compare with this ref: version-not-raised, version-lowered
 }
 
-func init() {
+func newLintCmd() *cobra.Command {
 	var opts lintOptions
 	cmd := &cobra.Command{
 		Use:   "lint",
@@ -36,7 +36,7 @@ func init() {
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout")
 	cmd.Flags().StringVar(&opts.base, "base", "", "also compare with this ref (its merge base with HEAD): a changed component or recipe must raise its version")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runLint(cmd *cobra.Command, opts lintOptions) error {

@@ -25,13 +25,13 @@ func TestLintExitCodes(t *testing.T) {
 		{"unwritable output", []string{"lint", "--root", "../../testdata/example", "--output", filepath.Join(bad, "no", "dir", "x")}, exitCannot},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := execute(c.args); got != c.code {
+			if got, _, _ := cli(t, c.args...); got != c.code {
 				t.Fatalf("exit code %d, want %d", got, c.code)
 			}
 		})
 	}
 	// The json report of the "findings" run.
-	execute([]string{"lint", "--root", bad, "--format", "json", "--output", out})
+	cli(t, "lint", "--root", bad, "--format", "json", "--output", out)
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)

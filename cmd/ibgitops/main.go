@@ -4,55 +4,60 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ibgitops/ibgitops/internal/exitcodes"
 )
 
-// Exit codes shared by every command.
+// Exit codes shared by every command (internal/exitcodes names them all).
 const (
-	exitOK       = 0
-	exitFindings = 1 // lint errors, a failed build, a failed step
-	exitCannot   = 2 // could not run: bad flags, unreadable input, no engine
+	exitOK       = exitcodes.OK
+	exitFindings = exitcodes.Findings
+	exitCannot   = exitcodes.Cannot
 )
-
-// exitError carries an exit code through cobra. A nil err with a code means
-// "the output already said everything".
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-func (e *exitError) Unwrap() error { return e.err }
 
 // withCode wraps err so that main exits with code.
-func withCode(code int, err error) error { return &exitError{code: code, err: err} }
+func withCode(code int, err error) error { return exitcodes.With(code, err) }
 
-var rootCmd = &cobra.Command{
-	Use:           "ibgitops",
-	Short:         "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report",
-	SilenceUsage:  true,
-	SilenceErrors: true,
+// newRootCmd builds a fresh command tree. Nothing is kept between two
+// calls, so every in-process execution (tests) starts from the defaults a
+// new process would have.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "ibgitops",
+		Short:         "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newLintCmd(),
+		newPlanCmd(),
+		newBumpCmd(),
+		newBuildCmd(),
+		newRunCmd(),
+		newReleaseCmd(),
+		newImagesCmd(),
+		newSchemaCmd(),
+		newToeCmd(),
+		newVersionCmd(),
+	)
+	return root
 }
 
 func main() {
-	os.Exit(execute(os.Args[1:]))
+	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // execute runs the CLI and returns the process exit code. The first
 // SIGINT/SIGTERM cancels the context so commands clean up; a second one
 // exits at once.
-func execute(args []string) int {
+func execute(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -62,25 +67,24 @@ func execute(args []string) int {
 		if _, ok := <-sigs; !ok {
 			return
 		}
-		fmt.Fprintln(os.Stderr, "ibgitops: interrupted: cleaning up what this run started (interrupt again to exit at once)")
+		fmt.Fprintln(stderr, "ibgitops: interrupted: cleaning up what this run started (interrupt again to exit at once)")
 		cancel()
 		if _, ok := <-sigs; ok {
-			os.Exit(130)
+			os.Exit(exitcodes.Interrupted)
 		}
 	}()
+	return executeContext(ctx, args, stdout, stderr)
+}
 
-	rootCmd.SetArgs(args)
-	err := rootCmd.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
+// executeContext runs one fresh command tree under ctx.
+func executeContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if msg := exitcodes.Message(err); msg != "" {
+		fmt.Fprintln(stderr, "ibgitops:", msg)
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "ibgitops:", ee.err)
-		}
-		return ee.code
-	}
-	fmt.Fprintln(os.Stderr, "ibgitops:", err)
-	return exitCannot
+	return exitcodes.Of(err)
 }

@@ -14,7 +14,7 @@ type planOptions struct {
 	noFetch                  bool
 }
 
-func init() {
+func newPlanCmd() *cobra.Command {
 	var opts planOptions
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -38,7 +38,7 @@ func init() {
 	cmd.Flags().StringVar(&opts.head, "head", "", "commit to plan (default: HEAD, or the work tree when it has uncommitted changes)")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, markdown, json")
 	cmd.Flags().BoolVar(&opts.noFetch, "no-fetch", false, "never fetch missing history from origin (shallow clones); fail with the fix instead")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func planFromFlags(cmd *cobra.Command, root, base, head string, noFetch bool) (*plan.Result, error) {

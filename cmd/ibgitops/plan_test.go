@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -34,16 +33,8 @@ func exampleRepo(t *testing.T) string {
 
 func executeOut(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	// cobra keeps the first run's (cancelled) context on subcommands;
-	// every run of the real binary is a fresh process.
-	for _, c := range rootCmd.Commands() {
-		c.SetContext(context.Background())
-	}
-	rootCmd.SetOut(&buf)
-	defer rootCmd.SetOut(nil)
-	code := execute(args)
-	return code, buf.String()
+	code, out, _ := cli(t, args...)
+	return code, out
 }
 
 func TestPlanBumpLintBase(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
+func newReleaseCmd() *cobra.Command {
 	var o runOptions
 	var tag string
 	cmd := &cobra.Command{
@@ -37,7 +37,7 @@ func init() {
 	}
 	addRunFlags(cmd, &o)
 	cmd.Flags().StringVar(&tag, "tag", "", "the release tag, e.g. web-server/v1.4.3 (default: the tag of a GitHub or GitLab tag pipeline)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // ciTag is the tag a CI tag pipeline runs for, or "".

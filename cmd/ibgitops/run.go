@@ -36,7 +36,7 @@ type runOptions struct {
 	ci             string
 }
 
-func init() {
+func newRunCmd() *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -60,7 +60,7 @@ func init() {
 	}
 	addRunFlags(cmd, &o)
 	cmd.Flags().BoolVar(&o.testComponents, "test-components", false, "on pull/merge requests, build and test the changed recipes on the local backend (nothing is distributed)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func addRunFlags(cmd *cobra.Command, o *runOptions) {

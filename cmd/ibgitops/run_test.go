@@ -924,7 +924,7 @@ func TestReleaseCommand(t *testing.T) {
 // The shipped action and GitLab template must stay wired to the flags and
 // file names the code uses.
 func TestShippingFilesMatchTheCode(t *testing.T) {
-	runCmd, _, err := rootCmd.Find([]string{"run"})
+	runCmd, _, err := newRootCmd().Find([]string{"run"})
 	if err != nil {
 		t.Fatal(err)
 	}

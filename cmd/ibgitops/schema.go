@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+func newSchemaCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:   "schema [KIND]",
 		Short: "Print the JSON Schema of a resource kind (all kinds when KIND is omitted)",
 		Long: "schema prints a JSON Schema generated from the tables lint uses, so editors complete and check the YAML.\n" +
@@ -29,5 +29,5 @@ func init() {
 			_, err = fmt.Fprint(cmd.OutOrStdout(), string(out))
 			return err
 		},
-	})
+	}
 }

@@ -12,16 +12,15 @@ import (
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/toe"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
-func init() {
+func newToeCmd() *cobra.Command {
 	toeCmd := &cobra.Command{
 		Use:   "toe",
 		Short: "Validate and run AWSTOE component documents (AWS's awstoe, compatible flags and outputs)",
 	}
 	toeCmd.AddCommand(toeValidateCmd(), toeRunCmd())
-	rootCmd.AddCommand(toeCmd)
+	return toeCmd
 }
 
 func toeValidateCmd() *cobra.Command {
@@ -34,7 +33,6 @@ func toeValidateCmd() *cobra.Command {
 			"1 validation errors, 2 could not run (missing file, bad flags).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			defer resetFlags(cmd)
 			paths := toe.SplitList(documents)
 			if len(paths) == 0 {
 				return withCode(exitCannot, errors.New("--documents is required: a comma-separated list of AWSTOE documents"))
@@ -87,7 +85,6 @@ func toeRunCmd() *cobra.Command {
 			"--state-directory; reboot (or restart the container) and run the same command again to resume.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			defer resetFlags(cmd)
 			opts := toe.Options{
 				ExecutionID: flagOpts.ExecutionID, LogDirectory: flagOpts.LogDirectory,
 				StateDirectory: flagOpts.StateDirectory, Trace: flagOpts.Trace, FailOnEmpty: flagOpts.FailOnEmpty,
@@ -148,15 +145,4 @@ func toeRunCmd() *cobra.Command {
 	f.BoolVarP(&flagOpts.Trace, "trace", "t", false, "echo application.log on stderr")
 	f.BoolVar(&flagOpts.FailOnEmpty, "fail-on-empty", false, "fail when a --phases name matches nothing (default: a warning in the summary)")
 	return cmd
-}
-
-// resetFlags restores a command's flags to their defaults and forgets its
-// context, so that a second in-process execution (tests) does not inherit
-// the first one's values or its cancelled context (cobra keeps both).
-func resetFlags(cmd *cobra.Command) {
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		_ = f.Value.Set(f.DefValue)
-		f.Changed = false
-	})
-	cmd.SetContext(nil)
 }

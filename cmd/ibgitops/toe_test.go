@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,14 +11,9 @@ import (
 // toeCLI runs `ibgitops args...` in-process and returns exit code and stdout.
 func toeCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&errOut)
-	defer rootCmd.SetOut(nil)
-	defer rootCmd.SetErr(nil)
-	code := execute(args)
-	t.Logf("stderr:\n%s", errOut.String())
-	return code, out.String()
+	code, out, errOut := cli(t, args...)
+	t.Logf("stderr:\n%s", errOut)
+	return code, out
 }
 
 func writeFile(t *testing.T, dir, name, body string) string {

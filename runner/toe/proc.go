@@ -9,12 +9,14 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/ibgitops/ibgitops/internal/exitcodes"
 )
 
 // rebootExitCode is the exit code with which a step (ExecuteBash,
 // ExecuteBinary) asks AWSTOE to reboot the machine and run the same step
 // again, and the exit code with which `toe run` tells its caller to reboot.
-const rebootExitCode = 194
+const rebootExitCode = exitcodes.Reboot
 
 // errRebootRequested is returned by a module whose process exited with 194
 // or by the Reboot module; the executor saves its state and stops.

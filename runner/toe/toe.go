@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ibgitops/ibgitops/internal/exitcodes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 )
 
@@ -181,13 +182,13 @@ func newUUID() string {
 func ExitCode(s *Summary) int {
 	switch {
 	case s == nil:
-		return 2
+		return exitcodes.Cannot
 	case s.RebootRequested:
-		return rebootExitCode
+		return exitcodes.Reboot
 	case s.Status == StatusSuccess:
-		return 0
+		return exitcodes.OK
 	}
-	return 1
+	return exitcodes.Findings
 }
 
 // RebootExitCode is the exit code of a run that asks for a reboot.
