@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ibgitops/ibgitops/internal/exitcodes"
@@ -44,13 +46,16 @@ const pipeGrace = 2 * time.Second
 func runProcess(ctx context.Context, console io.Writer, dir string, env []string, argv []string) (any, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
-	cmd.Env = env
+	stepTag := envStepTag + "=" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(stepSeq.Add(1), 10)
+	cmd.Env = append(env[:len(env):len(env)], stepTag)
 	newProcessGroup(cmd)
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil
 		}
-		return killProcessGroup(cmd.Process)
+		err := killProcessGroup(cmd.Process)
+		killTagged(stepTag) // what left the group: setsid, double forks
+		return err
 	}
 	cmd.WaitDelay = pipeGrace
 	stdout := newHeadTail(maxKeptOutput, "stdout")
@@ -58,12 +63,16 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 	cmd.Stdout = io.MultiWriter(stdout, sc)
 	cmd.Stderr = sc
 	cmd.Stdin = nil
-	err := cmd.Run()
-	if cmd.Process != nil {
-		// Reap what the step left in its group after a kill; a normal exit
-		// leaves background jobs alone, as AWSTOE does.
+	err := startTracked(cmd.Start, func() int { return cmd.Process.Pid })
+	if err == nil {
+		err = cmd.Wait()
+		untrack(cmd.Process.Pid)
+		// Kill what the step left after a timeout or an interrupt; after
+		// a normal exit background jobs keep running until the run ends
+		// (a later step may use a server an earlier one started).
 		if ctx.Err() != nil {
 			_ = killProcessGroup(cmd.Process)
+			killTagged(stepTag)
 		}
 	}
 	out := stdout.value(true)
@@ -96,6 +105,8 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 }
 
 // errTimeout marks a step (or loop) that ran out of its timeoutSeconds.
+var stepSeq atomic.Int64
+
 var errTimeout = errors.New("timed out")
 
 // syncWriter serialises writes from the stdout and stderr copiers.

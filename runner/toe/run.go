@@ -124,7 +124,12 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, fmt.Errorf("create a scratch folder: %w", err)
 	}
 	defer os.RemoveAll(scratch)
+	// What the steps start ends with the run (reap.go).
+	runTag := newUUID()
+	reaper := beginReaping(runTag)
+	defer reaper.end()
 	x.env = x.newEnv(scratch, s3client)
+	x.env.environ = append(opts.Environ[:len(opts.Environ):len(opts.Environ)], envRunTag+"="+runTag)
 	x.ctxVals = contextValues(opts.ExecutionID, opts.Environ)
 	x.imds = newMetadata(opts.IMDS, opts.Environ)
 
