@@ -37,7 +37,26 @@ func checkVersion(v string, wildcards bool) (rule, msg string) {
 			return RuleVersionFormat, fmt.Sprintf("version %q: part %s is over the maximum 1073741823; use a smaller number", v, p)
 		}
 	}
+	for _, p := range parts {
+		if len(p) > 1 && p[0] == '0' {
+			// Semantic versioning forbids leading zeros: 01.02.03 and
+			// 1.2.3 would be two spellings of one version.
+			return RuleVersionFormat, fmt.Sprintf("version %q: part %q has a leading zero, which semantic versions do not allow; write %s", v, p, withoutLeadingZeros(parts))
+		}
+	}
 	return "", ""
+}
+
+func withoutLeadingZeros(parts []string) string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		if t := strings.TrimLeft(p, "0"); t != "" || p == "" {
+			out[i] = t
+		} else {
+			out[i] = "0"
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 func rightAlign(parts []string) string {

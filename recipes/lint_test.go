@@ -165,6 +165,8 @@ type generatedCase struct {
 	rule string
 	fsys fs.FS
 	file string
+	// lint, when set, adds the findings lint adds after Load.
+	lint func(*Repo, []diag.Finding) []diag.Finding
 }
 
 // generatedCases are the cases a small file cannot hold: huge files,
@@ -177,23 +179,29 @@ func generatedCases() []generatedCase {
 		doc.WriteString("              - echo 0123456789012345678901234567890123456789\n")
 	}
 	return []generatedCase{
-		{"file-too-large", RuleFileTooLarge, fstest.MapFS{"big.yaml": {Data: []byte(big)}}, "big.yaml"},
-		{"file-unreadable", RuleFileUnreadable, errFS{fstest.MapFS{"secret.yaml": {Data: []byte("kind: Component\n")}}, "secret.yaml"}, "secret.yaml"},
-		{"binary", RuleYAMLSyntax, fstest.MapFS{"bin.yaml": {Data: []byte("\x00\x01\x02\xff\xfe kind: x")}}, "bin.yaml"},
-		{"document-size", RuleDocumentSize, fstest.MapFS{"doc.yaml": {Data: []byte(doc.String())}}, "doc.yaml"},
-		{"encoding", RuleEncoding, fstest.MapFS{"u16.yaml": {Data: []byte{0xff, 0xfe, 'k', 0, ':', 0, ' ', 0, 'x', 0, '\n', 0}}}, "u16.yaml"},
-		{"file-type", RuleFileType, fstest.MapFS{"fifo.yaml": {Mode: fs.ModeNamedPipe | 0o644}}, "fifo.yaml"},
-		{"symlink", RuleSymlink, fstest.MapFS{"out.yaml": {Data: []byte("../../outside.yaml"), Mode: fs.ModeSymlink | 0o777}}, "out.yaml"},
-		{"tag-pattern", RuleTagPattern, fstest.MapFS{"ibgitops.yaml": {Data: []byte("release:\n  tagPattern: \"{name}\"\n")}}, "ibgitops.yaml"},
+		{"file-too-large", RuleFileTooLarge, fstest.MapFS{"big.yaml": {Data: []byte(big)}}, "big.yaml", nil},
+		{"file-unreadable", RuleFileUnreadable, errFS{fstest.MapFS{"secret.yaml": {Data: []byte("kind: Component\n")}}, "secret.yaml"}, "secret.yaml", nil},
+		{"binary", RuleYAMLSyntax, fstest.MapFS{"bin.yaml": {Data: []byte("\x00\x01\x02\xff\xfe kind: x")}}, "bin.yaml", nil},
+		{"document-size", RuleDocumentSize, fstest.MapFS{"doc.yaml": {Data: []byte(doc.String())}}, "doc.yaml", nil},
+		{"encoding", RuleEncoding, fstest.MapFS{"u16.yaml": {Data: []byte{0xff, 0xfe, 'k', 0, ':', 0, ' ', 0, 'x', 0, '\n', 0}}}, "u16.yaml", nil},
+		{"file-type", RuleFileType, fstest.MapFS{"fifo.yaml": {Mode: fs.ModeNamedPipe | 0o644}}, "fifo.yaml", nil},
+		{"symlink", RuleSymlink, fstest.MapFS{"out.yaml": {Data: []byte("../../outside.yaml"), Mode: fs.ModeSymlink | 0o777}}, "out.yaml", nil},
+		{"empty-file", RuleEmptyFile, fstest.MapFS{"components/empty.yaml": {Data: nil}}, "components/empty.yaml", nil},
+		{"no-resources", RuleNoResources, fstest.MapFS{"README.md": {Data: []byte("# docs only\n")}, "mkdocs.yml": {Data: []byte("site_name: x\n")}}, ".", noResources},
+		{"no-resources under root:", RuleNoResources, fstest.MapFS{"ibgitops.yaml": {Data: []byte("root: images\n")}, "images/.keep": {}, "recipes/r.yaml": {Data: []byte(recipeYAMLOutsideRoot)}}, "images", noResources},
+		{"tag-pattern", RuleTagPattern, fstest.MapFS{"ibgitops.yaml": {Data: []byte("release:\n  tagPattern: \"{name}\"\n")}}, "ibgitops.yaml", nil},
 	}
 }
 
 func TestGeneratedCases(t *testing.T) {
 	for _, c := range generatedCases() {
 		t.Run(c.name, func(t *testing.T) {
-			_, findings, err := Load(c.fsys)
+			repo, findings, err := Load(c.fsys)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c.lint != nil {
+				findings = append(findings, c.lint(repo, findings)...)
 			}
 			if len(findings) != 1 || findings[0].Rule != c.rule || findings[0].File != c.file {
 				t.Fatalf("want exactly one %s finding in %s, got %v", c.rule, c.file, findings)
@@ -495,5 +503,50 @@ func TestConfigRootSelectsFolder(t *testing.T) {
 	}
 	if repo.Config.Root != "images" || repo.Config.Backend != "aws" || fmt.Sprint(repo.Files) != "[ibgitops.yaml images/infra.yaml]" {
 		t.Fatalf("config %+v files %v", repo.Config, repo.Files)
+	}
+}
+
+func noResources(repo *Repo, findings []diag.Finding) []diag.Finding {
+	return NoResources(repo, findings, ".")
+}
+
+// A resource outside root: is not found: the repository looks empty.
+const recipeYAMLOutsideRoot = `kind: InfrastructureConfiguration
+name: outside
+instanceProfileName: builder
+`
+
+// NoResources stays silent when there is something to lint, or when the
+// lint already fails for another reason.
+func TestNoResources(t *testing.T) {
+	cases := []struct {
+		name  string
+		fsys  fstest.MapFS
+		label string
+		want  string
+	}{
+		{"empty folder", fstest.MapFS{".keep": {}}, "repo", "no resources found under repo (no *.yaml"},
+		{"root: images", fstest.MapFS{"ibgitops.yaml": {Data: []byte("root: images\n")}, "images/.keep": {}}, "repo", "no resources found under repo/images "},
+		{"one resource", fstest.MapFS{"i.yaml": {Data: []byte(recipeYAMLOutsideRoot)}}, ".", ""},
+		{"only a broken resource", fstest.MapFS{"i.yaml": {Data: []byte("kind: InfrastructureConfiguration\nname: x\n")}}, ".", ""},
+		{"only an empty file", fstest.MapFS{"e.yaml": {}}, ".", "no resources found under ."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			repo, findings, err := Load(c.fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := NoResources(repo, findings, c.label)
+			if c.want == "" {
+				if len(got) != 0 {
+					t.Errorf("want nothing, got %v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Severity != diag.Error || !strings.Contains(got[0].Message, c.want) {
+				t.Errorf("got %v, want one error containing %q", got, c.want)
+			}
+		})
 	}
 }

@@ -30,6 +30,9 @@ type parsedFile struct {
 	data []byte
 	root *yaml.Node // the top-level mapping, nil when the file is not a mapping
 	kind string
+	// empty is set when the file holds no YAML value at all (nothing,
+	// only comments, a bare --- or null).
+	empty bool
 }
 
 // loader carries the state of one Load call.
@@ -215,7 +218,8 @@ func (l *loader) parse(name string) *parsedFile {
 	var doc yaml.Node
 	if err := safeDecode(dec, &doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return pf // empty file
+			pf.empty = true
+			return pf
 		}
 		l.yamlError(name, data, err)
 		return nil
@@ -229,6 +233,9 @@ func (l *loader) parse(name string) *parsedFile {
 	default:
 		l.add(RuleMultipleDocuments, diag.Error, name, diag.Pos{Line: second.Line, Column: 1},
 			"the file holds more than one YAML document; keep one resource per file and move the rest to their own files")
+	}
+	if len(doc.Content) == 0 || len(doc.Content) == 1 && doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null" {
+		pf.empty = true
 	}
 	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 		pf.root = doc.Content[0]
@@ -500,6 +507,9 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 	var kindless []*parsedFile
 	for _, n := range names {
 		pf := l.parse(n)
+		if pf != nil && pf.empty {
+			kindless = append(kindless, pf)
+		}
 		if pf == nil || pf.root == nil {
 			continue
 		}
@@ -517,6 +527,13 @@ func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
 		pf.root, pf.data = nil, nil
 	}
 	for _, pf := range kindless {
+		if pf.empty {
+			// A documentFile target is checked (and reported) as a document.
+			if !targets[pf.path] {
+				l.add(RuleEmptyFile, diag.Warning, pf.path, diag.Pos{}, "the file is empty (no YAML value, only comments or a bare ---), so it defines no resource; add the resource it was meant to hold or delete the file")
+			}
+			continue
+		}
 		if !targets[pf.path] && looksLikeResource(pf.root) {
 			l.add(RuleMissingKind, diag.Error, pf.path, posOf(pf.root), "the file looks like a resource but has no kind:; add kind: Component, ImageRecipe, ContainerRecipe, InfrastructureConfiguration, DistributionConfiguration or ImagePipeline")
 		}

@@ -44,6 +44,9 @@ const (
 	RuleFileType          = "file-type"
 	RuleSymlink           = "symlink"
 	RuleTagPattern        = "tag-pattern"
+	RuleEmptyFile         = "empty-file"
+	RuleNameCase          = "name-case"
+	RuleNoResources       = "no-resources"
 	// RuleInternal marks a file a checker failed on (a bug, never expected);
 	// it is not in RuleDocs because no input should produce it.
 	RuleInternal = "internal-error"
@@ -99,4 +102,7 @@ var RuleDocs = []RuleDoc{
 	{RuleFileType, "error", "a *.yaml file that is not a regular file (FIFO, socket, device); it is never opened"},
 	{RuleSymlink, "error", "a symlink that leads outside the repository (absolute or through ..) or loops"},
 	{RuleTagPattern, "error", "release.tagPattern without {name} or {version} (or with one twice): release --tag could not read tags"},
+	{RuleEmptyFile, "warning", "a *.yaml file under the root that is empty (or only comments): it defines nothing"},
+	{RuleNameCase, "warning", "two resources of one kind whose names differ only in case or in space versus '-': Image Builder's ARNs lower-case names and turn spaces into '-', so they collide"},
+	{RuleNoResources, "error", "no resource at all under the root (a wrong --root or root:); `lint --allow-empty` accepts it"},
 }

@@ -2,6 +2,8 @@ package recipes
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -26,6 +28,55 @@ func (l *loader) crossCheck() {
 	for _, name := range sortedKeys(l.repo.Pipelines) {
 		l.checkPipeline(l.repo.Pipelines[name])
 	}
+	l.checkNameCollisions()
+}
+
+// arnName is the name segment Image Builder puts in a resource's ARN: the
+// name lower-cased, spaces as '-'.
+func arnName(name string) string {
+	return strings.ReplaceAll(strings.ToLower(name), " ", "-")
+}
+
+// checkNameCollisions warns about names of one namespace that are
+// distinct to ibgitops but equal in Image Builder's ARNs (Hello and hello,
+// "my app" and my-app): the second create collides with the first, and
+// people reading a plan cannot tell them apart.
+func (l *loader) checkNameCollisions() {
+	var namespaces [][]*Meta
+	collect := func(metas []*Meta) { namespaces = append(namespaces, metas) }
+	collect(metasOf(l.repo.Components, func(c *Component) *Meta { return &c.Meta }))
+	collect(append(metasOf(l.repo.ImageRecipes, func(r *ImageRecipe) *Meta { return &r.Meta }),
+		metasOf(l.repo.ContainerRecipes, func(r *ContainerRecipe) *Meta { return &r.Meta })...))
+	collect(metasOf(l.repo.Infrastructures, func(r *Infrastructure) *Meta { return &r.Meta }))
+	collect(metasOf(l.repo.Distributions, func(r *Distribution) *Meta { return &r.Meta }))
+	collect(metasOf(l.repo.Pipelines, func(r *Pipeline) *Meta { return &r.Meta }))
+	for _, metas := range namespaces {
+		sort.Slice(metas, func(i, j int) bool {
+			if metas[i].File != metas[j].File {
+				return metas[i].File < metas[j].File
+			}
+			return metas[i].Name < metas[j].Name
+		})
+		first := map[string]*Meta{}
+		for _, m := range metas {
+			key := arnName(m.Name)
+			other, ok := first[key]
+			if !ok {
+				first[key] = m
+				continue
+			}
+			l.add(RuleNameCase, diag.Warning, m.File, m.NamePos, "%s %q and %q (%s:%d) differ only in case or in space versus '-': Image Builder's ARNs spell both %q, so they collide there and look alike in plans; rename one",
+				m.Kind, m.Name, other.Name, other.File, other.NamePos.Line, key)
+		}
+	}
+}
+
+func metasOf[V any](m map[string]V, meta func(V) *Meta) []*Meta {
+	out := make([]*Meta, 0, len(m))
+	for _, v := range m {
+		out = append(out, meta(v))
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -113,6 +164,9 @@ func refLabel(ref ComponentRef) string {
 
 // checkPin compares a version pin with the repository component's version.
 func (l *loader) checkPin(file string, ref ComponentRef, c *Component) {
+	if r, _ := checkVersion(ref.Version, true); r != "" {
+		return // already a version-format finding
+	}
 	pin := strings.Split(ref.Version, ".")
 	have := strings.Split(c.Version, ".")
 	if len(pin) != 3 || len(have) != 3 {
@@ -272,4 +326,22 @@ func (l *loader) checkRecipeRef(p *Pipeline, key, name string, want Kind, otherK
 	case kind != want:
 		l.add(RuleRefKind, diag.Error, p.File, pos, "%s %q is a %s; write %s: %s instead", key, name, kind, otherKey, name)
 	}
+}
+
+// NoResources is lint's "nothing to check" finding: a repository (or a
+// --root / root: pointing at the wrong folder) with no resource at all
+// would otherwise lint green. It says nothing when the repository has a
+// resource, or when other errors already fail the lint (a resource that
+// did not load is not "no resource"). rootLabel names the folder as the
+// user gave it.
+func NoResources(repo *Repo, findings []diag.Finding, rootLabel string) []diag.Finding {
+	if len(repo.Components)+len(repo.ImageRecipes)+len(repo.ContainerRecipes)+len(repo.Infrastructures)+len(repo.Distributions)+len(repo.Pipelines) > 0 {
+		return nil
+	}
+	if errs, _ := diag.Count(findings); errs > 0 {
+		return nil
+	}
+	under := path.Join(filepath.ToSlash(rootLabel), repo.Config.Root)
+	return []diag.Finding{{Rule: RuleNoResources, Severity: diag.Error, File: repo.Config.Root,
+		Message: fmt.Sprintf("no resources found under %s (no *.yaml file with a kind: such as Component or ImageRecipe); check --root and root: in ibgitops.yaml, or pass --allow-empty if the repository is meant to be empty for now", under)}}
 }

@@ -20,6 +20,8 @@ type lintOptions struct {
 	format string
 	output string
 	base   string // compare with this ref: version-not-raised, version-lowered
+	// allowEmpty accepts a repository without any resource (no-resources).
+	allowEmpty bool
 }
 
 func newLintCmd() *cobra.Command {
@@ -36,6 +38,7 @@ func newLintCmd() *cobra.Command {
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout")
 	cmd.Flags().StringVar(&opts.base, "base", "", "also compare with this ref (its merge base with HEAD): a changed component or recipe must raise its version")
+	cmd.Flags().BoolVar(&opts.allowEmpty, "allow-empty", false, "accept a repository with no resource at all (otherwise: no-resources, exit 1)")
 	return cmd
 }
 
@@ -50,6 +53,9 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 	repo, findings, err := recipes.Load(os.DirFS(opts.root))
 	if err != nil {
 		return withCode(exitCannot, fmt.Errorf("lint %s: %w", opts.root, err))
+	}
+	if !opts.allowEmpty {
+		findings = append(findings, recipes.NoResources(repo, findings, opts.root)...)
 	}
 	if opts.base != "" {
 		res, err := plan.LoadBase(cmd.Context(), plan.Options{Root: opts.root, Base: opts.base})

@@ -12,6 +12,10 @@ func TestLintExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bad, "infra.yaml"), []byte("kind: InfrastructureConfiguration\nname: x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "notes.yaml"), []byte("# nothing yet\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(t.TempDir(), "lint.json")
 	for _, c := range []struct {
 		name string
@@ -21,6 +25,8 @@ func TestLintExitCodes(t *testing.T) {
 		{"clean example", []string{"lint", "--root", "../../testdata/example", "--output", out}, exitOK},
 		{"findings", []string{"lint", "--root", bad, "--format", "json", "--output", out}, exitFindings},
 		{"missing root", []string{"lint", "--root", filepath.Join(bad, "nope")}, exitCannot},
+		{"no resources", []string{"lint", "--root", empty}, exitFindings},
+		{"no resources, allowed", []string{"lint", "--root", empty, "--allow-empty"}, exitOK},
 		{"bad format", []string{"lint", "--root", bad, "--format", "yaml"}, exitCannot},
 		{"unwritable output", []string{"lint", "--root", "../../testdata/example", "--output", filepath.Join(bad, "no", "dir", "x")}, exitCannot},
 	} {
