@@ -45,8 +45,11 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		reporting(prepareHost{}),
 		work(lintStep{}),
 		work(planStep{}),
+		work(reconcileStep{}),
+		work(applyStep{}),
 		work(releaseStep{}),
 		work(buildStep{s: s}),
+		work(applyStep{after: true}),
 		// Statuses and the comment first, so that the files written next
 		// (report.md, report.json, the step summary) also carry any
 		// problem reporting to the host had.

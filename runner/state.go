@@ -11,6 +11,7 @@ import (
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/reconcile"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
@@ -107,7 +108,11 @@ type State struct {
 	Linted   bool
 	Plan     *recipes.Plan
 	Builds   []recipes.Build // what to build (the plan's, or the release's)
-	Results  []backend.Result
+	// Status and Reconcile are the comparison with the backend and what
+	// it calls for (builds on the default branch, updates in place).
+	Status    *reconcile.Status
+	Reconcile *reconcile.Plan
+	Results   []backend.Result
 
 	Started time.Time
 	Report  *report.Report

@@ -16,7 +16,9 @@ import (
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/backend/local"
+	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/plan"
+	"github.com/ibgitops/ibgitops/runner/reconcile"
 )
 
 type buildOptions struct {
@@ -74,19 +76,31 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	if err != nil {
 		return withCode(exitCannot, err)
 	}
-	if len(builds) == 0 {
-		fmt.Fprintln(cmd.OutOrStdout(), "nothing to build: the plan builds no recipe (name recipes with --only to build them anyway)")
-		return nil
-	}
 	name := o.backend
 	if name == "" {
 		name = repo.Config.Backend
+	}
+	if len(builds) == 0 && len(o.only) > 0 {
+		fmt.Fprintln(cmd.OutOrStdout(), "nothing to build")
+		return nil
 	}
 	be, err := buildBackend(name, repo.Config, o)
 	if err != nil {
 		return withCode(exitCannot, err)
 	}
 	prov := backend.Provenance{Commit: commit, Tool: version.String()}
+	var rec *reconcile.Plan
+	if _, ok := be.(backend.Observer); ok && len(o.only) == 0 {
+		// What the backend lacks decides, not the diff: a failed build is
+		// retried, a fresh account gets everything.
+		if builds, rec, err = reconcileTargets(ctx, be, repo, absRoot, o, prov, stderr); err != nil {
+			return withCode(exitCannot, err)
+		}
+	}
+	if len(builds) == 0 {
+		fmt.Fprintln(cmd.OutOrStdout(), "nothing to build: every recipe version of the repository has an image of its content (name recipes with --only and --force to rebuild them)")
+		return nil
+	}
 	reqs := backend.Requests(repo, absRoot, builds, prov)
 	for i := range reqs {
 		reqs[i].Force, reqs[i].KeepOnFailure = o.force, o.keepOnFailure
@@ -104,6 +118,15 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		}
 	}
 	failed := printBuildSummary(cmd.OutOrStdout(), results)
+	if rec != nil && len(rec.AfterBuilds) > 0 && !o.dryRun && ctx.Err() == nil {
+		done, err := runner.ApplyUpdates(ctx, be, repo, absRoot, rec.AfterBuilds, prov)
+		for _, line := range done {
+			fmt.Fprintln(stderr, line)
+		}
+		if err != nil {
+			return withCode(exitCannot, err)
+		}
+	}
 	if ctx.Err() != nil {
 		return withCode(exitFindings, fmt.Errorf("interrupted: what this run started was removed; nothing half-built was tagged"))
 	}
@@ -114,6 +137,31 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		return withCode(exitFindings, nil)
 	}
 	return nil
+}
+
+// reconcileTargets compares the repository with the backend, prints what
+// that calls for, updates the mutable resources that differ in place and
+// returns the recipe versions to build.
+func reconcileTargets(ctx context.Context, be backend.Backend, repo *recipes.Repo, root string, o buildOptions, prov backend.Provenance, stderr io.Writer) ([]recipes.Build, *reconcile.Plan, error) {
+	st, err := runner.ObserveStatus(ctx, be, repo, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := reconcile.PlanFrom(repo, st)
+	fmt.Fprintf(stderr, "%s backend: %s (%d reads)\n", be.Name(), st.Summary(), st.Reads)
+	if err := reconcile.WritePlanText(stderr, p); err != nil {
+		return nil, nil, err
+	}
+	if len(p.Updates) > 0 && !o.dryRun {
+		done, err := runner.ApplyUpdates(ctx, be, repo, root, p.Updates, prov)
+		for _, line := range done {
+			fmt.Fprintln(stderr, line)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return p.Builds, p, nil
 }
 
 // buildTargets loads the repository and decides what to build: the named

@@ -602,9 +602,13 @@ func normalise(kind recipes.Kind, v any) (map[string]any, error) {
 }
 
 // lowerKeys lower-cases the first letter of every key and drops nulls,
-// empty lists and empty maps.
+// empty strings (an SDK enum left unset), empty lists and empty maps.
 func lowerKeys(v any) any {
 	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return nil
+		}
 	case map[string]any:
 		out := map[string]any{}
 		for k, val := range x {

@@ -166,3 +166,31 @@ type (
 	typesSchedule = types.Schedule
 	typesTests    = types.ImageTestsConfiguration
 )
+
+// A field the file leaves out is no drift while the live value is the
+// service's default (or an unset enum); any other live value is.
+func TestComparableDefaults(t *testing.T) {
+	desired := map[string]any{"imageRecipeArn": "arn:r"}
+	tests := []struct {
+		name  string
+		live  any
+		drift bool
+	}{
+		{"service default status", &types.ImagePipeline{ImageRecipeArn: ptr("arn:r"), Status: types.PipelineStatusEnabled, EnhancedImageMetadataEnabled: ptr(true)}, false},
+		{"disabled in the console", &types.ImagePipeline{ImageRecipeArn: ptr("arn:r"), Status: types.PipelineStatusDisabled}, true},
+		{"tests default", &types.ImagePipeline{ImageRecipeArn: ptr("arn:r"), ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: ptr(true), TimeoutMinutes: ptr(int32(720))}}, false},
+		{"tests shortened in the console", &types.ImagePipeline{ImageRecipeArn: ptr("arn:r"), ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: ptr(true), TimeoutMinutes: ptr(int32(60))}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := normalise(recipes.KindPipeline, desired)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live := comparable(recipes.KindPipeline, tc.live, d)
+			if got := !jsonEqual(live, d); got != tc.drift {
+				t.Errorf("drift = %v, want %v: live %v, desired %v", got, tc.drift, live, d)
+			}
+		})
+	}
+}
