@@ -14,9 +14,9 @@ import (
 	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/backend/local"
-	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/reconcile"
 )

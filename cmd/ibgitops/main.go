@@ -40,6 +40,7 @@ func newRootCmd() *cobra.Command {
 		newPlanCmd(),
 		newBumpCmd(),
 		newBuildCmd(),
+		newStatusCmd(),
 		newRunCmd(),
 		newReleaseCmd(),
 		newImagesCmd(),

@@ -18,7 +18,7 @@ type statusOptions struct {
 	root, backend, awsRegion, format string
 }
 
-func init() {
+func newStatusCmd() *cobra.Command {
 	var o statusOptions
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -38,7 +38,7 @@ func init() {
 	f.StringVar(&o.backend, "backend", "", "local or aws (default: `backend` in ibgitops.yaml, else local)")
 	f.StringVar(&o.awsRegion, "aws-region", "", "AWS region for the aws backend (default: aws.region in ibgitops.yaml, then the AWS chain)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json, markdown")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runStatus(cmd *cobra.Command, o statusOptions) error {
