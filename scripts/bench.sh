@@ -10,6 +10,7 @@
 #   executor  runner/toe.BenchmarkExecutor500Steps (per ExecuteBash step vs bash),
 #             BenchmarkRunPrints1GB and BenchmarkLoop10M (peak RSS of toe run, bound 200 MB)
 #   aws       runner/backend/aws.BenchmarkRerunNothingChanged (calls of a no-op re-run)
+#             runner/backend/aws.BenchmarkStatusInSync (reads of an in-sync `ibgitops status`)
 #   local     scripts/bench-local.sh (ibgitops build vs a plain engine script; skipped without podman)
 #
 # Env: BENCHTIME (Go -benchtime, default 1x), PLAN_RUNS (hyperfine runs, 5),
@@ -36,6 +37,7 @@ gobench ./runner/toe '^(BenchmarkExecutor500Steps|BenchmarkRunPrints1GB|Benchmar
 gobench ./recipes/awstoe '^BenchmarkParseValidate$'
 step "aws no-op re-run"
 gobench ./runner/backend/aws '^BenchmarkRerunNothingChanged$'
+gobench ./runner/backend/aws '^BenchmarkStatusInSync$'
 for s in ${PLAN_SCALES:-1 10 100}; do
   step "plan ${s}x"
   echo "== plan ${s}x" >> "$log"
@@ -116,6 +118,11 @@ aws = bench("BenchmarkRerunNothingChanged")
 if aws:
     row("aws", "no-op re-run: API calls (writes)", "50 comp, 20 recipes", "%.0f calls (%.0f writes), %.0f ms" % (aws["calls/rerun"], aws["writes/rerun"], aws["ns/op"] / 1e6),
         "1 read per resource: 94", "%.2f" % (aws["calls/rerun"] / 94))
+st = bench("BenchmarkStatusInSync")
+if st:
+    budget = st["resources"] + st["list-pages/status"]
+    row("aws", "in-sync status: reads (writes)", "50 comp, 20 recipes, 5 pipelines", "%.0f reads (%.0f writes), %.0f ms" % (st["reads/status"], st["writes/status"], st["ns/op"] / 1e6),
+        "1 read per resource + list pages: %.0f" % budget, "%.2f" % (st["reads/status"] / budget))
 loc = section("local")
 m = re.search(r'plain script ([\d.]+)s, ibgitops build ([\d.]+)s, overhead ratio ([\d.]+)', loc)
 if m:
