@@ -566,10 +566,20 @@ func builds(head *Repo, g *Graph, decided map[Key]*decision) []Build {
 // content changed while its version stayed (version-not-raised), or whose
 // version is lower than on base (version-lowered). Both are errors:
 // Image Builder versions are immutable, so either would fail at build.
-func LintAgainstBase(base, head *Repo) []diag.Finding {
+//
+// The version each finding asks for is the plan's (PlanChanges, hence
+// decideVersion): the one `bump --write` writes, so lint's fix and bump
+// always agree (a feat commit asks for a minor bump in both). plan is
+// the plan from base to head; a resource the plan does not cover gets
+// the same decision without commits.
+func LintAgainstBase(base, head *Repo, plan Plan) []diag.Finding {
 	var out []diag.Finding
 	if base == nil || head == nil {
 		return nil
+	}
+	planned := map[Key]Change{}
+	for _, c := range plan.Changes {
+		planned[Key{c.Kind, c.Name}] = c
 	}
 	baseRes := map[Key]Resource{}
 	for _, r := range base.Resources() {
@@ -592,15 +602,20 @@ func LintAgainstBase(base, head *Repo) []diag.Finding {
 		if pos.Line == 0 {
 			pos = r.NamePos
 		}
+		next := func() string {
+			if c, ok := planned[r.Key()]; ok && c.FromVersion == b.Version && c.ToVersion != "" && c.ToVersion != r.Version {
+				return c.ToVersion
+			}
+			to, _, _ := decideVersion(b.Version, r.Version, true, BumpNone, "", nil, head.Config.Versioning.Bump)
+			return to
+		}
 		switch {
 		case hv.LessThan(bv):
-			next, _ := BumpVersion(b.Version, BumpPatch)
 			out = append(out, diag.Finding{Rule: RuleVersionLowered, Severity: diag.Error, File: r.File, Line: pos.Line, Column: pos.Column,
-				Message: fmt.Sprintf("%s %s has version %s, lower than %s on the base ref; versions only go up: set version: %s or higher (ibgitops bump --write does it)", kindWord(r.Kind), r.Name, r.Version, b.Version, next)})
+				Message: fmt.Sprintf("%s %s has version %s, lower than %s on the base ref; versions only go up: set version: %s (ibgitops bump --write does it)", kindWord(r.Kind), r.Name, r.Version, b.Version, next())})
 		case hv.Equal(bv) && r.ContentHash != "" && b.ContentHash != "" && r.ContentHash != b.ContentHash:
-			next, _ := BumpVersion(b.Version, BumpPatch)
 			out = append(out, diag.Finding{Rule: RuleVersionNotRaised, Severity: diag.Error, File: r.File, Line: pos.Line, Column: pos.Column,
-				Message: fmt.Sprintf("%s %s changed since the base ref but its version %s did not rise; Image Builder versions are immutable: set version: %s (or run ibgitops bump --write)", kindWord(r.Kind), r.Name, r.Version, next)})
+				Message: fmt.Sprintf("%s %s changed since the base ref but its version %s did not rise; Image Builder versions are immutable: set version: %s (or run ibgitops bump --write)", kindWord(r.Kind), r.Name, r.Version, next())})
 		}
 	}
 	diag.Sort(out)

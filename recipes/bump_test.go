@@ -3,6 +3,7 @@ package recipes
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -496,19 +497,128 @@ func TestLintAgainstBase(t *testing.T) {
 		comp("hardening", "1.9.0", "h-hard").                              // lowered
 		recipe("app-ami", "3.2.0", "h-app2", "recipe:base-ami").           // raised: fine
 		infra("shared-infra", "changed").r                                 // unversioned: fine
-	got := LintAgainstBase(base, head)
+	paths := []PathChange{
+		{PathModified, "components/docs/web.yaml", "components/docs/web.yaml"},
+		{PathModified, "components/hardening.yaml", "components/hardening.yaml"},
+		{PathModified, "recipes/app-ami.yaml", "recipes/app-ami.yaml"},
+		{PathModified, "infrastructure/shared-infra.yaml", "infrastructure/shared-infra.yaml"},
+	}
+	feat := CommitInfo{Hash: "aaaaaaaaaa", Message: "feat(web): serve http/2", Paths: []string{"components/docs/web.yaml"}}
+	plan := PlanChanges(PlanInput{Base: base, Head: head, Paths: paths, Commits: []CommitInfo{feat}})
+	got := LintAgainstBase(base, head, plan)
 	var lines []string
 	for _, f := range got {
 		lines = append(lines, f.String())
 	}
 	want := []string{
-		"components/hardening.yaml:3:10: error: component hardening has version 1.9.0, lower than 2.0.0 on the base ref; versions only go up: set version: 2.0.1 or higher (ibgitops bump --write does it) [version-lowered]",
-		"components/web.yaml:3:10: error: component web changed since the base ref but its version 1.2.3 did not rise; Image Builder versions are immutable: set version: 1.2.4 (or run ibgitops bump --write) [version-not-raised]",
+		"components/hardening.yaml:3:10: error: component hardening has version 1.9.0, lower than 2.0.0 on the base ref; versions only go up: set version: 2.0.1 (ibgitops bump --write does it) [version-lowered]",
+		"components/web.yaml:3:10: error: component web changed since the base ref but its version 1.2.3 did not rise; Image Builder versions are immutable: set version: 1.3.0 (or run ibgitops bump --write) [version-not-raised]",
 	}
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("LintAgainstBase =\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if got := LintAgainstBase(nil, head); got != nil {
+	if got := LintAgainstBase(nil, head, plan); got != nil {
 		t.Errorf("no base: %v", got)
+	}
+}
+
+var reSetVersion = regexp.MustCompile(`set version: (\S+)`)
+
+// TestVersionDecisionAgrees: lint's version-not-raised / version-lowered
+// fix is the version bump --write writes, whatever the commits say and
+// however versioning is configured (#14 item 6: lint said 1.2.1 where
+// bump wrote 1.3.0 for a feat).
+func TestVersionDecisionAgrees(t *testing.T) {
+	commit := func(msg string, paths ...string) CommitInfo {
+		return CommitInfo{Hash: fmt.Sprintf("%010x", len(msg)*7919), Message: msg, Paths: paths}
+	}
+	webPaths := []PathChange{{PathModified, "components/docs/web.yaml", "components/docs/web.yaml"}}
+	webChanged := func() *repoBuilder { return baseRepo().comp("web", "1.2.3", "h-web2", "components/docs/web.yaml") }
+	cases := []struct {
+		name    string
+		head    *repoBuilder
+		paths   []PathChange
+		commits []CommitInfo
+		want    map[string]string // file -> the version both must ask for
+	}{
+		{"feat", webChanged(), webPaths, []CommitInfo{commit("feat(web): serve http/2", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "1.3.0"}},
+		{"fix", webChanged(), webPaths, []CommitInfo{commit("fix(web): typo", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "1.2.4"}},
+		{"feat!", webChanged(), webPaths, []CommitInfo{commit("feat(web)!: drop http/1", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "2.0.0"}},
+		{"BREAKING CHANGE footer", webChanged(), webPaths, []CommitInfo{commit("refactor: paths\n\nBREAKING CHANGE: moved", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "2.0.0"}},
+		{"not conventional", webChanged(), webPaths, []CommitInfo{commit("Update web.yaml", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "1.2.4"}},
+		{"fix then feat: the highest wins", webChanged(), webPaths, []CommitInfo{
+			commit("fix: one", "components/docs/web.yaml"), commit("feat: two", "components/docs/web.yaml"), commit("chore: three", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "1.3.0"}},
+		{"feat on another resource does not count", webChanged(), webPaths, []CommitInfo{
+			commit("fix: web", "components/docs/web.yaml"), commit("feat: hardening", "components/hardening.yaml")},
+			map[string]string{"components/web.yaml": "1.2.4"}},
+		{"uncommitted change", webChanged(), webPaths, nil,
+			map[string]string{"components/web.yaml": "1.2.4"}},
+		{"versioning.bump: minor", webChanged().config(func(c *Config) { c.Versioning.Bump = BumpMinor }), webPaths,
+			[]CommitInfo{commit("fix: small", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "1.3.0"}},
+		{"versioning.bump: major", webChanged().config(func(c *Config) { c.Versioning.Bump = BumpMajor }), webPaths, nil,
+			map[string]string{"components/web.yaml": "2.0.0"}},
+		{"propagate off", webChanged().config(func(c *Config) { c.Versioning.Propagate = false }), webPaths,
+			[]CommitInfo{commit("feat: x", "components/docs/web.yaml")},
+			map[string]string{"components/web.yaml": "1.3.0"}},
+		{"recipe changed by feat and through its component", webChanged().recipe("base-ami", "1.0.0", "h-base2", "", ref("web"), ref("hardening")),
+			append([]PathChange{{PathModified, "recipes/base-ami.yaml", "recipes/base-ami.yaml"}}, webPaths...),
+			[]CommitInfo{commit("fix: web", "components/docs/web.yaml"), commit("feat: recipe", "recipes/base-ami.yaml")},
+			map[string]string{"components/web.yaml": "1.2.4", "recipes/base-ami.yaml": "1.1.0"}},
+		{"version lowered, with a feat", baseRepo().comp("hardening", "1.9.0", "h-hard2"),
+			[]PathChange{{PathModified, "components/hardening.yaml", "components/hardening.yaml"}},
+			[]CommitInfo{commit("feat: new check", "components/hardening.yaml")},
+			map[string]string{"components/hardening.yaml": "2.1.0"}},
+		{"version lowered, content kept", baseRepo().comp("hardening", "1.0.0", "h-hard"),
+			[]PathChange{{PathModified, "components/hardening.yaml", "components/hardening.yaml"}},
+			[]CommitInfo{commit("chore: oops", "components/hardening.yaml")},
+			map[string]string{"components/hardening.yaml": "2.0.1"}},
+		{"version raised by the author: nothing to say", baseRepo().comp("web", "1.2.9", "h-web2", "components/docs/web.yaml"), webPaths,
+			[]CommitInfo{commit("feat: x", "components/docs/web.yaml")}, map[string]string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			base, head := baseRepo().r, tc.head.r
+			plan := PlanChanges(PlanInput{Base: base, Head: head, Paths: tc.paths, Commits: tc.commits})
+			edits, err := BumpEdits(plan, head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bumped := map[string]string{} // file -> new version of the resource's own version
+			for _, e := range edits {
+				if !strings.Contains(e.What, " pins ") {
+					bumped[e.File] = e.New
+				}
+			}
+			asked := map[string]string{}
+			for _, f := range LintAgainstBase(base, head, plan) {
+				m := reSetVersion.FindStringSubmatch(f.Message)
+				if m == nil {
+					t.Fatalf("%s names no version", f)
+				}
+				asked[f.File] = m[1]
+			}
+			for file, v := range asked {
+				if bumped[file] != v {
+					t.Errorf("%s: lint asks for %s, bump writes %q", file, v, bumped[file])
+				}
+			}
+			for file, v := range tc.want {
+				if asked[file] != v || bumped[file] != v {
+					t.Errorf("%s: lint asks for %q, bump writes %q; want %s for both", file, asked[file], bumped[file], v)
+				}
+			}
+			for file := range asked {
+				if _, ok := tc.want[file]; !ok {
+					t.Errorf("unexpected finding on %s", file)
+				}
+			}
+		})
 	}
 }

@@ -58,14 +58,18 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 		findings = append(findings, recipes.NoResources(repo, findings, opts.root)...)
 	}
 	if opts.base != "" {
-		res, err := plan.LoadBase(cmd.Context(), plan.Options{Root: opts.root, Base: opts.base})
+		// The plan of the work tree against base: its versions are the
+		// fixes version-not-raised suggests, the ones bump writes.
+		res, err := plan.Compute(cmd.Context(), plan.Options{Root: opts.root, Base: opts.base, KeepGoing: true})
 		if err != nil {
 			return withCode(exitCannot, fmt.Errorf("lint --base %s: %w", opts.base, err))
 		}
-		for _, w := range res.Warnings {
-			fmt.Fprintln(cmd.ErrOrStderr(), "ibgitops lint: warning:", w)
+		// The plan's other warnings (work tree included, files that do not
+		// load) are about planning; lint reports those files itself.
+		if res.Fetched {
+			fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: warning: the clone lacked history to compare with %s; fetched it from origin (set fetch-depth: 0 / GIT_DEPTH: 0 to skip this)\n", opts.base)
 		}
-		findings = append(findings, recipes.LintAgainstBase(res.Base, repo)...)
+		findings = append(findings, recipes.LintAgainstBase(res.Base, repo, res.Plan)...)
 	}
 	return printLint(cmd, opts, repo.Files, findings)
 }

@@ -50,6 +50,10 @@ func TestPlanBumpLintBase(t *testing.T) {
 	if !strings.Contains(string(data), `"version-not-raised"`) || !strings.Contains(string(data), "components/smoke-tests.yaml") {
 		t.Errorf("lint --base report lacks version-not-raised:\n%s", data)
 	}
+	// The fix lint suggests is the version bump writes (a feat: minor).
+	if !strings.Contains(string(data), "set version: 1.1.0") {
+		t.Errorf("lint --base does not ask for the 1.1.0 bump writes:\n%s", data)
+	}
 
 	code, stdout := executeOut(t, "plan", "--root", dir, "--base", "main", "--format", "json")
 	if code != exitOK {

@@ -260,7 +260,7 @@ func computePlan(ctx context.Context, req runner.PlanRequest) (*runner.PlanResul
 	// the rules that compare base and head.
 	var findings []diag.Finding
 	if res.Base != nil && res.Head != nil {
-		findings = recipes.LintAgainstBase(res.Base, res.Head)
+		findings = recipes.LintAgainstBase(res.Base, res.Head, res.Plan)
 	}
 	return &runner.PlanResult{Plan: res.Plan, Base: res.Base, Head: res.Head, Findings: findings, Warnings: res.Warnings}, nil
 }

@@ -38,6 +38,10 @@ type Options struct {
 	// Token authenticates the fetch over HTTPS (default: GITHUB_TOKEN or
 	// CI_JOB_TOKEN from the environment). Never printed.
 	Token string
+	// KeepGoing plans around a head resource that does not load (a
+	// warning) instead of refusing: `lint --base` reports the finding
+	// itself and still wants the plan's versions for the others.
+	KeepGoing bool
 }
 
 // Result is a computed plan with what it was computed from.
@@ -73,35 +77,6 @@ func Compute(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer c.repo.Close()
 	if err := c.run(ctx); err != nil {
-		return nil, err
-	}
-	return c.res, nil
-}
-
-// LoadBase loads only the base side: the repository at the merge base of
-// opts.Base (default: the default branch) and opts.Head (default: HEAD).
-// `lint --base` compares it with the work tree. It fills Base,
-// BaseFindings, BaseRef, BaseCommit and Warnings.
-func LoadBase(ctx context.Context, opts Options) (*Result, error) {
-	c, err := newComputer(opts)
-	if err != nil {
-		return nil, err
-	}
-	defer c.repo.Close()
-	headRev := opts.Head
-	if headRev == "" {
-		headRev = "HEAD"
-	}
-	headHash, err := c.repo.Resolve(headRev)
-	if err != nil {
-		return nil, fmt.Errorf("head: %w", err)
-	}
-	c.res.HeadRef, c.res.HeadCommit = headRev, headHash.String()
-	mergeBase, baseRev, err := c.mergeBase(ctx, headRev, headHash)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.loadBase(mergeBase, baseRev); err != nil {
 		return nil, err
 	}
 	return c.res, nil
@@ -235,7 +210,7 @@ func (c *computer) run(ctx context.Context) error {
 	}
 	baseOwners := res.Base.FileOwners()
 	for _, f := range unloaded(res.Head, res.HeadFindings) {
-		if _, wasResource := baseOwners[f.File]; wasResource {
+		if _, wasResource := baseOwners[f.File]; wasResource && !c.opts.KeepGoing {
 			return fmt.Errorf("cannot plan: %s does not load at %s (%s:%d: %s); fix it (ibgitops lint --root %s lists every finding): a resource that does not load would look deleted",
 				f.File, headLabel, f.File, f.Line, f.Message, displayRoot(c.prefix))
 		}

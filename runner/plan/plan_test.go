@@ -287,9 +287,14 @@ func TestComputeBadInput(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "recipes/app.yaml does not load at head HEAD") {
 		t.Errorf("broken head: %v", err)
 	}
+	// lint --base plans around it (it reports the file itself).
+	res, err := Compute(context.Background(), Options{Root: root, Base: "main", KeepGoing: true})
+	if err != nil || !strings.Contains(strings.Join(res.Warnings, "\n"), "recipes/app.yaml does not load at head HEAD") {
+		t.Errorf("broken head with KeepGoing: %v, %v", err, res)
+	}
 	// The same file broken on base: a warning, the resource is new.
 	f.commit("fix: repaired", map[string]string{"images/recipes/app.yaml": appYAML})
-	res, err := Compute(context.Background(), Options{Root: root, Base: "HEAD~1"})
+	res, err = Compute(context.Background(), Options{Root: root, Base: "HEAD~1"})
 	if err != nil {
 		t.Fatal(err)
 	}
