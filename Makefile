@@ -4,8 +4,12 @@ BIN     ?= bin/ibgitops
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/ibgitops/ibgitops/internal/version.Version=$(VERSION)
 FUZZTIME ?= 5m
+# The engine for the image targets: the one ibgitops would pick (podman, then docker).
+ENGINE  ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/null || echo docker)
+ACTION_IMAGE ?= localhost/ibgitops:dev
+ACTIONLINT_VERSION ?= v1.7.12
 
-.PHONY: build test lint bench fuzz demo clean
+.PHONY: build test lint bench fuzz demo clean docs action-image action-test actionlint
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ibgitops
@@ -27,6 +31,28 @@ fuzz:
 
 demo:
 	./scripts/demo.sh
+
+# Regenerate docs/reference/ from the code (tests fail when it is stale).
+docs:
+	$(GO) test ./recipes ./cmd/ibgitops -run TestReference -update
+
+# The action's image, from bin/ibgitops (no Go image to pull); the release
+# workflow builds the same Dockerfile with the Go stage instead.
+action-image: build
+	rm -rf bin/image && mkdir -p bin/image/tmp && chmod 1777 bin/image/tmp
+	cp $(BIN) bin/image/ibgitops
+	cp /etc/ssl/certs/ca-certificates.crt bin/image/
+	$(ENGINE) build --build-arg BINARY_FROM=prebuilt --build-arg VERSION=$(VERSION) -t $(ACTION_IMAGE) .
+
+# Run that image the way the GitHub runner runs a Docker action.
+action-test: action-image
+	ENGINE=$(ENGINE) IMAGE=$(ACTION_IMAGE) ./scripts/action-test.sh
+
+# actionlint (and shellcheck, when installed) over the workflows and actions
+# of this repository and every workflow the docs show.
+actionlint:
+	@command -v actionlint >/dev/null || test -x "$$($(GO) env GOPATH)/bin/actionlint" || $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" $(GO) test -count=1 -run 'Actionlint' -v ./internal/shipping
 
 clean:
 	rm -rf bin

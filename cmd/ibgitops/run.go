@@ -275,8 +275,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // actionInputs are the action.yml inputs that map to flags of the same
-// name; only the command and the root are passed as arguments.
-var actionInputs = []string{"backend", "aws-region", "test-components", "fail-on"}
+// name; action.yml passes no argument but the command.
+var actionInputs = []string{"root", "backend", "aws-region", "test-components", "fail-on"}
 
 // applyActionInputs reads the GitHub Action's INPUT_* variables for the
 // flags the command line did not set. Hyphens stay: the runner names the

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Downloads the ibgitops release $VERSION for this runner from GitHub
+# releases, checks the archive against the release's checksums.txt (SHA-256)
+# and puts the binary on PATH. On macOS and Windows it also fetches the
+# linux binary of the same architecture: the local backend runs it inside
+# the build containers (IBGITOPS_BINARY).
+set -euo pipefail
+: "${VERSION:?VERSION is the release to install, e.g. v0.1.0}"
+base=${IBGITOPS_RELEASES_URL:-https://github.com/ibgitops/ibgitops/releases/download}/$VERSION
+case "${RUNNER_OS:-Linux}" in
+  Linux) os=linux ;; macOS) os=darwin ;; Windows) os=windows ;;
+  *) echo "ibgitops: no release for RUNNER_OS=$RUNNER_OS" >&2; exit 2 ;;
+esac
+case "${RUNNER_ARCH:-X64}" in
+  X64) arch=amd64 ;; ARM64) arch=arm64 ;;
+  *) echo "ibgitops: no release for RUNNER_ARCH=$RUNNER_ARCH (amd64 and arm64 only)" >&2; exit 2 ;;
+esac
+dir=${RUNNER_TEMP:-$(mktemp -d)}/ibgitops-$VERSION
+mkdir -p "$dir/bin"
+cd "$dir"
+fetch() { curl -fsSL --retry 3 --retry-delay 2 -o "$2" "$base/$1"; }
+fetch checksums.txt checksums.txt
+sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
+install_one() { # os, arch, destination name
+  local ext=tar.gz
+  [ "$1" = windows ] && ext=zip
+  local archive="ibgitops_${VERSION#v}_$1_$2.$ext"
+  fetch "$archive" "$archive"
+  grep -F " $archive" checksums.txt > "$archive.sha256" || { echo "ibgitops: $archive is not in checksums.txt of $VERSION" >&2; exit 2; }
+  sha256 -c "$archive.sha256"
+  mkdir -p "x-$1"
+  if [ "$ext" = zip ]; then unzip -q -o "$archive" -d "x-$1"; else tar -xzf "$archive" -C "x-$1"; fi
+  local exe=""
+  [ "$1" = windows ] && exe=.exe
+  mv "x-$1/ibgitops$exe" "bin/$3$exe"
+}
+install_one "$os" "$arch" ibgitops
+if [ "$os" = linux ]; then
+  linux_bin=$dir/bin/ibgitops
+else
+  install_one linux "$arch" ibgitops-linux
+  linux_bin=$dir/bin/ibgitops-linux
+fi
+echo "$dir/bin" >> "${GITHUB_PATH:-/dev/null}"
+echo "IBGITOPS_BINARY=$linux_bin" >> "${GITHUB_ENV:-/dev/null}"
+"$dir/bin/ibgitops" --version
