@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/reconcile"
 )
@@ -135,4 +136,54 @@ func ApplyUpdates(ctx context.Context, be backend.Backend, repo *recipes.Repo, r
 		done = append(done, fmt.Sprintf("%s %s %s in place without a build (%s)", e.Kind, e.Name, verb, what))
 	}
 	return done, errors.Join(errs...)
+}
+
+// takenStep checks head's versions against what the backend holds, on a
+// pull request, read-only: a version taken there with other content would
+// only fail after merge, at build time.
+type takenStep struct{}
+
+func (takenStep) String() string { return "checking head's versions against the backend" }
+
+func (takenStep) Skip(s *State) (string, bool) {
+	if s.Opts.CheckBackend == nil || s.Build || s.Repo == nil {
+		return "", true
+	}
+	if _, ok := s.Opts.CheckBackend.(backend.Observer); !ok {
+		return "", true
+	}
+	return "", false
+}
+
+func (takenStep) Run(ctx context.Context, s *State) error {
+	be := s.Opts.CheckBackend
+	st, err := ObserveStatus(ctx, be, s.Repo, s.Opts.Root)
+	if err != nil {
+		// Reading is a courtesy on a pull request: the build after merge
+		// checks again.
+		s.note("could not check head's versions against the %s backend: %v", be.Name(), err)
+		return nil
+	}
+	levels := map[recipes.Key]string{}
+	if s.Plan != nil {
+		for _, ch := range s.Plan.Changes {
+			levels[recipes.Key{Kind: ch.Kind, Name: ch.Name}] = ch.Bump
+		}
+	}
+	where := map[string]string{"aws": "in Image Builder", "local": "in the local store"}[be.Name()]
+	if where == "" {
+		where = "in the " + be.Name() + " backend"
+	}
+	var found []diag.Finding
+	for _, e := range st.Entries {
+		if e.State != reconcile.VersionTaken {
+			continue
+		}
+		if r, ok := s.Repo.Lookup(recipes.Key{Kind: e.Kind, Name: e.Name}); ok {
+			found = append(found, recipes.TakenFinding(r.Meta, where, "bump", levels[r.Key()]))
+		}
+	}
+	s.addFindings(found)
+	s.progressf("  %d version(s) taken %s (%d backend reads)", len(found), where, st.Reads)
+	return nil
 }

@@ -45,6 +45,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		reporting(prepareHost{}),
 		work(lintStep{}),
 		work(planStep{}),
+		work(takenStep{}),
 		work(reconcileStep{}),
 		work(applyStep{}),
 		work(releaseStep{}),

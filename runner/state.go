@@ -54,7 +54,11 @@ type Options struct {
 	Plan   PlanFunc
 	// Backend builds on push and release; TestBackend runs the changed
 	// components' phases on pull requests with TestComponents.
-	Backend        backend.Backend
+	Backend backend.Backend
+	// CheckBackend, on a pull request, is only read: head's versions
+	// that it already holds with other content are version-taken
+	// findings. Nil when there are no credentials to read it.
+	CheckBackend   backend.Backend
 	TestBackend    backend.Backend
 	TestComponents bool
 	Parallel       int // independent recipes built at once (default 4)

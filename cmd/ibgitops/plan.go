@@ -46,6 +46,9 @@ func planFromFlags(cmd *cobra.Command, root, base, head string, noFetch bool) (*
 	if err != nil {
 		return nil, withCode(exitCannot, fmt.Errorf("plan: %w", err))
 	}
+	for _, f := range res.Collisions {
+		res.Warnings = append(res.Warnings, f.String())
+	}
 	return res, nil
 }
 

@@ -152,6 +152,17 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 		defer cleanup()
 		opts.Backend = be
 	}
+	if ci.Event == vcs.EventPullRequest && backendName == "aws" {
+		// Read-only, where credentials allow: head's versions that Image
+		// Builder already holds with other content are reported before
+		// merge. Without credentials the pull request is planned as before.
+		if be, cleanup, err := newBackend(backendName, cfg, o); err != nil {
+			fmt.Fprintln(stderr, "ibgitops: note: not checking head's versions against Image Builder:", err)
+		} else {
+			defer cleanup()
+			opts.CheckBackend = be
+		}
+	}
 	if o.testComponents && ci.Event == vcs.EventPullRequest {
 		be, cleanup, err := newBackend("local", cfg, o)
 		if err != nil {
@@ -262,6 +273,8 @@ func computePlan(ctx context.Context, req runner.PlanRequest) (*runner.PlanResul
 	if res.Base != nil && res.Head != nil {
 		findings = recipes.LintAgainstBase(res.Base, res.Head, res.Plan)
 	}
+	// Versions the target branch took since the merge base (version-taken).
+	findings = append(findings, res.Collisions...)
 	return &runner.PlanResult{Plan: res.Plan, Base: res.Base, Head: res.Head, Findings: findings, Warnings: res.Warnings}, nil
 }
 

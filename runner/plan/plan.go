@@ -67,6 +67,11 @@ type Result struct {
 	Warnings []string
 	// Fetched is set when missing history was fetched from the remote.
 	Fetched bool
+	// Tip is the repository at the base ref's tip when it moved on past
+	// the merge base (another change merged first); Collisions are head's
+	// versions that tip already holds with other content (version-taken).
+	Tip        *recipes.Repo
+	Collisions []diag.Finding
 }
 
 // Compute computes the plan between base and head.
@@ -126,6 +131,7 @@ type computer struct {
 	absRoot string
 	res     *Result
 	fetched bool
+	baseTip git.Hash // the base ref's own commit (the merge base may be older)
 }
 
 // withHistory runs fn; when it fails for lack of history (a shallow clone,
@@ -271,6 +277,35 @@ func (c *computer) run(ctx context.Context) error {
 	}
 	res.Plan = recipes.PlanChanges(recipes.PlanInput{Base: res.Base, Head: res.Head, BaseRef: res.BaseCommit, HeadRef: headID,
 		Paths: res.Paths, Commits: commits})
+	return c.collisions(mergeBase, baseRev)
+}
+
+// collisions loads the base ref's tip when it moved on past the merge base
+// and finds head's versions it already holds with other content: a pull
+// request planned against the merge base alone would only meet them at
+// build time, after merge.
+func (c *computer) collisions(mergeBase git.Hash, baseRev string) error {
+	res := c.res
+	if c.baseTip == mergeBase || c.baseTip == (git.Hash{}) {
+		return nil
+	}
+	tfs, err := c.repo.TreeFS(c.baseTip)
+	if err != nil {
+		return err
+	}
+	tipFS, err := sub(tfs, c.prefix, baseRev)
+	if err != nil {
+		// The root folder does not exist on the tip: nothing to collide with.
+		return nil
+	}
+	if res.Tip, _, err = load(tipFS, fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
+		return err
+	}
+	levels := map[recipes.Key]string{}
+	for _, ch := range res.Plan.Changes {
+		levels[recipes.Key{Kind: ch.Kind, Name: ch.Name}] = ch.Bump
+	}
+	res.Collisions = recipes.VersionCollisions(res.Tip, res.Head, baseRev, levels)
 	return nil
 }
 
@@ -303,6 +338,7 @@ func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.H
 			baseRev, baseHash.String()[:7], headRev, mergeBase.String()[:7]))
 	}
 	res.BaseCommit = mergeBase.String()
+	c.baseTip = baseHash
 	return mergeBase, baseRev, nil
 }
 
