@@ -247,12 +247,21 @@ func TestNoSecretLeaks(t *testing.T) {
 	t.Logf("%d requests to the fakes checked (%d statuses, %d comments/notes, %d Image Builder)", len(reqs), statuses, comments, imagebuilder)
 
 	// Control: the detector does see a token a command prints (here on
-	// purpose, by the user's own document), so a clean result means
-	// something.
+	// purpose, by the user's own document, from a variable toe does not
+	// know as secret), so a clean result means something.
 	leaky := filepath.Join(work, "leaky.yaml")
-	write(t, leaky, "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Echo\n        action: ExecuteBash\n        inputs:\n          commands: ['echo $GITHUB_TOKEN']\n")
-	r := run(t, runOpts{dir: work, env: secretEnv()}, "toe", "run", "--documents", leaky, "--log-directory", t.TempDir())
+	write(t, leaky, "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Echo\n        action: ExecuteBash\n        inputs:\n          commands: ['echo $PLAIN_VALUE']\n")
+	env := secretEnv()
+	delete(env, "GITHUB_TOKEN") // toe redacts values, whatever variable holds them
+	env["PLAIN_VALUE"] = fakeGitHubToken
+	r := run(t, runOpts{dir: work, env: env}, "toe", "run", "--documents", leaky, "--log-directory", t.TempDir())
 	if len(leaks("control", r.output())) == 0 {
-		t.Errorf("control: a document echoing $GITHUB_TOKEN was not detected: %s", r)
+		t.Errorf("control: a document echoing a token was not detected: %s", r)
+	}
+	// The same echo of a known secret variable is redacted (#12 item 9).
+	write(t, leaky, "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Echo\n        action: ExecuteBash\n        inputs:\n          commands: ['echo $GITHUB_TOKEN $CI_JOB_TOKEN']\n")
+	r = run(t, runOpts{dir: work, env: secretEnv()}, "toe", "run", "--documents", leaky, "--log-directory", t.TempDir())
+	if found := leaks("toe run echoing secrets", r.output()); len(found) > 0 {
+		t.Errorf("toe run printed a secret a step echoed: %v", found)
 	}
 }

@@ -71,8 +71,8 @@ func toeValidateCmd() *cobra.Command {
 
 func toeRunCmd() *cobra.Command {
 	var (
-		documents, configFile, phases, parameters string
-		flagOpts                                  toe.Options // bound to flags
+		documents, configFile, phases, parameters, secretVars string
+		flagOpts                                              toe.Options // bound to flags
 	)
 	cmd := &cobra.Command{
 		Use:   "run --documents a.yaml[,b.yaml] [--phases build,validate]",
@@ -88,6 +88,7 @@ func toeRunCmd() *cobra.Command {
 			opts := toe.Options{
 				ExecutionID: flagOpts.ExecutionID, LogDirectory: flagOpts.LogDirectory,
 				StateDirectory: flagOpts.StateDirectory, Trace: flagOpts.Trace, FailOnEmpty: flagOpts.FailOnEmpty,
+				SecretVars: toe.SplitList(secretVars),
 			}
 			for _, p := range toe.SplitList(documents) {
 				opts.Documents = append(opts.Documents, toe.DocumentSpec{Path: p})
@@ -143,6 +144,7 @@ func toeRunCmd() *cobra.Command {
 	f.StringVarP(&flagOpts.LogDirectory, "log-directory", "l", "", "parent folder of the TOE_* log folder (default: .)")
 	f.StringVarP(&flagOpts.StateDirectory, "state-directory", "s", "", "where reboot/resume state is kept (default: the log directory)")
 	f.BoolVarP(&flagOpts.Trace, "trace", "t", false, "echo application.log on stderr")
+	f.StringVar(&secretVars, "secret-vars", "", "comma-separated environment variables whose values are redacted from every output, besides "+strings.Join(toe.SecretVars, ", ")+" and those IBGITOPS_SECRET_VARS lists")
 	f.BoolVar(&flagOpts.FailOnEmpty, "fail-on-empty", false, "fail when a --phases name matches nothing (default: a warning in the summary)")
 	return cmd
 }

@@ -42,7 +42,7 @@ func executeBash(ctx context.Context, e *env, in any) (output, error) {
 		return nil, fmt.Errorf("write the step's script: %w", err)
 	}
 	defer os.Remove(script)
-	stdout, err := runProcess(ctx, e.console, "", e.environ, []string{bash, script})
+	stdout, err := runProcess(ctx, e, "", e.environ, []string{bash, script})
 	return output{{"stdout": stdout}}, err
 }
 
@@ -61,7 +61,7 @@ func executeBinary(ctx context.Context, e *env, in any) (output, error) {
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := runProcess(ctx, e.console, "", e.environ, append([]string{path}, args...))
+	stdout, err := runProcess(ctx, e, "", e.environ, append([]string{path}, args...))
 	return output{{"stdout": stdout}}, err
 }
 

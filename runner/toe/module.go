@@ -22,6 +22,7 @@ type env struct {
 	s3      func(ctx context.Context) (S3API, error)
 	sleep   func(ctx context.Context, d time.Duration) error
 	backoff time.Duration // first WebDownload retry delay
+	redact  *redactor     // secrets never written (redact.go)
 }
 
 // output is one action's outputs: one map per input item (a single map for

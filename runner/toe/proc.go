@@ -43,11 +43,11 @@ const pipeGrace = 2 * time.Second
 // a string, or a cutText when it was longer than maxKeptOutput.
 // When ctx ends the whole group is killed, so nothing the step started is
 // left running after a timeout or an interrupt.
-func runProcess(ctx context.Context, console io.Writer, dir string, env []string, argv []string) (any, error) {
+func runProcess(ctx context.Context, e *env, dir string, environ []string, argv []string) (any, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	stepTag := envStepTag + "=" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(stepSeq.Add(1), 10)
-	cmd.Env = append(env[:len(env):len(env)], stepTag)
+	cmd.Env = append(environ[:len(environ):len(environ)], stepTag)
 	newProcessGroup(cmd)
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
@@ -58,9 +58,13 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 		return err
 	}
 	cmd.WaitDelay = pipeGrace
+	// The kept stdout is redacted as a stream, before it is cut: a secret
+	// cannot survive as two halves on either side of the cut. console is
+	// redacted by the executor.
 	stdout := newHeadTail(maxKeptOutput, "stdout")
-	sc := &syncWriter{w: console}
-	cmd.Stdout = io.MultiWriter(stdout, sc)
+	keep := e.redact.writer(stdout)
+	sc := &syncWriter{w: e.console}
+	cmd.Stdout = io.MultiWriter(keep, sc)
 	cmd.Stderr = sc
 	cmd.Stdin = nil
 	err := startTracked(cmd.Start, func() int { return cmd.Process.Pid })
@@ -75,6 +79,8 @@ func runProcess(ctx context.Context, console io.Writer, dir string, env []string
 			killTagged(stepTag)
 		}
 	}
+	flush(keep)
+	flush(e.console)
 	out := stdout.value(true)
 	if err == nil {
 		return out, nil
@@ -113,6 +119,15 @@ var errTimeout = errors.New("timed out")
 type syncWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+}
+
+// Flush flushes the writer underneath (a redactWriter holding back what
+// may be the start of a secret).
+func (s *syncWriter) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	flush(s.w)
+	return nil
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {

@@ -130,12 +130,13 @@ func marshalNoEscape(v any, indent string) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-func writeJSON(path string, v any) error {
+// writeJSON writes v with the secrets redacted.
+func writeJSON(path string, v any, redact *redactor) error {
 	b, err := marshalNoEscape(v, "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return os.WriteFile(path, append(redact.redact(b), '\n'), 0o644)
 }
 
 // logFolderName is AWSTOE's per-run log folder name.

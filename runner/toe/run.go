@@ -37,6 +37,8 @@ type executor struct {
 	ctxVals map[string]string // context: values fixed for the run
 	imds    *metadata
 
+	redact *redactor // secrets never written (redact.go)
+
 	mu    sync.Mutex
 	chain []ChainEntry
 	conds map[*awstoe.Step]parsedCondition // Assert conditions, parsed once
@@ -107,6 +109,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 
 	start := opts.Now()
 	x := &executor{opts: opts, now: opts.Now}
+	redact, short := newRedactor(opts.Environ, opts.SecretVars)
+	x.redact = redact
 	x.logDir = filepath.Join(opts.LogDirectory, logFolderName(start, opts.ExecutionID))
 	if err := os.MkdirAll(x.logDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create the log folder: %w (choose a writable --log-directory)", err)
@@ -116,7 +120,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	defer closeLogs()
-	if err := writeDocumentYAML(filepath.Join(x.logDir, "document.yaml"), docs); err != nil {
+	for _, name := range short {
+		x.log.Warn("secret variable not redacted: its value is shorter than 6 characters, which would redact ordinary text", "variable", name)
+	}
+	if err := writeDocumentYAML(filepath.Join(x.logDir, "document.yaml"), docs, x.redact); err != nil {
 		x.log.Warn("could not write document.yaml", "err", err)
 	}
 	scratch, err := os.MkdirTemp("", "ibgitops-toe-")
@@ -129,6 +136,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	reaper := beginReaping(runTag)
 	defer reaper.end()
 	x.env = x.newEnv(scratch, s3client)
+	x.env.redact = x.redact
 	x.env.environ = append(opts.Environ[:len(opts.Environ):len(opts.Environ)], envRunTag+"="+runTag)
 	x.ctxVals = contextValues(opts.ExecutionID, opts.Environ)
 	x.imds = newMetadata(opts.IMDS, opts.Environ)
@@ -234,7 +242,11 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		removeState(opts.StateDirectory)
 	}
 
-	if err := writeJSON(filepath.Join(x.logDir, "detailedoutput.json"), result); err != nil {
+	summary.FailureMessage = x.redact.redactString(summary.FailureMessage)
+	for i, w := range summary.Warnings {
+		summary.Warnings[i] = x.redact.redactString(w)
+	}
+	if err := writeJSON(filepath.Join(x.logDir, "detailedoutput.json"), result, x.redact); err != nil {
 		return summary, fmt.Errorf("write detailedoutput.json: %w", err)
 	}
 	x.mu.Lock()
@@ -243,7 +255,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if chain == nil {
 		chain = []ChainEntry{}
 	}
-	if err := writeJSON(filepath.Join(x.logDir, "chaining.json"), chain); err != nil {
+	if err := writeJSON(filepath.Join(x.logDir, "chaining.json"), chain, x.redact); err != nil {
 		return summary, fmt.Errorf("write chaining.json: %w", err)
 	}
 	x.log.Info("run finished", "status", summary.Status, "executed", summary.ExecutedStepCount, "failed", summary.FailedStepCount, "ignored", summary.IgnoredFailedStepCount)
@@ -350,13 +362,17 @@ func (x *executor) openLogs() (func(), error) {
 	if x.opts.Console != nil {
 		console = io.MultiWriter(consoleFile, x.opts.Console)
 	}
+	console = x.redact.writer(console)
 	x.console = &syncWriter{w: console}
 	var app io.Writer = appFile
 	if x.opts.Trace && x.opts.TraceOut != nil {
 		app = io.MultiWriter(appFile, x.opts.TraceOut)
 	}
+	app = x.redact.writer(app)
 	x.log = slog.New(slog.NewTextHandler(app, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return func() {
+		flush(x.console)
+		flush(app)
 		consoleFile.Close()
 		appFile.Close()
 	}, nil
@@ -561,7 +577,7 @@ func docPaths(docs []*loadedDoc) []string {
 // writeDocumentYAML writes the documents as run: parameter and constant
 // references resolved, other expressions (chaining, loop, env, context)
 // left as written because they resolve per step.
-func writeDocumentYAML(path string, docs []*loadedDoc) error {
+func writeDocumentYAML(path string, docs []*loadedDoc, redact *redactor) error {
 	var buf bytes.Buffer
 	for i, d := range docs {
 		if i > 0 {
@@ -586,7 +602,7 @@ func writeDocumentYAML(path string, docs []*loadedDoc) error {
 		}
 		enc.Close()
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return os.WriteFile(path, redact.redact(buf.Bytes()), 0o644)
 }
 
 func cloneNode(n *yaml.Node) *yaml.Node {

@@ -44,6 +44,9 @@ type Options struct {
 	Trace          bool
 	// FailOnEmpty turns "a --phases name matched nothing" into a failure.
 	FailOnEmpty bool
+	// SecretVars names environment variables whose values are redacted
+	// from every output, in addition to SecretVars and IBGITOPS_SECRET_VARS.
+	SecretVars []string
 
 	// Console receives a copy of console.log as it is written (nil: none).
 	Console io.Writer

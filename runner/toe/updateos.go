@@ -111,7 +111,7 @@ func updateOS(ctx context.Context, e *env, in any) (output, error) {
 		if full, ok := lookPathIn(environ, c[0]); ok {
 			c = append([]string{full}, c[1:]...)
 		}
-		if _, err := runProcess(ctx, e.console, "", environ, c); err != nil {
+		if _, err := runProcess(ctx, e, "", environ, c); err != nil {
 			return nil, fmt.Errorf("UpdateOS: %s: %w", strings.Join(c, " "), err)
 		}
 	}
