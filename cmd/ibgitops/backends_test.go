@@ -36,15 +36,22 @@ func TestBuildBackendAWS(t *testing.T) {
 			t.Fatalf("dry run called %s", op)
 		}
 	}
+	// app-server builds on recipe:base-linux, whose image was never built:
+	// Image Builder would refuse the parent, so the build fails saying what
+	// to run.
 	code, out = executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root, "--dry-run=false")
-	if code != exitOK || !strings.Contains(out, "succeeded  app-server") || !strings.Contains(out, "(eu-west-1)") {
+	if code != exitFindings || !strings.Contains(out, "recipes/app-server.yaml:6: parentImage recipe:base-linux") || !strings.Contains(out, "ibgitops build --only base-linux,app-server") {
+		t.Fatalf("build of the child alone: exit %d\n%s", code, out)
+	}
+	code, out = executeOut(t, "build", "--backend", "aws", "--only", "base-linux,app-server", "--root", root, "--dry-run=false")
+	if code != exitOK || !strings.Contains(out, "succeeded  app-server") || !strings.Contains(out, "succeeded  base-linux") || !strings.Contains(out, "(eu-west-1)") {
 		t.Fatalf("build: exit %d\n%s", code, out)
 	}
 	code, out = executeOut(t, "build", "--backend", "aws", "--only", "app-server", "--root", root)
 	if code != exitOK || !strings.Contains(out, "skipped    app-server") {
 		t.Fatalf("re-run: exit %d\n%s", code, out)
 	}
-	if n := fake.Calls()["StartImagePipelineExecution"]; n != 1 {
-		t.Errorf("StartImagePipelineExecution called %d times, want 1", n)
+	if n := fake.Calls()["StartImagePipelineExecution"]; n != 2 {
+		t.Errorf("StartImagePipelineExecution called %d times, want 2 (base-linux, then app-server)", n)
 	}
 }

@@ -34,6 +34,9 @@ func newFake(t *testing.T, opts Options, maxAttempts int) (*Server, *imagebuilde
 	return fake, client
 }
 
+// al2023 is an AWS-managed parent image every Region of the fake knows.
+const al2023 = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
+
 const doc = `name: hello
 schemaVersion: 1.0
 parameters:
@@ -107,7 +110,7 @@ func TestComponentLifecycleThroughSDK(t *testing.T) {
 	}
 	// Delete while a recipe uses it.
 	if _, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{
-		Name: aws.String("recipe-1"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("ami-0123456789abcdef0"),
+		Name: aws.String("recipe-1"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(al2023),
 		Components: []types.ComponentConfiguration{{ComponentArn: aws.String(want)}},
 	}); err != nil {
 		t.Fatal(err)
@@ -170,7 +173,7 @@ func TestValidationErrors(t *testing.T) {
 			if _, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("param-comp"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux, Data: aws.String(doc)}); err != nil {
 				return err
 			}
-			_, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("recipe-p"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("ami-1"),
+			_, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("recipe-p"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(al2023),
 				Components: []types.ComponentConfiguration{{ComponentArn: aws.String("arn:aws:imagebuilder:us-east-1:123456789012:component/param-comp/1.0.0/1"),
 					Parameters: []types.ComponentParameter{{Name: aws.String("nope"), Value: []string{"v"}}}}}})
 			return err
@@ -190,7 +193,7 @@ func TestRecipeVersionsAndIdempotency(t *testing.T) {
 	ctx := context.Background()
 	_, c := newFake(t, Options{}, 1)
 	in := func(v string) *imagebuilder.CreateImageRecipeInput {
-		return &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String(v), ParentImage: aws.String("ami-0abc"), ClientToken: aws.String("tok-" + v)}
+		return &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String(v), ParentImage: aws.String(al2023), ClientToken: aws.String("tok-" + v)}
 	}
 	if _, err := c.CreateImageRecipe(ctx, in("1.0.0")); err != nil {
 		t.Fatal(err)
@@ -215,16 +218,16 @@ func TestRecipeVersionsAndIdempotency(t *testing.T) {
 	}
 	// Wildcard versions pick the next free one.
 	for _, want := range []string{"1.0.1", "1.0.2"} {
-		out, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.x"), ParentImage: aws.String("ami-0abc")})
+		out, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.x"), ParentImage: aws.String(al2023)})
 		if err != nil || !strings.HasSuffix(aws.ToString(out.ImageRecipeArn), "/web/"+want) {
 			t.Fatalf("1.0.x = %v %v, want %s", out, err, want)
 		}
 	}
-	out, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.x.x"), ParentImage: aws.String("ami-0abc")})
+	out, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.x.x"), ParentImage: aws.String(al2023)})
 	if err != nil || !strings.HasSuffix(aws.ToString(out.ImageRecipeArn), "/web/1.1.0") {
 		t.Fatalf("1.x.x = %v %v", out, err)
 	}
-	if _, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("x.2.x"), ParentImage: aws.String("ami-0abc")}); apiCode(err) != "InvalidVersionNumberException" {
+	if _, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("x.2.x"), ParentImage: aws.String(al2023)}); apiCode(err) != "InvalidVersionNumberException" {
 		t.Fatalf("x.2.x = %v", err)
 	}
 }

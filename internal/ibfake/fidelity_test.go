@@ -2,6 +2,7 @@ package ibfake
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -79,5 +80,124 @@ func TestPipelineSchedule(t *testing.T) {
 				t.Errorf("%s %q: %v, want InvalidParameterValueException naming schedule.scheduleExpression", op, tc.expr, err)
 			}
 		}
+	}
+}
+
+// TestParentImages: a recipe builds only on a parent the account can see:
+// an AWS-managed image (by ARN, its AMI or a public SSM parameter), an
+// AMI or parameter registered in Options, or an image this account built
+// (AVAILABLE); anything else is refused naming parentImage.
+func TestParentImages(t *testing.T) {
+	ctx := context.Background()
+	_, c := newFake(t, Options{AMIs: []string{"ami-0aaaaaaaaaaaaaaaa"}, SSMParameters: map[string]string{"/golden/base": "ami-0aaaaaaaaaaaaaaaa"}}, 1)
+	managed, err := c.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(al2023)})
+	if err != nil {
+		t.Fatalf("GetImage of the managed parent: %v", err)
+	}
+	managedAMI := aws.ToString(managed.Image.OutputResources.Amis[0].Image)
+	// An image of this account, built to AVAILABLE, whose AMI is then known.
+	pipe := seedPipeline(t, c)
+	run, err := c.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{ImagePipelineArn: aws.String(pipe)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := aws.ToString(run.ImageBuildVersionArn)
+	inFlight := func() string {
+		t.Helper()
+		again, err := c.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{ImagePipelineArn: aws.String(pipe)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(again.ImageBuildVersionArn)
+	}()
+	pollStates(t, c, built)
+	img, err := c.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(built)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtAMI := aws.ToString(img.Image.OutputResources.Amis[0].Image)
+
+	cases := []struct {
+		parent    string
+		container bool
+		want      string // "" accepted, else in the error
+	}{
+		{al2023, false, ""},
+		{"arn:aws:imagebuilder:us-east-1:aws:image/ubuntu-server-22-lts-x86/x.x.x", false, ""},
+		{"arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/2025.x.x", false, ""},
+		{"arn:aws:imagebuilder:us-east-1:aws:image/no-such-os/x.x.x", false, "does not exist or is not shared"},
+		{"arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.2.x", false, "semantic version"},
+		{managedAMI, false, ""},
+		{builtAMI, false, ""},
+		{"ami-0aaaaaaaaaaaaaaaa", false, ""},
+		{"ami-0123456789abcdef0", false, "The AMI 'ami-0123456789abcdef0' does not exist"},
+		{"ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", false, ""},
+		{"ssm:arn:aws:ssm:us-east-1::parameter/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id", false, ""},
+		{"ssm:/golden/base", false, ""},
+		{"ssm:/golden/missing", false, "SSM parameter '/golden/missing' does not exist"},
+		{"arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0", false, ""},
+		{"arn:aws:imagebuilder:us-east-1:123456789012:image/web/x.x.x", false, ""},
+		{"arn:aws:imagebuilder:us-east-1:123456789012:image/base-linux/1.0.0", false, "no image of that recipe version was built"},
+		{inFlight, false, "a parent image must be AVAILABLE"},
+		{"arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/web/1.0.0", false, "not an Image Builder image ARN"},
+		{"amazonlinux:2023", false, "not an AMI id, an image ARN or an ssm: parameter"},
+		{"amazonlinux:2023", true, ""},
+		{al2023, true, ""},
+		{managedAMI, true, "does not exist"},
+	}
+	for i, tc := range cases {
+		name := aws.String(fmt.Sprintf("child-%d", i))
+		var err error
+		if tc.container {
+			_, err = c.CreateContainerRecipe(ctx, &imagebuilder.CreateContainerRecipeInput{Name: name, SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(tc.parent),
+				ContainerType: types.ContainerTypeDocker, DockerfileTemplateData: aws.String("FROM {{{ imagebuilder:parentImage }}}"),
+				TargetRepository: &types.TargetContainerRepository{Service: types.ContainerRepositoryServiceEcr, RepositoryName: aws.String("app")}})
+		} else {
+			_, err = c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: name, SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(tc.parent)})
+		}
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("parent %s (container %v): %v, want accepted", tc.parent, tc.container, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "parentImage")):
+			t.Errorf("parent %s (container %v): %v, want an error naming parentImage with %q", tc.parent, tc.container, err, tc.want)
+		}
+	}
+}
+
+// TestManagedComponents: AWS-managed components are listed with owner
+// Amazon and may be used in a recipe; an unknown one is refused.
+func TestManagedComponents(t *testing.T) {
+	ctx := context.Background()
+	_, c := newFake(t, Options{}, 1)
+	list, err := c.ListComponents(ctx, &imagebuilder.ListComponentsInput{Owner: types.OwnershipAmazon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, v := range list.ComponentVersionList {
+		if aws.ToString(v.Name) == "update-linux" && strings.HasPrefix(aws.ToString(v.Arn), "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("ListComponents owner=Amazon has no update-linux: %+v", list.ComponentVersionList)
+	}
+	images, err := c.ListImages(ctx, &imagebuilder.ListImagesInput{Owner: types.OwnershipAmazon, ByName: true})
+	if err != nil || len(images.ImageVersionList) < 5 {
+		t.Fatalf("ListImages owner=Amazon: %v %v", images, err)
+	}
+	if self, _ := c.ListImages(ctx, &imagebuilder.ListImagesInput{}); len(self.ImageVersionList) != 0 {
+		t.Errorf("ListImages (owner Self) of a new account lists %d images", len(self.ImageVersionList))
+	}
+	recipe := func(name, comp string) error {
+		_, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(al2023),
+			Components: []types.ComponentConfiguration{{ComponentArn: aws.String(comp)}}})
+		return err
+	}
+	if err := recipe("with-update", "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"); err != nil {
+		t.Errorf("a recipe with the managed update-linux: %v", err)
+	}
+	if err := recipe("with-unknown", "arn:aws:imagebuilder:us-east-1:aws:component/no-such-component/x.x.x"); apiCode(err) != "InvalidParameterValueException" || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("a recipe with an unknown managed component: %v, want InvalidParameterValueException ... does not exist", err)
 	}
 }

@@ -19,7 +19,7 @@ func FuzzServeHTTP(f *testing.F) {
 	ops := fake.model.OperationNames()
 	f.Add(uint8(0), `{}`, "")
 	f.Add(uint8(10), `{"name":"abc","semanticVersion":"1.0.0","platform":"Linux","data":"schemaVersion: 1.0\nphases: [{name: build, steps: []}]","clientToken":"t"}`, "")
-	f.Add(uint8(20), `{"name":"abc","semanticVersion":"1.x.x","parentImage":"ami-1","clientToken":"t","components":[{"componentArn":"arn:aws:imagebuilder:us-east-1:123456789012:component/abc/1.0.0/1","parameters":[{"name":"p","value":["v"]}]}]}`, "")
+	f.Add(uint8(20), `{"name":"abc","semanticVersion":"1.x.x","parentImage":"arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x","clientToken":"t","components":[{"componentArn":"arn:aws:imagebuilder:us-east-1:123456789012:component/abc/1.0.0/1","parameters":[{"name":"p","value":["v"]}]}]}`, "")
 	f.Add(uint8(30), `{"maxResults":3,"nextToken":"eA","filters":[{"name":"name","values":["abc"]}]}`, "")
 	f.Add(uint8(40), ``, "imageBuildVersionArn=arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A123456789012%3Aimage%2Fa%2F1.0.0%2F1")
 	f.Add(uint8(50), `{"tags":{"k":"v"}}`, "tagKeys=k")

@@ -330,6 +330,7 @@ func (s *Server) publishOutputs(img *resource) {
 	var amis []any
 	for _, region := range regions {
 		id := strings.ReplaceAll(uuid(), "-", "")[:17]
+		s.amis["ami-"+id] = true // a later recipe may build on it
 		amis = append(amis, map[string]any{"region": region, "image": "ami-" + id, "accountId": s.opts.Account,
 			"name":  fmt.Sprintf("%s %s", img.name, s.opts.Now().UTC().Format("2006-01-02T15-04-05.000Z")),
 			"state": map[string]any{"status": "AVAILABLE"}})
@@ -446,13 +447,18 @@ func (s *Server) imageSummary(img *resource) map[string]any {
 }
 
 func (s *Server) listImages(in map[string]any) (map[string]any, *apiError) {
-	if owner, _ := in["owner"].(string); owner != "" && owner != "Self" {
+	owner, ok := listOwner(in)
+	if !ok {
 		return map[string]any{"imageVersionList": []any{}}, nil
 	}
 	var rows []map[string]any
-	for _, img := range newestPer(s.byType(typeImage), listKey(in)) {
+	for _, img := range newestPer(s.byOwner(typeImage, owner), listKey(in)) {
 		row := pick(img.fields, "name", "type", "platform", "osVersion", "dateCreated", "buildType", "imageSource")
-		row["arn"], row["version"], row["owner"] = s.arn(typeImage, img.name, img.versionString()), img.versionString(), s.opts.Account
+		row["arn"], row["version"] = s.arnOf(owner, typeImage, img.name, img.versionString()), img.versionString()
+		row["owner"] = s.opts.Account
+		if owner == managedOwner {
+			row["owner"] = "Amazon"
+		}
 		if matchFilters(row, in) {
 			rows = append(rows, row)
 		}
@@ -470,7 +476,7 @@ func (s *Server) listImageBuildVersions(in map[string]any) (map[string]any, *api
 		}
 	}
 	var rows []map[string]any
-	for _, img := range s.byType(typeImage) {
+	for _, img := range s.byOwner(typeImage, ownerOf(p, s.opts.Account)) {
 		if p.name != "" && (arnName(img.name) != p.name || img.versionString() != p.version) {
 			continue
 		}

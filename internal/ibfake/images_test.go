@@ -21,7 +21,7 @@ func seedPipeline(t *testing.T, c *imagebuilder.Client) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("ami-0abc"),
+	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(al2023),
 		Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn}}})
 	if err != nil {
 		t.Fatal(err)

@@ -198,7 +198,7 @@ func TestTimeAndSimulatedWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("slow-recipe"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("ami-0abc"),
+	rec, _ := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("slow-recipe"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(al2023),
 		Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn}}})
 	infra, _ := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("infra"), InstanceProfileName: aws.String("Role")})
 	img, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})

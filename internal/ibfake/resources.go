@@ -29,6 +29,7 @@ const (
 // operations and every read agree.
 type resource struct {
 	typ     string
+	owner   string // "" for the account's own, managedOwner for AWS-managed
 	arn     string
 	name    string
 	version [3]int // versioned types
@@ -68,7 +69,15 @@ func copyMap(m map[string]any) map[string]any {
 func arnName(name string) string { return strings.ToLower(strings.ReplaceAll(name, " ", "-")) }
 
 func (s *Server) arn(typ, name string, parts ...string) string {
-	a := fmt.Sprintf("arn:aws:imagebuilder:%s:%s:%s/%s", s.opts.Region, s.opts.Account, typ, arnName(name))
+	return s.arnOf("", typ, name, parts...)
+}
+
+// arnOf is the ARN of a resource of owner ("": this account).
+func (s *Server) arnOf(owner, typ, name string, parts ...string) string {
+	if owner == "" {
+		owner = s.opts.Account
+	}
+	a := fmt.Sprintf("arn:aws:imagebuilder:%s:%s:%s/%s", s.opts.Region, owner, typ, arnName(name))
 	for _, p := range parts {
 		a += "/" + p
 	}
@@ -158,11 +167,15 @@ func lessVersion(a, b [3]int, ab, bb int) bool {
 	return ab < bb
 }
 
-// byType returns the stored resources of a type, oldest version first.
-func (s *Server) byType(typ string) []*resource {
+// byType returns the account's resources of a type, oldest version first.
+func (s *Server) byType(typ string) []*resource { return s.byOwner(typ, "") }
+
+// byOwner returns the resources of a type and owner ("": the account's
+// own, managedOwner: AWS-managed), oldest version first.
+func (s *Server) byOwner(typ, owner string) []*resource {
 	var out []*resource
 	for _, r := range s.resources {
-		if r.typ == typ {
+		if r.typ == typ && r.owner == owner {
 			out = append(out, r)
 		}
 	}
@@ -195,7 +208,7 @@ func (s *Server) lookup(typ, a string) (*resource, *apiError) {
 		return nil, err
 	}
 	r, ok := s.resources[a]
-	if !ok || r.typ != typ {
+	if !ok || r.typ != typ || r.owner != "" {
 		return nil, notFound(typ, a)
 	}
 	return r, nil
@@ -204,17 +217,31 @@ func (s *Server) lookup(typ, a string) (*resource, *apiError) {
 // resolve finds the resource an ARN selects: an exact ARN, a version ARN
 // (the newest build of it), or a wildcard (the newest matching version).
 func (s *Server) resolve(typ, a string) (*resource, *apiError) {
+	return s.resolveWhere(typ, a, func(*resource) bool { return true })
+}
+
+// resolveWhere is resolve among the resources that satisfy keep (the
+// newest that does).
+func (s *Server) resolveWhere(typ, a string, keep func(*resource) bool) (*resource, *apiError) {
 	if err := checkARNVersion(a); err != nil {
 		return nil, err
 	}
-	if r, ok := s.resources[a]; ok && r.typ == typ {
+	if r, ok := s.resources[a]; ok && r.typ == typ && keep(r) {
 		return r, nil
 	}
 	p, ok := parseARN(a)
 	if !ok || p.typ != typ {
 		return nil, errorf("InvalidParameterValueException", "The value supplied for parameter 'arn' is not valid: '%s' is not a %s ARN.", a, typ)
 	}
-	if p.owner != s.opts.Account || p.version == "" {
+	owner := ""
+	switch p.owner {
+	case s.opts.Account:
+	case managedOwner:
+		owner = managedOwner
+	default:
+		return nil, notFound(typ, a)
+	}
+	if p.version == "" {
 		return nil, notFound(typ, a)
 	}
 	nums, wild, err := versionFilter(p.version)
@@ -222,8 +249,8 @@ func (s *Server) resolve(typ, a string) (*resource, *apiError) {
 		return nil, err
 	}
 	var best *resource
-	for _, r := range s.byType(typ) {
-		if arnName(r.name) != p.name || !matchesVersion(r.version, nums, wild) {
+	for _, r := range s.byOwner(typ, owner) {
+		if arnName(r.name) != p.name || !matchesVersion(r.version, nums, wild) || !keep(r) {
 			continue
 		}
 		if p.build != "" && p.build != "x" && strconv.Itoa(r.build) != p.build {
@@ -242,7 +269,7 @@ func (s *Server) resolve(typ, a string) (*resource, *apiError) {
 // latestRefs is the LatestVersionReferences for a versioned resource.
 func (s *Server) latestRefs(r *resource) map[string]any {
 	var latest, major, minor, patch *resource
-	for _, o := range s.byType(r.typ) {
+	for _, o := range s.byOwner(r.typ, r.owner) {
 		if o.name != r.name {
 			continue
 		}
@@ -257,7 +284,7 @@ func (s *Server) latestRefs(r *resource) map[string]any {
 			}
 		}
 	}
-	ver := func(o *resource) string { return s.arn(r.typ, r.name, o.versionString()) }
+	ver := func(o *resource) string { return s.arnOf(r.owner, r.typ, r.name, o.versionString()) }
 	return map[string]any{
 		"latestVersionArn":      ver(latest),
 		"latestMajorVersionArn": ver(major),
@@ -424,19 +451,42 @@ func (s *Server) deleteComponent(in map[string]any) (map[string]any, *apiError) 
 }
 
 func (s *Server) listComponents(in map[string]any) (map[string]any, *apiError) {
-	if owner, _ := in["owner"].(string); owner != "" && owner != "Self" {
+	owner, ok := listOwner(in)
+	if !ok {
 		return map[string]any{"componentVersionList": []any{}}, nil
 	}
 	var rows []map[string]any
-	for _, r := range newestPer(s.byType(typeComponent), listKey(in)) {
+	for _, r := range newestPer(s.byOwner(typeComponent, owner), listKey(in)) {
 		row := pick(r.fields, "name", "version", "description", "platform", "supportedOsVersions", "type", "owner", "dateCreated")
-		row["arn"] = s.arn(typeComponent, r.name, r.versionString())
+		row["arn"] = s.arnOf(owner, typeComponent, r.name, r.versionString())
 		row["status"] = "ACTIVE"
 		if matchFilters(row, in) {
 			rows = append(rows, row)
 		}
 	}
 	return listPage("ListComponents", "componentVersionList", rows, in)
+}
+
+// ownerOf is the resource owner an ARN names: "" for this account,
+// managedOwner for AWS-managed, or the ARN's own (which holds nothing).
+func ownerOf(p parsedARN, account string) string {
+	if p.owner == account {
+		return ""
+	}
+	return p.owner
+}
+
+// listOwner maps a List request's owner (Self by default) to the
+// resources' owner: Amazon lists the AWS-managed ones. Shared, ThirdParty
+// and AWSMarketplace resources are not modelled (ok false: an empty list).
+func listOwner(in map[string]any) (string, bool) {
+	switch owner, _ := in["owner"].(string); owner {
+	case "", "Self":
+		return "", true
+	case "Amazon":
+		return managedOwner, true
+	}
+	return "", false
 }
 
 // listKey is how ListComponents and ListImages group their rows: one per
@@ -495,7 +545,7 @@ func (s *Server) listComponentBuildVersions(in map[string]any) (map[string]any, 
 		return nil, err
 	}
 	var rows []map[string]any
-	for _, r := range s.byType(typeComponent) {
+	for _, r := range s.byOwner(typeComponent, ownerOf(p, s.opts.Account)) {
 		if arnName(r.name) != p.name || !matchesVersion(r.version, nums, wild) {
 			continue
 		}
@@ -580,8 +630,8 @@ func (s *Server) checkComponents(in map[string]any) (string, *apiError) {
 			return "", errorf(err.Code, "The value supplied for parameter 'components[%d].componentArn' is not valid. %s", i, err.Message)
 		}
 		p, _ := parseARN(ca)
-		if p.owner != s.opts.Account {
-			continue // AWS-managed, shared or marketplace: not modelled
+		if p.owner != s.opts.Account && p.owner != managedOwner {
+			continue // shared or marketplace: not modelled
 		}
 		r, err := s.resolve(typeComponent, ca)
 		if err != nil {
@@ -614,8 +664,8 @@ func (s *Server) checkComponents(in map[string]any) (string, *apiError) {
 }
 
 func (s *Server) createRecipe(typ string, in map[string]any) (map[string]any, *apiError) {
-	if err := checkARNVersion(in["parentImage"].(string)); err != nil {
-		return nil, errorf(err.Code, "The value supplied for parameter 'parentImage' is not valid. %s", err.Message)
+	if err := s.checkParent(typ, in["parentImage"].(string)); err != nil {
+		return nil, err
 	}
 	name := in["name"].(string)
 	ver, err := s.assignVersion(typ, name, in["semanticVersion"].(string))
@@ -678,7 +728,7 @@ func (s *Server) deleteRecipe(typ, key string, in map[string]any) (map[string]an
 }
 
 func (s *Server) listRecipes(typ, op, listKey string, in map[string]any) (map[string]any, *apiError) {
-	if owner, _ := in["owner"].(string); owner != "" && owner != "Self" {
+	if owner, ok := listOwner(in); !ok || owner != "" {
 		return map[string]any{listKey: []any{}}, nil
 	}
 	return s.listMutable(typ, op, listKey, in)
@@ -849,7 +899,7 @@ func (s *Server) taggable(a string) (*resource, *apiError) {
 	if err := checkARNVersion(a); err != nil {
 		return nil, err
 	}
-	if r, ok := s.resources[a]; ok {
+	if r, ok := s.resources[a]; ok && r.owner == "" {
 		return r, nil
 	}
 	return nil, errorf("ResourceNotFoundException", "The resource ARN '%s' does not exist.", a)

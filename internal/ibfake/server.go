@@ -50,6 +50,12 @@ type Options struct {
 	StateDuration time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// AMIs and SSMParameters are parents a recipe may build on besides the
+	// AWS-managed ones (managed.go) and the AMIs built here: AMI ids of
+	// this account, and SSM parameter names (/my/param) with the AMI
+	// each holds.
+	AMIs          []string
+	SSMParameters map[string]string
 	// TokenTTL is how long a client token is remembered after the call
 	// that first used it succeeded (default 24h). The service documents
 	// no lifetime; callers must not rely on one.
@@ -106,6 +112,8 @@ type Server struct {
 	resources map[string]*resource // by ARN (build ARN for components and images)
 	execs     map[string]*workflowExec
 	requestN  int
+	amis      map[string]bool   // AMI ids a recipe may build on
+	ssm       map[string]string // SSM parameter name -> AMI id
 }
 
 // tokenEntry is what a client token answered. Tokens are scoped like the
@@ -118,7 +126,8 @@ type tokenEntry struct {
 	at     time.Time
 }
 
-// New returns a fake with an empty account.
+// New returns a fake whose account holds nothing yet; the AWS-managed
+// parent images and components are there, as on the service.
 func New(opts Options) (*Server, error) {
 	m, err := LoadModel()
 	if err != nil {
@@ -139,14 +148,18 @@ func New(opts Options) (*Server, error) {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
 	}
-	return &Server{
+	s := &Server{
 		model:     m,
 		opts:      opts,
 		calls:     map[string]int{},
 		tokens:    map[string]tokenEntry{},
 		resources: map[string]*resource{},
 		execs:     map[string]*workflowExec{},
-	}, nil
+		amis:      map[string]bool{},
+		ssm:       map[string]string{},
+	}
+	s.seedManaged()
+	return s, nil
 }
 
 // Model returns the service model the fake validates with.

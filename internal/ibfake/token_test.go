@@ -41,7 +41,7 @@ func TestClientTokens(t *testing.T) {
 	// Scope per operation: the same token on CreateImageRecipe is new.
 	recipe := func(token string) (*imagebuilder.CreateImageRecipeOutput, error) {
 		return c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
-			ParentImage: aws.String("ami-0abc"), ClientToken: aws.String(token),
+			ParentImage: aws.String(al2023), ClientToken: aws.String(token),
 			Components: []types.ComponentConfiguration{{ComponentArn: first.ComponentBuildVersionArn}}})
 	}
 	if _, err := recipe("tok"); err != nil {
@@ -50,7 +50,7 @@ func TestClientTokens(t *testing.T) {
 	// A failed call does not take its token: the same token works once
 	// the cause is gone.
 	if _, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
-		ParentImage: aws.String("ami-0abc"), ClientToken: aws.String("tok-2"),
+		ParentImage: aws.String(al2023), ClientToken: aws.String("tok-2"),
 		Components: []types.ComponentConfiguration{{ComponentArn: first.ComponentBuildVersionArn}}}); apiCode(err) != "ResourceAlreadyExistsException" {
 		t.Fatalf("second recipe 1.0.0: %v, want ResourceAlreadyExistsException", err)
 	}

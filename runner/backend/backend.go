@@ -22,12 +22,16 @@ type Provenance struct {
 // Request is one recipe version to build, with the repository it lives in
 // (so the backend can resolve components, parents, pipelines).
 type Request struct {
-	Repo          *recipes.Repo
-	Root          string // absolute path of the repository root on disk
-	Recipe        string // recipe name
-	Kind          recipes.Kind
-	Version       string   // the planned version (already bumped)
-	Pipelines     []string // pipelines that build this recipe, if any
+	Repo      *recipes.Repo
+	Root      string // absolute path of the repository root on disk
+	Recipe    string // recipe name
+	Kind      recipes.Kind
+	Version   string   // the planned version (already bumped)
+	Pipelines []string // pipelines that build this recipe, if any
+	// Versions are the planned versions of every recipe this run builds,
+	// by name: a recipe:<name> parent is the parent's planned version
+	// when the run builds it, else the version in its file.
+	Versions      map[string]string
 	Provenance    Provenance
 	Force         bool // rebuild even if an identical image exists
 	KeepOnFailure bool

@@ -110,9 +110,13 @@ func parentRecipe(req Request) string {
 
 // Requests turns a plan's builds into requests against repo.
 func Requests(repo *recipes.Repo, root string, builds []recipes.Build, prov Provenance) []Request {
+	versions := map[string]string{}
+	for _, b := range builds {
+		versions[b.Name] = b.Version
+	}
 	var out []Request
 	for _, b := range builds {
-		out = append(out, Request{Repo: repo, Root: root, Recipe: b.Name, Kind: b.Kind, Version: b.Version, Pipelines: b.Pipelines, Provenance: prov})
+		out = append(out, Request{Repo: repo, Root: root, Recipe: b.Name, Kind: b.Kind, Version: b.Version, Pipelines: b.Pipelines, Versions: versions, Provenance: prov})
 	}
 	return out
 }

@@ -614,7 +614,7 @@ func (r *run) ensureRecipe(ctx context.Context, recipe *recipes.Recipe, kind rec
 		if !ok {
 			return "", "", &refusal{fmt.Sprintf("%s:%d: parentImage recipe:%s is not a recipe of the repository", recipe.File, recipe.ParentImagePos.Line, name)}
 		}
-		parent = b.arn("image", pr.Name, pr.Version)
+		parent = b.arn("image", pr.Name, r.parentVersion(pr))
 	}
 	var cr *recipes.ContainerRecipe
 	typ := "image-recipe"
@@ -668,6 +668,9 @@ func (r *run) ensureRecipe(ctx context.Context, recipe *recipes.Recipe, kind rec
 			return "", "", err
 		}
 	case isNotFound(err):
+		if err := r.parentBuilt(ctx, recipe); err != nil {
+			return "", "", err
+		}
 		what := recipe.Name + "@" + ver
 		tags := r.tags(recipe.Tags, TagContentHash, hash)
 		var call func() error
@@ -725,6 +728,56 @@ func (r *run) ensureRecipe(ctx context.Context, recipe *recipes.Recipe, kind rec
 		b.mu.Unlock()
 	}
 	return arn, hash, nil
+}
+
+// parentBuilt checks, before a recipe version with a recipe:<name> parent
+// is created, that the parent recipe's version has an AVAILABLE image:
+// Image Builder refuses a parent image that was never built, and the
+// author's fix is to build the parent first, not to read an API error. A
+// dry run only says so.
+func (r *run) parentBuilt(ctx context.Context, recipe *recipes.Recipe) error {
+	name := recipe.ParentRecipe()
+	if name == "" {
+		return nil
+	}
+	parent, _, ok := r.req.Repo.Recipe(name)
+	if !ok {
+		return nil // ensureRecipe refused it already
+	}
+	version := r.parentVersion(parent)
+	builds, err := r.images(ctx, parent.Name, version)
+	if err != nil {
+		return err
+	}
+	var states []string
+	for _, img := range builds {
+		if img.State == nil {
+			continue
+		}
+		if img.State.Status == types.ImageStatusAvailable {
+			return nil
+		}
+		states = append(states, fmt.Sprintf("%s %s", aws.ToString(img.Arn), img.State.Status))
+	}
+	have := "it has no image"
+	if len(states) > 0 {
+		have = "its images are " + strings.Join(states, ", ")
+	}
+	if r.req.DryRun {
+		r.emit("dry-run", "recipe %s builds on recipe:%s %s, which has no AVAILABLE image yet (%s): it must be built first", recipe.Name, parent.Name, version, have)
+		return nil
+	}
+	return &refusal{fmt.Sprintf("%s:%d: parentImage recipe:%s: Image Builder has no AVAILABLE image of %s %s to build %s on (%s): build %s first (ibgitops build --only %s,%s builds both, the parent first)",
+		recipe.File, recipe.ParentImagePos.Line, name, parent.Name, version, recipe.Name, have, parent.Name, parent.Name, recipe.Name)}
+}
+
+// parentVersion is the version of a parent recipe this build stands on:
+// its planned version when this run builds it too, else its file's.
+func (r *run) parentVersion(parent *recipes.Recipe) string {
+	if v := r.req.Versions[parent.Name]; v != "" {
+		return v
+	}
+	return parent.Version
 }
 
 // componentARNs lists a recipe's component ARNs at version level: the

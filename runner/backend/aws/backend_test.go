@@ -18,7 +18,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T, root string) backendtest.Target {
-		e := newEnv(t, ibfake.Options{})
+		// The suite's recipes build on an AMI of the account.
+		e := newEnv(t, ibfake.Options{AMIs: []string{"ami-0123456789abcdef0"}})
 		return backendtest.Target{
 			Backend:        e.backend(t),
 			Timeout:        time.Minute,

@@ -28,7 +28,7 @@ func largeRepo() (*recipes.Repo, []backend.Request) {
 	var reqs []backend.Request
 	for i := range 20 {
 		name := fmt.Sprintf("recipe-%02d", i)
-		r := recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindImageRecipe, Name: name, Version: "2.3.4", File: "recipes/" + name + ".yaml"}, ParentImage: "ami-0123456789abcdef0"}
+		r := recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindImageRecipe, Name: name, Version: "2.3.4", File: "recipes/" + name + ".yaml"}, ParentImage: managedParent}
 		for k := range 5 {
 			r.Components = append(r.Components, recipes.ComponentRef{Name: fmt.Sprintf("component-%02d", (i*5+k)%50)})
 		}

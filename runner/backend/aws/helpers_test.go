@@ -122,13 +122,17 @@ phases:
           commands: ["true"]
 `
 
+// managedParent is an AWS-managed parent image the fake knows (as every
+// Region of the service does).
+const managedParent = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
+
 // repoFixture is a small repository: components comp-1..comp-N, recipe "web"
 // using them, infrastructure "build", distribution "two-regions" and
 // pipeline "web-pipeline".
 func repoFixture(nComponents int) *recipes.Repo {
 	repo := recipes.NewRepo()
 	r := recipes.Recipe{Meta: recipes.Meta{Kind: recipes.KindImageRecipe, Name: "web", Version: "1.0.0", File: "recipes/web.yaml", VersionPos: pos(3)},
-		ParentImage: "ami-0123456789abcdef0"}
+		ParentImage: managedParent}
 	for i := 1; i <= nComponents; i++ {
 		name := fmt.Sprintf("comp-%d", i)
 		doc := strings.Replace(docBuild, "name: hello", "name: "+name, 1)
