@@ -656,7 +656,10 @@ func (p *parser) loop(n *yaml.Node) *Loop {
 				l.For = &ForLoop{Pos: pos(kv.keyN)}
 				continue
 			}
-			f := &ForLoop{Pos: pos(fm)}
+			// Findings on the loop point at its `for:` key, not at the
+			// first key of the mapping (which may be `updateBy: 0` or any
+			// other bound, in whatever order they were written).
+			f := &ForLoop{Pos: pos(kv.keyN)}
 			seen := map[string]bool{}
 			for _, fkv := range p.pairs(fm) {
 				switch fkv.key {
@@ -675,7 +678,7 @@ func (p *parser) loop(n *yaml.Node) *Loop {
 					f.partial = true
 				}
 				if _, ok := seen[k]; !ok {
-					p.add(pos(fm), diag.Error, RuleLoop, "loop for needs %s; a for loop has start, end and updateBy (all integers)", k)
+					p.add(f.Pos, diag.Error, RuleLoop, "loop for needs %s; a for loop has start, end and updateBy (all integers)", k)
 				}
 			}
 			l.For = f
