@@ -5,15 +5,18 @@
 #
 #   lint      recipes.BenchmarkLoad / BenchmarkYAMLDecodeOnly (10,000 components, 2,000 recipes)
 #             e2e.BenchmarkLintScale at 1x, 10x, 100x (120 / 1,200 / 12,000 files)
-#   plan      scripts/bench-plan.sh at 1x, 10x, 100x (200 files / 50 commits ... 20,000 / 5,000)
-#             recipes.BenchmarkPlanChanges (the pure planner)
+#   plan      scripts/bench-plan.sh at 1x, 10x, 100x (200 files / 50 commits ... 20,000 / 5,000),
+#             the binary against git diff --name-status; runner/plan.BenchmarkPlanRepo/25k
+#             (5,000 changed components of 25,000, in process, against git diff);
+#             recipes.BenchmarkPlanChanges (the pure planner). Generated repositories
+#             are cached (internal/benchrepo): the first run creates them (minutes).
 #   executor  runner/toe.BenchmarkExecutor500Steps (per ExecuteBash step vs bash),
 #             BenchmarkRunPrints1GB and BenchmarkLoop10M (peak RSS of toe run, bound 200 MB)
 #   aws       runner/backend/aws.BenchmarkRerunNothingChanged (calls of a no-op re-run)
 #             runner/backend/aws.BenchmarkStatusInSync (reads of an in-sync `ibgitops status`)
 #   local     scripts/bench-local.sh (ibgitops build vs a plain engine script; skipped without podman)
 #
-# Env: BENCHTIME (Go -benchtime, default 1x), PLAN_RUNS (hyperfine runs, 5),
+# Env: BENCHTIME (Go -benchtime, default 1x), PLAN_RUNS (timed runs, 3),
 # LOCAL_RUNS (3 by default in bench-local.sh; 1 here), PLAN_SCALES ("1 10 100"),
 # SKIP_LOCAL=1, BENCH_LOG (log path).
 set -euo pipefail
@@ -32,6 +35,8 @@ step() { echo "  $*" >&2; }
 step "lint (recipes, e2e scales)"
 gobench ./recipes '^(BenchmarkLoad|BenchmarkYAMLDecodeOnly|BenchmarkPlanChanges)$'
 gobench ./e2e '^BenchmarkLintScale$'
+step "plan, 25,000 components"
+gobench ./runner/plan '^BenchmarkPlanRepo$/^25k'
 step "executor"
 gobench ./runner/toe '^(BenchmarkExecutor500Steps|BenchmarkRunPrints1GB|BenchmarkLoop10M)$'
 gobench ./recipes/awstoe '^BenchmarkParseValidate$'
@@ -41,7 +46,7 @@ gobench ./runner/backend/aws '^BenchmarkStatusInSync$'
 for s in ${PLAN_SCALES:-1 10 100}; do
   step "plan ${s}x"
   echo "== plan ${s}x" >> "$log"
-  FILES=$((200 * s)) COMMITS=$((50 * s)) GAP=$((5 * s)) RUNS=${PLAN_RUNS:-5} bash scripts/bench-plan.sh >> "$log" 2>&1 \
+  SCALE=$s RUNS=${PLAN_RUNS:-3} bash scripts/bench-plan.sh >> "$log" 2>&1 \
     || echo "FAILED: plan ${s}x" >> "$log"
 done
 if [ "${SKIP_LOCAL:-}" != 1 ]; then
@@ -91,14 +96,21 @@ for s in ("1x", "10x", "100x"):
     sec = section("plan " + s)
     g = re.search(r'git diff --name-status:\s+([\d.]+) ms', sec)
     p = re.search(r'ibgitops plan:\s+([\d.]+) ms', sec)
+    cpu = re.search(r'ibgitops plan CPU: (\d+) ms', sec)
+    gl = re.search(r'git log --name-only base..head -- images: (\d+) ms', sec)
     mem = re.search(r'peak memory:\s+([\d.]+) MB', sec)
     repo = re.search(r'repo: (\d+) files, (\d+) commits', sec)
     if g and p:
-        row("plan", "ibgitops plan --format json", "%s: %s files, %s commits" % (s, repo.group(1), repo.group(2)) if repo else s,
-            "%.0f ms, %s MB RSS" % (float(p.group(1)), mem.group(1) if mem else "?"),
-            "git diff --name-status %.0f ms" % float(g.group(1)), "%.2f" % (float(p.group(1)) / float(g.group(1))))
+        row("plan", "ibgitops plan --format json (CPU)", "%s: %s files, %s commits" % (s, repo.group(1), repo.group(2)) if repo else s,
+            "%.0f ms (%s ms CPU), %s MB RSS" % (float(p.group(1)), cpu.group(1) if cpu else "?", mem.group(1) if mem else "?"),
+            "git diff --name-status %.0f ms; git log -- images %s ms" % (float(g.group(1)), gl.group(1) if gl else "?"),
+            "%.2f" % (float(p.group(1)) / float(g.group(1))))
     elif sec:
         row("plan", "ibgitops plan", s, "failed (see log)")
+pr = bench("BenchmarkPlanRepo/25k-components-5k-changed")
+if pr:
+    row("plan", "plan in process, 5,000 changed comp.", "25k comp, 5k recipes, 5,264 commits",
+        "%.0f ms, %.0f MB heap" % (pr["plan-ms"], pr["peak-heap-MB"]), "git diff --name-status %.0f ms" % pr["git-diff-ms"], "%.2f" % pr["ratio"])
 pc = bench("BenchmarkPlanChanges")
 if pc:
     row("plan", "pure planner (recipes.PlanChanges)", "500 comp, 200 recipes, 500 commits", "%.1f ms/plan" % (pc["ns/op"] / 1e6))

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5"
 	gogit "github.com/go-git/go-git/v5"
@@ -36,6 +37,11 @@ type Repo struct {
 	repo    *gogit.Repository
 	workDir string // "" for a bare repository
 	closer  interface{ Close() error }
+	// objects serialises the object reads of TreeFS file systems, so the
+	// repository can be loaded at two commits at once: the pack files are
+	// kept open and shared (one offset each), which is not safe for
+	// concurrent readers.
+	objects sync.Mutex
 }
 
 // Open opens the repository that contains path (path or any parent holding
@@ -62,13 +68,18 @@ func Open(path string) (*Repo, error) {
 	// pack for every object it reads, which dominates walks over hundreds
 	// of commits. Close releases them.
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
-		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize), filesystem.Options{KeepDescriptors: true})
 		if reopened, err := gogit.Open(kept, wtfs); err == nil {
 			r.repo, r.closer = reopened, kept
 		}
 	}
 	return r, nil
 }
+
+// objectCacheSize bounds go-git's cache of decoded objects (delta bases).
+// Its default, 96 MiB, was half of a large plan's live heap; a walk reads
+// each tree version once, newest first, so a smaller cache costs little.
+const objectCacheSize = 32 * cache.MiByte
 
 // Close releases the open pack files. The Repo must not be used after.
 func (r *Repo) Close() error {

@@ -7,8 +7,12 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -19,7 +23,16 @@ import (
 // directories; symbolic links as files holding the link target, and
 // fs.ReadLink / fs.Lstat read them as links (the loader resolves them
 // within the tree, as it does on the working tree through os.DirFS).
+//
+// Each folder's tree object is decoded once and indexed by name: go-git's
+// Tree.FindEntry decodes the parent folders of a path again on every call
+// (its path cache skips top-level folders), which made loading a commit
+// quadratic in the size of a folder. The returned FS is safe for
+// concurrent use, also with other TreeFS of the same Repo: reads of the
+// object store are serialised per Repo.
 func (r *Repo) TreeFS(commit Hash) (fs.FS, error) {
+	r.objects.Lock()
+	defer r.objects.Unlock()
 	c, err := r.commit(commit)
 	if err != nil {
 		return nil, err
@@ -28,12 +41,28 @@ func (r *Repo) TreeFS(commit Hash) (fs.FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tree of commit %s: %w", short(commit), err)
 	}
-	return &treeFS{root: t, when: c.Committer.When}, nil
+	return &treeFS{repo: r, mu: &r.objects, when: c.Committer.When, dirs: map[string]*treeDirIndex{".": indexTree(t)}}, nil
 }
 
 type treeFS struct {
-	root *object.Tree
+	repo *Repo
 	when time.Time
+	mu   *sync.Mutex              // the Repo's object lock
+	dirs map[string]*treeDirIndex // decoded folders by path ("." the root)
+}
+
+// treeDirIndex is one decoded folder with its entries by name.
+type treeDirIndex struct {
+	tree   *object.Tree
+	byName map[string]int
+}
+
+func indexTree(t *object.Tree) *treeDirIndex {
+	idx := &treeDirIndex{tree: t, byName: make(map[string]int, len(t.Entries))}
+	for i := range t.Entries {
+		idx.byName[t.Entries[i].Name] = i
+	}
+	return idx
 }
 
 var (
@@ -68,26 +97,61 @@ func (t *treeFS) ReadLink(name string) (string, error) {
 	return string(data), nil
 }
 
-func (t *treeFS) tree(name string) (*object.Tree, error) {
-	if name == "." {
-		return t.root, nil
+// dir returns the decoded folder at name (a valid fs path), decoding and
+// caching it and its parents on first use; nil when it is not a folder.
+// t.mu must be held.
+func (t *treeFS) dir(name string) (*treeDirIndex, error) {
+	if d, ok := t.dirs[name]; ok {
+		return d, nil
 	}
-	return t.root.Tree(name)
+	parent, base := ".", name
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		parent, base = name[:i], name[i+1:]
+	}
+	pd, err := t.dir(parent)
+	if err != nil || pd == nil {
+		return nil, err
+	}
+	i, ok := pd.byName[base]
+	if !ok || pd.tree.Entries[i].Mode != filemode.Dir {
+		return nil, nil
+	}
+	tr, err := object.GetTree(t.repo.repo.Storer, pd.tree.Entries[i].Hash)
+	if err != nil {
+		return nil, err
+	}
+	d := indexTree(tr)
+	t.dirs[name] = d
+	return d, nil
 }
 
-// entry finds name; dir reports whether it is a directory.
+// entry finds name.
 func (t *treeFS) entry(op, name string) (*object.TreeEntry, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if name == "." {
-		return &object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.root.Hash}, nil
+		return &object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.dirs["."].tree.Hash}, nil
 	}
-	e, err := t.root.FindEntry(name)
+	parent, base := ".", name
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		parent, base = name[:i], name[i+1:]
+	}
+	d, err := t.dir(parent)
 	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	if d == nil {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 	}
-	return e, nil
+	i, ok := d.byName[base]
+	if !ok {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	}
+	e := d.tree.Entries[i]
+	return &e, nil
 }
 
 func isDir(m filemode.FileMode) bool { return m == filemode.Dir || m == filemode.Submodule }
@@ -116,11 +180,13 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 }
 
 func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
-	f, err := t.root.TreeEntryFile(e)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b, err := object.GetBlob(t.repo.repo.Storer, e.Hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
-	rd, err := f.Reader()
+	rd, err := b.Reader()
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
@@ -130,6 +196,17 @@ func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
 	return data, nil
+}
+
+// size is a blob's size, read from the object header without its content.
+func (t *treeFS) size(e *object.TreeEntry) (int64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	obj, err := t.repo.repo.Storer.EncodedObject(plumbing.BlobObject, e.Hash)
+	if err != nil {
+		return 0, err
+	}
+	return obj.Size(), nil
 }
 
 func (t *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
@@ -143,26 +220,20 @@ func (t *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if e.Mode == filemode.Submodule {
 		return nil, nil
 	}
-	tr, err := t.tree(name)
-	if err != nil {
+	t.mu.Lock()
+	d, err := t.dir(name)
+	t.mu.Unlock()
+	if err != nil || d == nil {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
 	}
-	out := make([]fs.DirEntry, 0, len(tr.Entries))
-	for i := range tr.Entries {
-		// Tree entries are sorted with directories as "name/"; fs wants
-		// plain name order.
-		out = append(out, t.info(path.Join(name, tr.Entries[i].Name), &tr.Entries[i]))
+	out := make([]fs.DirEntry, 0, len(d.tree.Entries))
+	for i := range d.tree.Entries {
+		out = append(out, t.info(path.Join(name, d.tree.Entries[i].Name), &d.tree.Entries[i]))
 	}
-	sortDirEntries(out)
+	// Tree entries are sorted with folders as "name/"; fs wants plain
+	// name order.
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
-}
-
-func sortDirEntries(es []fs.DirEntry) {
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j].Name() < es[j-1].Name(); j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
 }
 
 func (t *treeFS) Open(name string) (fs.File, error) {
@@ -197,7 +268,7 @@ type treeInfo struct {
 func (i *treeInfo) Name() string { return i.name }
 func (i *treeInfo) Size() int64 {
 	if !i.sized && !isDir(i.entry.Mode) {
-		if n, err := i.fsys.root.Size(i.full); err == nil {
+		if n, err := i.fsys.size(&i.entry); err == nil {
 			i.size = n
 		}
 		i.sized = true

@@ -1,13 +1,17 @@
 package git
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"path"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // The walks below follow git's own algorithms (paint_down_to_common for the
@@ -289,6 +293,11 @@ func (w *walker) anyInteresting() bool {
 // Log returns the non-merge commits in base..head that change at least one
 // of paths (against their first parent), newest first, each with the subset
 // of paths it changes. An empty paths list returns no commits.
+//
+// It is one walk: each commit's tree is compared with its parent's once,
+// descending only into folders whose ids differ and that hold one of paths,
+// so the cost follows the commits and what they change, not the number of
+// paths times the number of commits.
 func (r *Repo) Log(ctx context.Context, base, head Hash, paths []string) ([]Commit, error) {
 	if len(paths) == 0 {
 		return nil, nil
@@ -297,63 +306,234 @@ func (r *Repo) Log(ctx context.Context, base, head Hash, paths []string) ([]Comm
 	if err != nil {
 		return nil, err
 	}
-	trees := map[Hash]*object.Tree{}
-	tree := func(h Hash) (*object.Tree, error) {
-		if t, ok := trees[h]; ok {
-			return t, nil
-		}
-		c, err := r.commit(h)
-		if err != nil {
-			return nil, err
-		}
-		t, err := c.Tree()
-		if err != nil {
-			return nil, fmt.Errorf("read tree of %s: %w", short(h), err)
-		}
-		trees[h] = t
-		return t, nil
-	}
+	want := newPathSet(paths)
+	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
 	var out []Commit
 	for _, c := range commits {
+		if err := ctxErr(ctx); err != nil {
+			return nil, err
+		}
 		if len(c.Parents) > 1 {
 			continue
 		}
-		ct, err := tree(c.Hash)
+		ct, err := tc.commitTree(c.Hash)
 		if err != nil {
 			return nil, err
 		}
-		var pt *object.Tree
+		var pt Hash
 		if len(c.Parents) == 1 {
-			if pt, err = tree(c.Parents[0]); err != nil {
+			if pt, err = tc.commitTree(c.Parents[0]); err != nil {
 				return nil, err
 			}
 		}
-		for _, p := range paths {
-			if entryHash(ct, p) != entryHash(pt, p) {
-				c.Paths = append(c.Paths, p)
-			}
+		if err := tc.diff(pt, ct, "", want, &c.Paths); err != nil {
+			return nil, err
 		}
 		if len(c.Paths) > 0 {
+			sort.Strings(c.Paths)
 			out = append(out, c)
 		}
-		// Trees are only needed for the commit and its parent; keep memory flat.
-		if len(trees) > 64 {
-			trees = map[Hash]*object.Tree{}
-		}
+		// Linear history: this commit's parent is the next commit, so its
+		// trees are kept one more round and nothing older.
+		tc.prev, tc.cur = tc.cur, map[Hash][]byte{}
 	}
 	return out, nil
 }
 
-// entryHash is the object id at path in t, zero when absent.
-func entryHash(t *object.Tree, path string) Hash {
-	if t == nil {
-		return plumbing.ZeroHash
+// pathSet is the paths Log looks for and every folder above them.
+type pathSet struct {
+	files map[string]bool
+	dirs  map[string]bool
+}
+
+func newPathSet(paths []string) *pathSet {
+	ps := &pathSet{files: map[string]bool{}, dirs: map[string]bool{}}
+	for _, p := range paths {
+		p = strings.Trim(path.Clean("/"+p), "/")
+		ps.files[p] = true
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			ps.dirs[d] = true
+		}
 	}
-	e, err := t.FindEntry(path)
+	return ps
+}
+
+// treeCache reads raw tree objects for Log, keeping those of the current
+// and the previous commit. Trees are compared in their raw form, without
+// decoding entries into Go values: a folder of 25,000 files is 1 MB of
+// tree per commit, and decoding it allocated a string per entry.
+type treeCache struct {
+	r         *Repo
+	cur, prev map[Hash][]byte
+}
+
+func (tc *treeCache) tree(h Hash) ([]byte, error) {
+	if t, ok := tc.cur[h]; ok {
+		return t, nil
+	}
+	t, ok := tc.prev[h]
+	if !ok {
+		obj, err := tc.r.repo.Storer.EncodedObject(plumbing.TreeObject, h)
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
+		}
+		rd, err := obj.Reader()
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
+		}
+		// The size is known: one allocation, no growing buffer.
+		t = make([]byte, obj.Size())
+		_, err = io.ReadFull(rd, t)
+		rd.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
+		}
+	}
+	tc.cur[h] = t
+	return t, nil
+}
+
+// commitTree is the id of a commit's root tree.
+func (tc *treeCache) commitTree(h Hash) (Hash, error) {
+	c, err := tc.r.commit(h)
 	if err != nil {
-		return plumbing.ZeroHash
+		return plumbing.ZeroHash, err
 	}
-	return e.Hash
+	return c.TreeHash, nil
+}
+
+// rawEntry is one entry of a raw tree object ("<mode> <name>\0<20-byte id>").
+type rawEntry struct {
+	name []byte
+	hash Hash
+	dir  bool
+}
+
+// next parses the entry at the start of t and returns the rest.
+func nextEntry(t []byte) (rawEntry, []byte, error) {
+	sp := bytes.IndexByte(t, ' ')
+	nul := bytes.IndexByte(t, 0)
+	if sp < 0 || nul < sp || len(t) < nul+1+20 {
+		return rawEntry{}, nil, errors.New("malformed tree object")
+	}
+	var e rawEntry
+	e.dir = string(t[:sp]) == "40000"
+	e.name = t[sp+1 : nul]
+	copy(e.hash[:], t[nul+1:nul+21])
+	return e, t[nul+21:], nil
+}
+
+// compareEntries orders entries as git sorts a tree: a folder's name
+// compares as if it ended in "/".
+func compareEntries(a, b *rawEntry) int {
+	n := min(len(a.name), len(b.name))
+	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
+		return c
+	}
+	ca, cb := byte(0), byte(0)
+	if len(a.name) > n {
+		ca = a.name[n]
+	} else if a.dir {
+		ca = '/'
+	}
+	if len(b.name) > n {
+		cb = b.name[n]
+	} else if b.dir {
+		cb = '/'
+	}
+	switch {
+	case ca < cb:
+		return -1
+	case ca > cb:
+		return 1
+	}
+	return 0
+}
+
+// diff appends to out the wanted paths under prefix whose object ids
+// differ between the trees a and b (zero: an empty tree).
+func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string) error {
+	if a == b {
+		return nil
+	}
+	var at, bt []byte
+	var err error
+	if !a.IsZero() {
+		if at, err = tc.tree(a); err != nil {
+			return err
+		}
+	}
+	if !b.IsZero() {
+		if bt, err = tc.tree(b); err != nil {
+			return err
+		}
+	}
+	visit := func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
+		full := string(e.name)
+		if prefix != "" {
+			full = prefix + "/" + full
+		}
+		if want.files[full] {
+			*out = append(*out, full)
+		}
+		if want.dirs[full] {
+			var sa, sb Hash
+			if aDir {
+				sa = ah
+			}
+			if bDir {
+				sb = bh
+			}
+			return tc.diff(sa, sb, full, want, out)
+		}
+		return nil
+	}
+	// Both trees are sorted the same way: merge them, looking only at
+	// entries whose ids differ.
+	var ae, be rawEntry
+	haveA, haveB := false, false
+	for {
+		if !haveA && len(at) > 0 {
+			if ae, at, err = nextEntry(at); err != nil {
+				return fmt.Errorf("tree %s: %w", short(a), err)
+			}
+			haveA = true
+		}
+		if !haveB && len(bt) > 0 {
+			if be, bt, err = nextEntry(bt); err != nil {
+				return fmt.Errorf("tree %s: %w", short(b), err)
+			}
+			haveB = true
+		}
+		if !haveA && !haveB {
+			return nil
+		}
+		c := 0
+		switch {
+		case !haveA:
+			c = 1
+		case !haveB:
+			c = -1
+		default:
+			c = compareEntries(&ae, &be)
+		}
+		switch {
+		case c < 0:
+			err = visit(&ae, ae.hash, plumbing.ZeroHash, ae.dir, false)
+			haveA = false
+		case c > 0:
+			err = visit(&be, plumbing.ZeroHash, be.hash, false, be.dir)
+			haveB = false
+		default:
+			if ae.hash != be.hash {
+				err = visit(&ae, ae.hash, be.hash, ae.dir, be.dir)
+			}
+			haveA, haveB = false, false
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func short(h Hash) string { return h.String()[:7] }

@@ -204,15 +204,22 @@ func (c *computer) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.loadBase(mergeBase, baseRev); err != nil {
-		return err
-	}
 	headLabel := fmt.Sprintf("head %s (%s)", res.HeadRef, headHash.String()[:7])
 	if res.WorkTree {
 		headLabel = "the work tree"
 	}
-	if res.Head, res.HeadFindings, err = load(headFS, headLabel); err != nil {
+	// Both sides load at once: decoding YAML is most of a plan's work and
+	// the two loads share nothing but the object store, which TreeFS
+	// serialises.
+	baseDone := make(chan error, 1)
+	go func() { baseDone <- c.loadBase(mergeBase, baseRev) }()
+	var headErr error
+	res.Head, res.HeadFindings, headErr = load(headFS, headLabel)
+	if err := <-baseDone; err != nil {
 		return err
+	}
+	if headErr != nil {
+		return headErr
 	}
 	baseOwners := res.Base.FileOwners()
 	for _, f := range unloaded(res.Head, res.HeadFindings) {
