@@ -146,12 +146,15 @@ var Actions = []Action{
 	{Name: "CreateFile", Platforms: allPlatforms, Shape: ShapeList, Inputs: []InputSpec{
 		{Name: "path", Required: true}, {Name: "content"}, encodingInput,
 		{Name: "owner", NotWindows: true}, {Name: "group", NotWindows: true},
-		{Name: "permissions", Default: "0666", NotWindows: true},
+		// No default: AWSTOE creates the file "with permissions defined by
+		// the default umask value of the operating system" (0666 &^ umask).
+		{Name: "permissions", NotWindows: true},
 		{Name: "overwrite", Type: TypeBool, Default: "true"}}},
 	{Name: "CreateFolder", Platforms: allPlatforms, Shape: ShapeList, Inputs: []InputSpec{
 		{Name: "path", Required: true},
 		{Name: "owner", NotWindows: true}, {Name: "group", NotWindows: true},
-		{Name: "permissions", Default: "0777", NotWindows: true},
+		// No default: 0777 &^ umask, as for CreateFile.
+		{Name: "permissions", NotWindows: true},
 		{Name: "overwrite", Type: TypeBool, Default: "true"}}},
 	{Name: "CreateSymlink", Platforms: unixOnly, Shape: ShapeList, Inputs: []InputSpec{
 		{Name: "path", Required: true}, {Name: "target", Required: true},

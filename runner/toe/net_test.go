@@ -137,6 +137,7 @@ func newS3Test(t *testing.T, fake *s3Fake) (*httptest.Server, *s3.Client) {
 }
 
 func TestS3Modules(t *testing.T) {
+	fixUmask(t)
 	fake := &s3Fake{objects: map[string]string{}, owner: "111122223333"}
 	srv, client := newS3Test(t, fake)
 	defer srv.Close()

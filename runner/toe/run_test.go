@@ -108,6 +108,7 @@ func caseOutput(t *testing.T, dir string, s *Summary) string {
 }
 
 func TestRunGolden(t *testing.T) {
+	fixUmask(t)
 	cases := []struct {
 		name   string
 		docs   []string

@@ -256,6 +256,7 @@ func (x *executor) runAction(ctx context.Context, run *docRun, phase string, ste
 		return asList(raw), nil, nil, err
 	}
 	resolved = fillDefaults(step.Action, resolved)
+	resolved = fillCreateModes(step.Action, resolved)
 	inputs := asList(resolved)
 	if step.Action == "ExecuteDocument" {
 		out, sub, err := x.executeDocument(ctx, run, resolved)

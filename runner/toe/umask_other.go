@@ -1,0 +1,7 @@
+//go:build !unix
+
+package toe
+
+import "os"
+
+func processUmask() os.FileMode { return 0 }
