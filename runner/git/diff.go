@@ -160,6 +160,9 @@ func (r *Repo) ChangesIn(ctx context.Context, from, to Hash, paths []string) ([]
 	}
 	var out []Change
 	for _, p := range paths {
+		if err := ctxErr(ctx); err != nil {
+			return nil, err
+		}
 		fe, fok := findEntry(ft, p)
 		te, tok := findEntry(tt, p)
 		switch {

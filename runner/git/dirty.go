@@ -48,6 +48,10 @@ func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
 		if sub != nil {
 			walker := object.NewTreeWalker(sub, true, nil)
 			for {
+				if err := ctxErr(ctx); err != nil {
+					walker.Close()
+					return nil, err
+				}
 				name, e, err := walker.Next()
 				if err != nil {
 					break

@@ -212,9 +212,9 @@ func (c *computer) run(ctx context.Context) error {
 	// the two loads share nothing but the object store, which TreeFS
 	// serialises.
 	baseDone := make(chan error, 1)
-	go func() { baseDone <- c.loadBase(mergeBase, baseRev) }()
+	go func() { baseDone <- c.loadBase(ctx, mergeBase, baseRev) }()
 	var headErr error
-	res.Head, res.HeadFindings, headErr = load(headFS, headLabel)
+	res.Head, res.HeadFindings, headErr = load(ctx, headFS, headLabel)
 	if err := <-baseDone; err != nil {
 		return err
 	}
@@ -284,14 +284,14 @@ func (c *computer) run(ctx context.Context) error {
 	}
 	res.Plan = recipes.PlanChanges(recipes.PlanInput{Base: res.Base, Head: res.Head, BaseRef: res.BaseCommit, HeadRef: headID,
 		Paths: res.Paths, Commits: commits})
-	return c.collisions(mergeBase, baseRev)
+	return c.collisions(ctx, mergeBase, baseRev)
 }
 
 // collisions loads the base ref's tip when it moved on past the merge base
 // and finds head's versions it already holds with other content: a pull
 // request planned against the merge base alone would only meet them at
 // build time, after merge.
-func (c *computer) collisions(mergeBase git.Hash, baseRev string) error {
+func (c *computer) collisions(ctx context.Context, mergeBase git.Hash, baseRev string) error {
 	res := c.res
 	if c.baseTip == mergeBase || c.baseTip == (git.Hash{}) {
 		return nil
@@ -305,7 +305,7 @@ func (c *computer) collisions(mergeBase git.Hash, baseRev string) error {
 		// The root folder does not exist on the tip: nothing to collide with.
 		return nil
 	}
-	if res.Tip, _, err = load(tipFS, fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
+	if res.Tip, _, err = load(ctx, tipFS, fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
 		return err
 	}
 	levels := map[recipes.Key]string{}
@@ -363,7 +363,7 @@ func defaultBase(repo *git.Repo, getenv func(string) string) (string, error) {
 }
 
 // loadBase loads the repository at the merge base.
-func (c *computer) loadBase(mergeBase git.Hash, baseRev string) error {
+func (c *computer) loadBase(ctx context.Context, mergeBase git.Hash, baseRev string) error {
 	res := c.res
 	btfs, err := c.repo.TreeFS(mergeBase)
 	if err != nil {
@@ -374,7 +374,7 @@ func (c *computer) loadBase(mergeBase git.Hash, baseRev string) error {
 		return err
 	}
 	label := c.baseLabel(mergeBase, baseRev)
-	if res.Base, res.BaseFindings, err = load(baseFS, label); err != nil {
+	if res.Base, res.BaseFindings, err = load(ctx, baseFS, label); err != nil {
 		return err
 	}
 	for _, f := range unloaded(res.Base, res.BaseFindings) {
@@ -466,8 +466,13 @@ func sub(fsys fs.FS, prefix, ref string) (fs.FS, error) {
 	return fs.Sub(fsys, prefix)
 }
 
-func load(fsys fs.FS, label string) (*recipes.Repo, []diag.Finding, error) {
-	r, findings, err := recipes.Load(fsys)
+// load loads the repository in fsys; an interrupt stops it at the next
+// file (see ctxFS) and is returned as the error.
+func load(ctx context.Context, fsys fs.FS, label string) (*recipes.Repo, []diag.Finding, error) {
+	r, findings, err := recipes.Load(withContext(ctx, fsys))
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, nil, fmt.Errorf("load the repository at %s: %w", label, cerr)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("load the repository at %s: %w", label, err)
 	}

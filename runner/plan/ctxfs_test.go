@@ -1,0 +1,67 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+)
+
+// countingFS counts the operations that reach the file system below and
+// cancels after the first cancelAfter of them.
+type countingFS struct {
+	fs.FS
+	ops, cancelAfter int64
+	cancel           context.CancelFunc
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	if atomic.AddInt64(&c.ops, 1) == c.cancelAfter {
+		c.cancel()
+	}
+	return c.FS.Open(name)
+}
+
+// TestLoadStopsOnInterrupt: an interrupt during a load of thousands of
+// files stops it at the next file: nothing more reaches the file system
+// and the error is the interrupt, however many files are left.
+func TestLoadStopsOnInterrupt(t *testing.T) {
+	for _, files := range []int{50, 2000} {
+		t.Run(fmt.Sprint(files), func(t *testing.T) {
+			m := fstest.MapFS{}
+			for i := range files {
+				m[fmt.Sprintf("components/c%05d.yaml", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(webYAMLNamed, i))}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cfs := &countingFS{FS: m, cancelAfter: 20, cancel: cancel}
+			_, _, err := load(ctx, cfs, "head")
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "load the repository at head") {
+				t.Fatalf("load after an interrupt = %v, want the interrupt", err)
+			}
+			if cfs.ops != 20 {
+				t.Errorf("%d file operations reached the file system, want 20 (none after the interrupt)", cfs.ops)
+			}
+		})
+	}
+}
+
+const webYAMLNamed = `kind: Component
+name: c%05d
+version: 1.0.0
+platform: Linux
+document:
+  schemaVersion: 1.0
+  phases:
+    - name: build
+      steps:
+        - name: Hello
+          action: ExecuteBash
+          inputs:
+            commands:
+              - echo hello
+`
