@@ -628,6 +628,7 @@ func (l *loader) resource(pf *parsedFile) {
 		}
 		dist.ContentHash = contentHash(m, nil)
 		l.repo.Distributions[name] = dist
+		l.pos[meta.Key()] = d // the ami-name rule points at the name's line
 	case KindPipeline:
 		p := &Pipeline{Meta: meta, Spec: specOf(m, "imageRecipe", "containerRecipe", "infrastructureConfiguration", "distributionConfiguration", "schedule", "status")}
 		getStr(m, "imageRecipe", &p.ImageRecipe)

@@ -47,6 +47,7 @@ const (
 	RuleEmptyFile         = "empty-file"
 	RuleNameCase          = "name-case"
 	RuleNoResources       = "no-resources"
+	RuleAMIName           = "ami-name"
 	// RuleInternal marks a file a checker failed on (a bug, never expected);
 	// it is not in RuleDocs because no input should produce it.
 	RuleInternal = "internal-error"
@@ -105,4 +106,5 @@ var RuleDocs = []RuleDoc{
 	{RuleEmptyFile, "warning", "a *.yaml file under the root that is empty (or only comments): it defines nothing"},
 	{RuleNameCase, "warning", "two resources of one kind whose names differ only in case or in space versus '-': Image Builder's ARNs lower-case names and turn spaces into '-', so they collide"},
 	{RuleNoResources, "error", "no resource at all under the root (a wrong --root or root:); `lint --allow-empty` accepts it"},
+	{RuleAMIName, "error/warning", "an amiDistributionConfiguration.name without {{ imagebuilder:buildDate }} (or buildVersion): EC2 AMI names are unique per account and Region, so every build after the first fails at distribution; an error when a scheduled pipeline uses it"},
 }

@@ -29,6 +29,7 @@ func (l *loader) crossCheck() {
 		l.checkPipeline(l.repo.Pipelines[name])
 	}
 	l.checkNameCollisions()
+	l.checkAMINames()
 }
 
 // arnName is the name segment Image Builder puts in a resource's ARN: the

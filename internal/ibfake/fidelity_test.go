@@ -201,3 +201,60 @@ func TestManagedComponents(t *testing.T) {
 		t.Errorf("a recipe with an unknown managed component: %v, want InvalidParameterValueException ... does not exist", err)
 	}
 }
+
+// TestAMINameUnique: EC2 AMI names are unique per account and Region. A
+// distribution with a fixed name distributes the first build and fails
+// the next at DistributeImage with EC2's error; in a Region where the name
+// carries {{ imagebuilder:buildDate }}, and for another name, builds go on.
+func TestAMINameUnique(t *testing.T) {
+	ctx := context.Background()
+	_, c := newFake(t, Options{}, 1)
+	pipe := seedPipeline(t, c)
+	got, err := c.GetImagePipeline(ctx, &imagebuilder.GetImagePipelineInput{ImagePipelineArn: aws.String(pipe)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.ImagePipeline
+	dist := func(name string, amiNames ...string) *string {
+		var ds []types.Distribution
+		for i, n := range amiNames {
+			region := []string{"us-east-1", "eu-west-1"}[i]
+			ds = append(ds, types.Distribution{Region: aws.String(region), AmiDistributionConfiguration: &types.AmiDistributionConfiguration{Name: aws.String(n)}})
+		}
+		out, err := c.CreateDistributionConfiguration(ctx, &imagebuilder.CreateDistributionConfigurationInput{Name: aws.String(name), Distributions: ds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.DistributionConfigurationArn
+	}
+	build := func(distArn *string) (types.ImageStatus, *types.Image) {
+		t.Helper()
+		out, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: p.ImageRecipeArn, InfrastructureConfigurationArn: p.InfrastructureConfigurationArn, DistributionConfigurationArn: distArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := pollStates(t, c, aws.ToString(out.ImageBuildVersionArn))
+		img, err := c.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: out.ImageBuildVersionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return states[len(states)-1], img.Image
+	}
+	fixed := dist("fixed", "golden-base", "golden-{{ imagebuilder:buildDate }}")
+	st, first := build(fixed)
+	if st != types.ImageStatusAvailable || aws.ToString(first.OutputResources.Amis[0].Name) != "golden-base" {
+		t.Fatalf("first build: %s %+v, want AVAILABLE with AMI golden-base", st, first.OutputResources)
+	}
+	st, second := build(fixed)
+	reason := aws.ToString(second.State.Reason)
+	if st != types.ImageStatusFailed || !strings.Contains(reason, "DistributeImage") || !strings.Contains(reason, "InvalidAMIName.Duplicate: AMI name golden-base is already in use by AMI "+aws.ToString(first.OutputResources.Amis[0].Image)) {
+		t.Fatalf("second build with the same fixed name: %s %q, want FAILED at DistributeImage with InvalidAMIName.Duplicate", st, reason)
+	}
+	// Another fixed name is free; a name in another Region is another name.
+	if st, _ := build(dist("other", "golden-other")); st != types.ImageStatusAvailable {
+		t.Errorf("another fixed name: %s, want AVAILABLE", st)
+	}
+	if st, _ := build(dist("per-build", "golden-{{ imagebuilder:buildDate }}", "golden-base")); st != types.ImageStatusAvailable {
+		t.Errorf("golden-base in eu-west-1 only, per-build name in us-east-1: %s, want AVAILABLE", st)
+	}
+}

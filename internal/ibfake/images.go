@@ -33,6 +33,7 @@ type imageState struct {
 	sim        simulation
 	failStep   string
 	failReason string
+	amiNames   map[string]string // by Region, from the distribution (reserveAMINames)
 	execs      []*workflowExec
 }
 
@@ -190,6 +191,11 @@ func (s *Server) advance(img *resource) {
 	st := img.image
 	now := s.now()
 	leaving := imageStates[st.stage]
+	if leaving == "DISTRIBUTING" && st.failStep == "" {
+		if msg := s.reserveAMINames(img); msg != "" {
+			st.failStep, st.failReason = "DistributeImage", msg
+		}
+	}
 	for _, ex := range st.execs {
 		if ex.status != "RUNNING" || workflowState(ex.typ) != leaving {
 			continue
@@ -329,11 +335,15 @@ func (s *Server) publishOutputs(img *resource) {
 	}
 	var amis []any
 	for _, region := range regions {
-		id := strings.ReplaceAll(uuid(), "-", "")[:17]
-		s.amis["ami-"+id] = true // a later recipe may build on it
-		amis = append(amis, map[string]any{"region": region, "image": "ami-" + id, "accountId": s.opts.Account,
-			"name":  fmt.Sprintf("%s %s", img.name, s.opts.Now().UTC().Format("2006-01-02T15-04-05.000Z")),
-			"state": map[string]any{"status": "AVAILABLE"}})
+		id := "ami-" + strings.ReplaceAll(uuid(), "-", "")[:17]
+		s.amis[id] = true // a later recipe may build on it
+		s.amiOfImage[img.arn+"\x00"+region] = id
+		name := img.image.amiNames[region]
+		if name == "" { // the service's own name
+			name = fmt.Sprintf("%s %s", img.name, s.opts.Now().UTC().Format("2006-01-02T15-04-05.000Z"))
+		}
+		amis = append(amis, map[string]any{"region": region, "image": id, "accountId": s.opts.Account,
+			"name": name, "state": map[string]any{"status": "AVAILABLE"}})
 	}
 	img.fields["outputResources"] = map[string]any{"amis": amis}
 }

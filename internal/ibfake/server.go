@@ -114,6 +114,11 @@ type Server struct {
 	requestN  int
 	amis      map[string]bool   // AMI ids a recipe may build on
 	ssm       map[string]string // SSM parameter name -> AMI id
+	// amiNameOwner is the image holding each fixed AMI name
+	// (Region\x00name), amiOfImage the AMI id of an image in a Region
+	// (image ARN\x00Region): EC2's name uniqueness (aminames.go).
+	amiNameOwner map[string]string
+	amiOfImage   map[string]string
 }
 
 // tokenEntry is what a client token answered. Tokens are scoped like the
@@ -157,6 +162,9 @@ func New(opts Options) (*Server, error) {
 		execs:     map[string]*workflowExec{},
 		amis:      map[string]bool{},
 		ssm:       map[string]string{},
+
+		amiNameOwner: map[string]string{},
+		amiOfImage:   map[string]string{},
 	}
 	s.seedManaged()
 	return s, nil

@@ -1,0 +1,68 @@
+package recipes
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+)
+
+// rePerBuild matches the AMI name variables Image Builder fills per build
+// ({{imagebuilder:buildDate}}, {{imagebuilder:buildVersion}}; spaces
+// inside the braces are accepted, as the service accepts them).
+var rePerBuild = regexp.MustCompile(`\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}`)
+
+// AMINameIsPerBuild reports whether an amiDistributionConfiguration.name
+// changes from one build to the next. EC2 requires AMI names unique per
+// account and Region, so a fixed name distributes once and fails every
+// later build of the pipeline at its distribution step.
+func AMINameIsPerBuild(name string) bool { return rePerBuild.MatchString(name) }
+
+// checkAMINames finds distributions whose AMI name is the same for every
+// build: an error when a scheduled pipeline uses the distribution (it
+// builds again by itself and fails), a warning otherwise (the next
+// version's build fails).
+func (l *loader) checkAMINames() {
+	users := map[string][]*Pipeline{}
+	for _, name := range sortedKeys(l.repo.Pipelines) {
+		p := l.repo.Pipelines[name]
+		if p.DistributionConfiguration != "" {
+			users[p.DistributionConfiguration] = append(users[p.DistributionConfiguration], p)
+		}
+	}
+	for _, name := range sortedKeys(l.repo.Distributions) {
+		d := l.repo.Distributions[name]
+		for i, entry := range d.Distributions {
+			ami, _ := entry["amiDistributionConfiguration"].(map[string]any)
+			amiName, ok := ami["name"].(string)
+			if !ok || AMINameIsPerBuild(amiName) {
+				continue
+			}
+			path := fmt.Sprintf("distributions[%d].amiDistributionConfiguration.name", i)
+			pos := d.NamePos
+			if dec := l.pos[d.Key()]; dec != nil {
+				if p, ok := dec.pos[path]; ok {
+					pos = p
+				}
+			}
+			region, _ := entry["region"].(string)
+			var scheduled []string
+			for _, p := range users[name] {
+				if p.Schedule != nil && p.Schedule.ScheduleExpression != "" && p.Status != "DISABLED" {
+					scheduled = append(scheduled, fmt.Sprintf("%s (%s)", p.Name, p.Schedule.ScheduleExpression))
+				}
+			}
+			sort.Strings(scheduled)
+			fix := fmt.Sprintf("add {{ imagebuilder:buildDate }} to the name, e.g. %q", strings.TrimSpace(amiName)+"-{{ imagebuilder:buildDate }}")
+			if len(scheduled) > 0 {
+				l.add(RuleAMIName, diag.Error, d.File, pos, "AMI name %q (region %s) is the same for every build, and EC2 requires AMI names unique per account and Region: scheduled pipeline %s builds again and fails at distribution every time after the first; %s",
+					amiName, region, strings.Join(scheduled, ", "), fix)
+				continue
+			}
+			l.add(RuleAMIName, diag.Warning, d.File, pos, "AMI name %q (region %s) is the same for every build, and EC2 requires AMI names unique per account and Region: the first build takes the name and every later build (a new version, a rebuild) fails at distribution; %s",
+				amiName, region, fix)
+		}
+	}
+}
