@@ -20,6 +20,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/ibgitops/ibgitops/internal/ibfake"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 var (
@@ -281,7 +282,10 @@ func mentions(out, s string) bool {
 	}
 	q := strconv.Quote(s)
 	q = q[1:min(len(q)-1, 25)]
-	return p != "" && (strings.Contains(out, p) || strings.Contains(out, q))
+	// Terminal output shows control characters as escapes (runner/report/escape).
+	e := escape.Term(s)
+	e = e[:min(len(e), 24)]
+	return p != "" && (strings.Contains(out, p) || strings.Contains(out, q) || strings.Contains(out, e))
 }
 
 // TestHostileReleaseTags runs `ibgitops release --tag` on tags that do not

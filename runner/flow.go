@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 // Step is one stage of the flow. String reads as a sentence in progress
@@ -99,7 +101,7 @@ func (s *State) section(title string) func() {
 	s.mu.Lock()
 	s.sections++
 	name := fmt.Sprintf("ibgitops_step_%d", s.sections)
-	fmt.Fprintf(s.Opts.Progress, "\x1b[0Ksection_start:%d:%s\r\x1b[0K%s\n", s.now().Unix(), name, title)
+	fmt.Fprintf(s.Opts.Progress, "\x1b[0Ksection_start:%d:%s\r\x1b[0K%s\n", s.now().Unix(), name, escape.Term(title))
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 // live is the terminal view of the builds: log lines scroll above a block
@@ -121,7 +123,7 @@ func (l *live) draw() {
 		if !r.finished.IsZero() {
 			end = r.finished
 		}
-		text := fmt.Sprintf("  %-20s %-10s %6s  %s", name, r.stage, roundDur(end.Sub(r.started)).Truncate(time.Second), oneLine(r.msg))
+		text := fmt.Sprintf("  %-20s %-10s %6s  %s", escape.Term(name), escape.Term(r.stage), roundDur(end.Sub(r.started)).Truncate(time.Second), escape.Term(oneLine(r.msg)))
 		if len([]rune(text)) > l.width {
 			text = string([]rune(text)[:l.width-1]) + "…"
 		}

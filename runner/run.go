@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ibgitops/ibgitops/internal/exitcodes"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
@@ -124,6 +125,6 @@ func printSummary(s *State, out *Outcome) {
 		return
 	}
 	if out.RunDir != "" {
-		fmt.Fprintf(w, "\nreports: %s\n", strings.Join(relFiles(s.Opts.Root, out.Files), ", "))
+		fmt.Fprintf(w, "\nreports: %s\n", escape.Term(strings.Join(relFiles(s.Opts.Root, out.Files), ", ")))
 	}
 }

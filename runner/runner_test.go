@@ -17,6 +17,8 @@ import (
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
+	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
@@ -459,5 +461,26 @@ func TestInterruptCleansUpAndStillReports(t *testing.T) {
 	}
 	if final["ibgitops/lint"] != vcs.StateSuccess || final["ibgitops/base"] != vcs.StateFailure {
 		t.Errorf("final statuses %v", final)
+	}
+}
+
+// Progress lines and the live view carry recipe names, stages and
+// messages from the repository and the builds: none may inject a workflow
+// command or a control sequence of its own.
+func TestProgressEscapesRepositoryText(t *testing.T) {
+	ownCursor := regexp.MustCompile(`\x1b\[\d+A\r\x1b\[J`)
+	for _, h := range escapetest.Hostile {
+		var progress bytes.Buffer
+		s := &State{Opts: Options{Progress: &progress}, CI: &vcs.Context{}}
+		s.recipeProgress(h, h, h, false)
+		s.note("could not post %s", h)
+		escapetest.AssertClean(t, progress.String(), nil)
+
+		var view bytes.Buffer
+		l := newLive(&view, time.Now)
+		l.update(h, h, h, false)
+		l.line("12:00:00  " + escape.Term(h))
+		l.update(h, h, h, true)
+		escapetest.AssertClean(t, ownCursor.ReplaceAllString(view.String(), ""), nil)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/reconcile"
 	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
@@ -143,7 +144,9 @@ func (s *State) progressf(format string, args ...any) {
 	if s.Opts.Progress == nil {
 		return
 	}
-	line := fmt.Sprintf("%s  %s", s.now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	// The format is ibgitops' own; the arguments (names, paths, messages
+	// from the repository and the builds) go through the terminal escaping.
+	line := fmt.Sprintf("%s  %s", s.now().Format("15:04:05"), fmt.Sprintf(format, escape.Args(args)...))
 	if s.live != nil {
 		s.live.line(line)
 		return

@@ -19,6 +19,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend/local"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/reconcile"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 type buildOptions struct {
@@ -113,7 +114,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 			defer cancel()
 			if err := c.Cleanup(cctx); err != nil {
-				fmt.Fprintln(stderr, "ibgitops: cleanup:", err)
+				fmt.Fprintln(stderr, "ibgitops: cleanup:", escape.TermLines(err.Error()))
 			}
 		}
 	}
@@ -190,7 +191,7 @@ func buildTargets(ctx context.Context, root string, o buildOptions, stderr io.Wr
 		return nil, nil, "", err
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintln(stderr, "warning:", w)
+		fmt.Fprintln(stderr, "warning:", escape.TermLines(w))
 	}
 	if err := lintErrors(res.HeadFindings); err != nil {
 		return nil, nil, "", err
@@ -247,7 +248,7 @@ func progressPrinter(w io.Writer) func(backend.Event) {
 			}
 			prefix = t.UTC().Format("15:04:05 ")
 		}
-		fmt.Fprintf(w, "%s%-24s %-10s %s\n", prefix, e.Recipe, e.Stage, e.Message)
+		fmt.Fprintf(w, "%s%-24s %-10s %s\n", prefix, escape.Term(e.Recipe), escape.Term(e.Stage), escape.Term(e.Message))
 	}
 }
 
@@ -277,21 +278,21 @@ func printBuildSummary(w io.Writer, results []backend.Result) int {
 		if what == "" {
 			what = r.Message
 		}
-		fmt.Fprintf(w, "%-10s %s %s: %s\n", r.Status, r.Recipe, r.Version, what)
+		fmt.Fprintf(w, "%-10s %s %s: %s\n", escape.Term(string(r.Status)), escape.Term(r.Recipe), escape.Term(r.Version), escape.Term(what))
 		for _, warn := range r.Warnings {
-			fmt.Fprintf(w, "           warning: %s\n", warn)
+			fmt.Fprintf(w, "           warning: %s\n", escape.Term(warn))
 		}
 		for _, s := range append(append([]backend.StepResult{}, r.Steps...), r.Tests...) {
 			if s.Status != "failed" {
 				continue
 			}
-			fmt.Fprintf(w, "           %s %s / %s: exit %d: %s\n", s.Phase, s.Component, s.Step, s.ExitCode, s.Message)
+			fmt.Fprintf(w, "           %s %s / %s: exit %d: %s\n", escape.Term(s.Phase), escape.Term(s.Component), escape.Term(s.Step), s.ExitCode, escape.Term(s.Message))
 			if s.LogTail != "" {
-				fmt.Fprintf(w, "             | %s\n", strings.ReplaceAll(s.LogTail, "\n", "\n             | "))
+				fmt.Fprintf(w, "             | %s\n", strings.ReplaceAll(escape.TermLines(s.LogTail), "\n", "\n             | "))
 			}
 		}
 		if r.LogURL != "" && r.Status == backend.StatusFailed {
-			fmt.Fprintf(w, "           logs: %s\n", r.LogURL)
+			fmt.Fprintf(w, "           logs: %s\n", escape.Term(r.LogURL))
 		}
 	}
 	return failed

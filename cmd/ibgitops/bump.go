@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ibgitops/ibgitops/runner/plan"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +26,7 @@ func newBumpCmd() *cobra.Command {
 			}
 			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			for _, w := range res.Warnings {
-				fmt.Fprintln(errOut, "ibgitops bump: warning:", w)
+				fmt.Fprintln(errOut, "ibgitops bump: warning:", escape.TermLines(w))
 			}
 			edits, err := plan.Bumps(res)
 			if err != nil {
@@ -36,7 +37,7 @@ func newBumpCmd() *cobra.Command {
 				return nil
 			}
 			for _, e := range edits {
-				fmt.Fprintln(out, e)
+				fmt.Fprintln(out, escape.Term(e.String()))
 			}
 			if !write {
 				fmt.Fprintf(out, "%d version(s) to change; run with --write to write them\n", len(edits))
@@ -45,7 +46,7 @@ func newBumpCmd() *cobra.Command {
 			if head != "" && !res.WorkTree {
 				// The edits target head's content; the files on disk are checked
 				// against it before anything is written.
-				fmt.Fprintf(errOut, "ibgitops bump: writing into the work tree the versions planned for %s\n", head)
+				fmt.Fprintf(errOut, "ibgitops bump: writing into the work tree the versions planned for %s\n", escape.Term(head))
 			}
 			written, err := plan.WriteBumps(res, edits)
 			if err != nil {
@@ -53,7 +54,7 @@ func newBumpCmd() *cobra.Command {
 			}
 			for _, w := range written {
 				if w.Target != w.Path {
-					fmt.Fprintln(out, "wrote", w)
+					fmt.Fprintln(out, "wrote", escape.Term(w.String()))
 				}
 			}
 			fmt.Fprintf(out, "wrote %d file(s); review and commit them\n", len(written))

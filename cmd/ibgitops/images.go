@@ -11,6 +11,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend/local"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 func newImagesCmd() *cobra.Command {
@@ -87,7 +88,7 @@ func newImagesCmd() *cobra.Command {
 				if r.Finished.IsZero() {
 					secs = 0
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\n", r.Recipe, r.Version, r.BuildNumber, r.Status, img, commit, hash, r.Started.UTC().Format("2006-01-02 15:04:05Z"), secs)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\n", escape.Term(r.Recipe), escape.Term(r.Version), r.BuildNumber, escape.Term(string(r.Status)), escape.Term(img), escape.Term(commit), escape.Term(hash), r.Started.UTC().Format("2006-01-02 15:04:05Z"), secs)
 			}
 			return tw.Flush()
 		},

@@ -12,6 +12,7 @@ import (
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
 )
 
@@ -67,7 +68,7 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 		// The plan's other warnings (work tree included, files that do not
 		// load) are about planning; lint reports those files itself.
 		if res.Fetched {
-			fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: warning: the clone lacked history to compare with %s; fetched it from origin (set fetch-depth: 0 / GIT_DEPTH: 0 to skip this)\n", opts.base)
+			fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: warning: the clone lacked history to compare with %s; fetched it from origin (set fetch-depth: 0 / GIT_DEPTH: 0 to skip this)\n", escape.Term(opts.base))
 		}
 		findings = append(findings, recipes.LintAgainstBase(res.Base, repo, res.Plan)...)
 	}
@@ -95,7 +96,7 @@ func printLint(cmd *cobra.Command, opts lintOptions, files []string, findings []
 			return withCode(exitCannot, fmt.Errorf("write --output %s: %w", opts.output, err))
 		}
 		s := result.Summary()
-		fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: %d files checked: %d errors, %d warnings (report in %s)\n", s.Files, s.Errors, s.Warnings, opts.output)
+		fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: %d files checked: %d errors, %d warnings (report in %s)\n", s.Files, s.Errors, s.Warnings, escape.Term(opts.output))
 	} else if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
 		return withCode(exitCannot, err)
 	}

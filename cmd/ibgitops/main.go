@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ibgitops/ibgitops/internal/exitcodes"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 // Exit codes shared by every command (internal/exitcodes names them all).
@@ -85,7 +86,8 @@ func executeContext(ctx context.Context, args []string, stdout, stderr io.Writer
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if msg := exitcodes.Message(err); msg != "" {
-		fmt.Fprintln(stderr, "ibgitops:", msg)
+		// Errors quote paths and names from the repository.
+		fmt.Fprintln(stderr, "ibgitops:", escape.TermLines(msg))
 	}
 	return exitcodes.Of(err)
 }

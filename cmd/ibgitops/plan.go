@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/ibgitops/ibgitops/runner/plan"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
 )
 
@@ -70,7 +71,7 @@ func printPlan(out, errOut io.Writer, format string, res *plan.Result) error {
 	}
 	if format != "text" {
 		for _, w := range res.Warnings {
-			fmt.Fprintln(errOut, "ibgitops plan: warning:", w)
+			fmt.Fprintln(errOut, "ibgitops plan: warning:", escape.TermLines(w))
 		}
 	}
 	if _, err := out.Write(buf.Bytes()); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/backend/local"
 	"github.com/ibgitops/ibgitops/runner/plan"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 	"github.com/ibgitops/ibgitops/runner/vcs/github"
 	"github.com/ibgitops/ibgitops/runner/vcs/gitlab"
@@ -134,7 +135,7 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 	if host == nil {
 		// Keep the notes of the context detection in the terminal.
 		for _, n := range notes {
-			fmt.Fprintln(stderr, "ibgitops: note:", n)
+			fmt.Fprintln(stderr, "ibgitops: note:", escape.TermLines(n))
 		}
 	}
 	backendName := o.backend

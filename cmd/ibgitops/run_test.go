@@ -474,7 +474,7 @@ func TestRunGitHubLimitsAndAnnotations(t *testing.T) {
 	if n := strings.Count(res.stdout, "::error "); n != 10 {
 		t.Errorf("%d error annotations, want 10 (GitHub drops the rest)", n)
 	}
-	if !regexp.MustCompile(`::error col=\d+,file=components/bad-00\.yaml,line=\d+,title=version-format::`).MatchString(res.stdout) {
+	if !regexp.MustCompile(`::error file=components/bad-00\.yaml,line=\d+,col=\d+,title=ibgitops version-format::`).MatchString(res.stdout) {
 		t.Errorf("annotation without file and line:\n%s", res.stdout)
 	}
 	comments := snapshot(&gh.fakeAPI, func() []*comment { return gh.comments })

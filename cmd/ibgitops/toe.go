@@ -10,6 +10,7 @@ import (
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/report"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/ibgitops/ibgitops/runner/toe"
 	"github.com/spf13/cobra"
 )
@@ -115,7 +116,7 @@ func toeRunCmd() *cobra.Command {
 			var ve *toe.ValidationError
 			if errors.As(err, &ve) {
 				for _, f := range ve.Findings {
-					fmt.Fprintln(cmd.ErrOrStderr(), f.String())
+					fmt.Fprintln(cmd.ErrOrStderr(), escape.Term(f.String()))
 				}
 				return withCode(exitFindings, errors.New("the documents are invalid; nothing ran: fix the findings above (ibgitops toe validate lists them)"))
 			}

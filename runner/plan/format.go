@@ -3,7 +3,6 @@ package plan
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"text/template"
 
 	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 //go:embed templates/*.tmpl
@@ -80,14 +80,9 @@ func short(h string) string {
 }
 
 // cell makes text safe inside a markdown table cell or list item.
-func cell(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", "", "<", "&lt;")
-	return r.Replace(s)
-}
+func cell(s string) string { return escape.Inline(s) }
 
-func code(s string) string {
-	return "`" + strings.ReplaceAll(cell(s), "`", "'") + "`"
-}
+func code(s string) string { return escape.CellCode(s) }
 
 func versionCell(from, to string) string {
 	switch {
@@ -114,8 +109,11 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 
 // WriteText writes the plan for a terminal.
 func WriteText(w io.Writer, r *Result) error {
+	// Names, paths, reasons (commit subjects) and warnings come from the
+	// repository: each field goes through the terminal escaping.
+	t := escape.Term
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "plan: %s\n", Summary(r))
+	fmt.Fprintf(&buf, "plan: %s\n", t(Summary(r)))
 	if len(r.Plan.Changes) > 0 {
 		buf.WriteString("\n")
 		tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
@@ -123,7 +121,7 @@ func WriteText(w io.Writer, r *Result) error {
 		for _, c := range r.Plan.Changes {
 			v := versionCell(c.FromVersion, c.ToVersion)
 			v = strings.ReplaceAll(v, "→", "->")
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Change, c.Kind, c.Name, v, c.Bump, c.Reason)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", t(c.Change), t(string(c.Kind)), t(c.Name), t(v), t(c.Bump), t(c.Reason))
 		}
 		tw.Flush()
 	}
@@ -134,11 +132,11 @@ func WriteText(w io.Writer, r *Result) error {
 			if len(b.Pipelines) > 0 {
 				ps = "pipelines " + strings.Join(b.Pipelines, ", ")
 			}
-			fmt.Fprintf(&buf, "  %s %s %s (%s)\n", b.Kind, b.Name, b.Version, ps)
+			fmt.Fprintf(&buf, "  %s %s %s (%s)\n", t(string(b.Kind)), t(b.Name), t(b.Version), t(ps))
 		}
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(&buf, "\nwarning: %s\n", warn)
+		fmt.Fprintf(&buf, "\nwarning: %s\n", escape.TermLines(warn))
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -146,7 +144,5 @@ func WriteText(w io.Writer, r *Result) error {
 
 // WriteJSON writes the plan in its public JSON shape.
 func WriteJSON(w io.Writer, r *Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r.Plan)
+	return escape.EncodeJSON(w, r.Plan)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/git"
+	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -364,5 +365,24 @@ func TestDefaultBaseFromCI(t *testing.T) {
 	env["GITHUB_BASE_REF"] = "release"
 	if b, _ := defaultBase(r, getenv); b != "origin/release" {
 		t.Errorf("GitHub pull request base = %q", b)
+	}
+}
+
+// A resource name with an escaped newline (it fails name-pattern, but the
+// plan is printed all the same) must not write workflow commands.
+func TestWriteTextEscapesRepositoryText(t *testing.T) {
+	for _, h := range escapetest.Hostile {
+		res := &Result{BaseRef: h, HeadRef: h, BaseCommit: h, HeadCommit: h, Warnings: []string{h}}
+		res.Plan.Changes = []recipes.Change{{Kind: recipes.KindComponent, Name: h, File: h, Change: h, FromVersion: h, ToVersion: h, Bump: h, Reason: h}}
+		res.Plan.Builds = []recipes.Build{{Kind: recipes.KindImageRecipe, Name: h, Version: h, Pipelines: []string{h}}}
+		var text, js bytes.Buffer
+		if err := WriteText(&text, res); err != nil {
+			t.Fatal(err)
+		}
+		escapetest.AssertClean(t, text.String(), nil)
+		if err := WriteJSON(&js, res); err != nil {
+			t.Fatal(err)
+		}
+		escapetest.AssertClean(t, js.String(), nil)
 	}
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 // FindingFormats are the output formats of `ibgitops lint`.
@@ -62,12 +62,7 @@ func WriteFindings(w io.Writer, format string, l *Lint) error {
 func findingsText(w io.Writer, l *Lint) error {
 	var b strings.Builder
 	for _, f := range l.Findings {
-		msg := strings.Join(strings.Fields(strings.ReplaceAll(f.Message, "\r", "")), " ")
-		if f.Line > 0 {
-			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, msg, f.Rule)
-		} else {
-			fmt.Fprintf(&b, "%s: %s: %s [%s]\n", f.File, f.Severity, msg, f.Rule)
-		}
+		b.WriteString(findingLine(f) + "\n")
 	}
 	s := l.Summary()
 	fmt.Fprintf(&b, "%d %s checked: %d %s, %d %s\n", s.Files, plural(s.Files, "file", "files"),
@@ -91,31 +86,34 @@ func findingsJSON(w io.Writer, l *Lint) error {
 	if out.Findings == nil {
 		out.Findings = []diag.Finding{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return escape.EncodeJSON(w, out)
 }
 
-// GitHub shows at most this many annotations per severity and step and
-// drops the rest silently; the rest are printed as plain lines.
-const githubAnnotationLimit = 10
-
-// githubData escapes a workflow-command message.
-func githubData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+// findingLine is a finding on one terminal line: file:line:col: severity:
+// message [rule], every field escaped for a terminal or CI log.
+func findingLine(f diag.Finding) string {
+	t := escape.Term
+	msg := t(oneLine(f.Message))
+	if f.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", t(f.File), f.Line, f.Column, t(string(f.Severity)), msg, t(f.Rule))
+	}
+	return fmt.Sprintf("%s: %s: %s [%s]", t(f.File), t(string(f.Severity)), msg, t(f.Rule))
 }
 
-// githubProperty escapes a workflow-command property value.
-func githubProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+// GitHubAnnotationLimit: GitHub shows at most this many annotations per
+// severity and step and drops the rest silently.
+const GitHubAnnotationLimit = 10
 
-func findingsGitHub(w io.Writer, l *Lint) error {
+// WriteAnnotations prints the first GitHubAnnotationLimit findings of each
+// severity as GitHub workflow commands and returns the rest, which the
+// caller lists some other way. It is the one annotation printer: lint
+// --format github and the GitHub host both use it.
+func WriteAnnotations(w io.Writer, fs []diag.Finding) ([]diag.Finding, error) {
 	var b strings.Builder
 	shown := map[diag.Severity]int{}
 	var rest []diag.Finding
-	for _, f := range l.Findings {
-		if shown[f.Severity] >= githubAnnotationLimit {
+	for _, f := range fs {
+		if shown[f.Severity] >= GitHubAnnotationLimit {
 			rest = append(rest, f)
 			continue
 		}
@@ -124,27 +122,37 @@ func findingsGitHub(w io.Writer, l *Lint) error {
 		if f.Severity == diag.Warning {
 			cmd = "warning"
 		}
-		props := []string{"file=" + githubProperty(f.File)}
+		props := []string{"file=" + escape.GitHubProperty(f.File)}
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))
 			if f.Column > 0 {
 				props = append(props, fmt.Sprintf("col=%d", f.Column))
 			}
 		}
-		props = append(props, "title="+githubProperty("ibgitops "+f.Rule))
-		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), githubData(f.Message))
+		props = append(props, "title="+escape.GitHubProperty("ibgitops "+f.Rule))
+		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escape.GitHubData(f.Message))
 	}
+	_, err := io.WriteString(w, b.String())
+	return rest, err
+}
+
+func findingsGitHub(w io.Writer, l *Lint) error {
+	rest, err := WriteAnnotations(w, l.Findings)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
 	if len(rest) > 0 {
 		fmt.Fprintf(&b, "%d more %s not annotated (GitHub shows %d errors and %d warnings per step):\n",
-			len(rest), plural(len(rest), "finding", "findings"), githubAnnotationLimit, githubAnnotationLimit)
+			len(rest), plural(len(rest), "finding", "findings"), GitHubAnnotationLimit, GitHubAnnotationLimit)
 		for _, f := range rest {
-			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, githubData(f.Message), f.Rule)
+			b.WriteString(findingLine(f) + "\n")
 		}
 	}
 	s := l.Summary()
 	fmt.Fprintf(&b, "%d %s checked: %d %s, %d %s\n", s.Files, plural(s.Files, "file", "files"),
 		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
@@ -184,9 +192,7 @@ func findingsGitLab(w io.Writer, l *Lint) error {
 		is.Fingerprint = hex.EncodeToString(sum[:16])
 		issues = append(issues, is)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(issues)
+	return escape.EncodeJSON(w, issues)
 }
 
 type sarifLog struct {
@@ -281,9 +287,7 @@ func findingsSARIF(w io.Writer, l *Lint) error {
 		r.Locations = []sarifLocation{loc}
 		run.Results = append(run.Results, r)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+	return escape.EncodeJSON(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
 type junitSuites struct {
@@ -336,11 +340,13 @@ func findingsJUnit(w io.Writer, l *Lint) error {
 		c := junitCase{Name: file, Classname: "ibgitops.lint"}
 		var errs, warns []string
 		for _, f := range byFile[file] {
-			line := fmt.Sprintf("%s:%d:%d: %s [%s]", f.File, f.Line, f.Column, f.Message, f.Rule)
+			// A junit file is printed to a CI log too (lint --format
+			// junit): one finding per line, each escaped.
+			line := findingLine(f)
 			if f.Severity == diag.Error {
 				errs = append(errs, line)
 			} else {
-				warns = append(warns, "warning: "+line)
+				warns = append(warns, line)
 			}
 		}
 		if len(errs) > 0 {
@@ -353,15 +359,15 @@ func findingsJUnit(w io.Writer, l *Lint) error {
 		suite.Cases = append(suite.Cases, c)
 	}
 	suite.Tests = len(suite.Cases)
-	out := junitSuites{Name: "ibgitops", Tests: suite.Tests, Fails: suite.Fails, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	return writeJUnit(w, junitSuites{Name: "ibgitops", Tests: suite.Tests, Fails: suite.Fails, Suites: []junitSuite{suite}})
+}
+
+// writeJUnit writes a JUnit document, safe for a CI log.
+func writeJUnit(w io.Writer, s junitSuites) error {
+	data, err := xml.MarshalIndent(s, "", "  ")
+	if err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
+	_, err = io.WriteString(w, xml.Header+string(escape.XML(data))+"\n")
 	return err
 }

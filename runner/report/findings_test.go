@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 )
 
 func sampleLint() *Lint {
@@ -126,4 +128,46 @@ func TestGitLabFingerprintsUnique(t *testing.T) {
 	if len(issues) != 2 || issues[0].Fingerprint == issues[1].Fingerprint {
 		t.Fatalf("fingerprints not unique: %+v", issues)
 	}
+}
+
+func hostileLint(s string) *Lint {
+	l := &Lint{ToolVersion: "v1"}
+	// More than GitHub annotates, so the overflow lines are printed too.
+	for i := range 12 {
+		l.Findings = append(l.Findings,
+			diag.Finding{Rule: "name-pattern" + s, Severity: diag.Error, File: s + ".yaml", Line: i + 1, Column: 1, Message: s},
+			diag.Finding{Rule: s, Severity: diag.Warning, File: s, Message: "name " + s})
+		l.Files = append(l.Files, s)
+	}
+	return l
+}
+
+// checkFindingSinks prints l in every format and checks the ones read as a
+// CI log (all of them can be printed to stdout).
+func checkFindingSinks(t *testing.T, l *Lint) {
+	t.Helper()
+	for _, format := range FindingFormats {
+		var buf bytes.Buffer
+		if err := WriteFindings(&buf, format, l); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		var own *regexp.Regexp
+		if format == "github" {
+			own = escapetest.Own
+		}
+		escapetest.AssertClean(t, buf.String(), own)
+	}
+}
+
+func TestFindingPrintersEscapeHostileText(t *testing.T) {
+	for _, s := range escapetest.Hostile {
+		checkFindingSinks(t, hostileLint(s))
+	}
+}
+
+func FuzzFindingPrinters(f *testing.F) {
+	for _, s := range escapetest.Hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkFindingSinks(t, hostileLint(s)) })
 }

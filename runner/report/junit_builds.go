@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"time"
@@ -53,16 +52,7 @@ func WriteBuildsJUnit(w io.Writer, r *Report) error {
 		suites.Tests += s.Tests
 		suites.Fails += s.Fails
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(suites); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return writeJUnit(w, suites)
 }
 
 func stepName(st backend.StepResult) string {

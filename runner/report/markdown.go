@@ -12,6 +12,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 //go:embed templates/*.md.tmpl
@@ -20,9 +21,10 @@ var templateFS embed.FS
 var templates = template.Must(template.New("report").
 	Option("missingkey=error").
 	Funcs(template.FuncMap{
-		"inline":  Inline,
-		"code":    Code,
-		"fenced":  Block,
+		"inline":  escape.Inline,
+		"code":    escape.Code,
+		"cell":    escape.CellCode,
+		"fenced":  escape.Block,
 		"short":   ShortSHA,
 		"url":     safeURL,
 		"isURL":   isHTTPURL,
@@ -246,11 +248,11 @@ func versionCell(from, to string) string {
 	case from == "" && to == "":
 		return ""
 	case from == "" || from == to:
-		return Inline(to)
+		return escape.Inline(to)
 	case to == "":
-		return Inline(from)
+		return escape.Inline(from)
 	default:
-		return Inline(from) + " → " + Inline(to)
+		return escape.Inline(from) + " → " + escape.Inline(to)
 	}
 }
 
@@ -265,7 +267,7 @@ func statusCell(s backend.Status) string {
 	case backend.StatusFailed:
 		return "❌ failed"
 	}
-	return Inline(string(s))
+	return escape.Inline(string(s))
 }
 
 func took(start, end time.Time) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -170,28 +171,6 @@ func TestMarkdownCutToLimitKeepsSummaryAndTable(t *testing.T) {
 	}
 }
 
-func TestInline(t *testing.T) {
-	cases := map[string]string{
-		"plain text":        "plain text",
-		"a|b":               `a\|b`,
-		"<b>x</b>":          "&lt;b&gt;x&lt;/b&gt;",
-		"@team":             "@&#8203;team",
-		"line\nbreak":       "line break",
-		"[x](javascript:1)": `\[x\](javascript:1)`,
-		"- item":            `\- item`,
-		"a-b":               "a-b",
-		"# heading":         `\# heading`,
-	}
-	for in, want := range cases {
-		if got := Inline(in); got != want {
-			t.Errorf("Inline(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := Code("a`b"); got != "``a`b``" {
-		t.Errorf("Code = %q", got)
-	}
-}
-
 func TestDescriptionsFit140(t *testing.T) {
 	b := backend.Result{Version: "1.0.0", Status: backend.StatusFailed, Message: strings.Repeat("very long failure ", 30)}
 	if n := utf8.RuneCountInString(BuildDescription(b)); n > 140 {
@@ -221,4 +200,58 @@ func BenchmarkMarkdownCut(b *testing.B) {
 			b.Fatalf("%v %d", err, len(md))
 		}
 	}
+}
+
+// hostileReport puts s in every field a repository or a build controls.
+func hostileReport(s string) *Report {
+	r := failedReport()
+	r.Event, r.Action, r.Error = "push to "+s, s, "load "+s
+	r.Commit, r.Base = s, s
+	r.Plan.Changes = append(r.Plan.Changes, recipes.Change{Kind: recipes.KindComponent, Name: s, File: s, Change: s, FromVersion: s, ToVersion: s, Bump: s, Reason: s})
+	r.Builds = append(r.Builds, backend.Result{Recipe: s, Version: s, Status: backend.StatusFailed, Image: s, Outputs: []string{s}, Warnings: []string{s}, Message: s,
+		Steps: []backend.StepResult{{Phase: s, Step: s, Component: s, Status: "failed", Message: s, LogTail: s + "\n" + s + "\r\n" + s}}})
+	r.Findings = append(r.Findings, diag.Finding{Rule: s, Severity: diag.Error, File: s, Line: 1, Column: 1, Message: s})
+	r.Skipped = append(r.Skipped, s)
+	r.Notes = append(r.Notes, s)
+	return r
+}
+
+func checkReportSinks(t *testing.T, s string) {
+	t.Helper()
+	r := hostileReport(s)
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := WriteText(&buf, r, color); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if color {
+			// ibgitops' own colours are the only escape sequences.
+			out = strings.NewReplacer("\x1b[32;1m", "", "\x1b[31;1m", "", "\x1b[31m", "", "\x1b[0m", "").Replace(out)
+		}
+		escapetest.AssertClean(t, out, nil)
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	escapetest.AssertClean(t, js.String(), nil)
+	var junit bytes.Buffer
+	if err := WriteBuildsJUnit(&junit, r); err != nil {
+		t.Fatal(err)
+	}
+	escapetest.AssertClean(t, junit.String(), nil)
+}
+
+func TestReportPrintersEscapeHostileText(t *testing.T) {
+	for _, s := range escapetest.Hostile {
+		checkReportSinks(t, s)
+	}
+}
+
+func FuzzReportPrinters(f *testing.F) {
+	for _, s := range escapetest.Hostile {
+		f.Add(s)
+	}
+	f.Fuzz(checkReportSinks)
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
 // textFindingsLimit keeps a terminal readable: the files have them all.
@@ -25,21 +25,24 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		return "\x1b[" + code + "m" + s + "\x1b[0m"
 	}
 	ew := &errWriter{w: w}
+	// Every field below may come from the repository: names, paths,
+	// messages, log lines, branch names.
+	t := escape.Term
 	verdict := paint("32;1", "✔ "+r.Summary())
 	if r.Failed {
 		verdict = paint("31;1", "✘ "+r.Summary())
 	}
 	fmt.Fprintln(ew, verdict)
-	fmt.Fprintf(ew, "  %s · %s", r.Event, r.Action)
+	fmt.Fprintf(ew, "  %s · %s", t(r.Event), t(r.Action))
 	if r.Commit != "" {
-		fmt.Fprintf(ew, " · commit %s", ShortSHA(r.Commit))
+		fmt.Fprintf(ew, " · commit %s", t(ShortSHA(r.Commit)))
 	}
 	if r.Base != "" {
-		fmt.Fprintf(ew, " · base %s", ShortSHA(r.Base))
+		fmt.Fprintf(ew, " · base %s", t(ShortSHA(r.Base)))
 	}
 	fmt.Fprintln(ew)
 	if r.Error != "" {
-		fmt.Fprintf(ew, "  could not finish: %s\n", r.Error)
+		fmt.Fprintf(ew, "  could not finish: %s\n", t(r.Error))
 	}
 	if r.Plan != nil {
 		fmt.Fprintln(ew)
@@ -50,7 +53,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 			tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "  CHANGE\tKIND\tNAME\tVERSION\tBUMP\tREASON")
 			for _, c := range r.Plan.Changes {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Change, c.Kind, c.Name, versionText(c.FromVersion, c.ToVersion), c.Bump, oneLine(c.Reason))
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", t(c.Change), t(string(c.Kind)), t(c.Name), t(versionText(c.FromVersion, c.ToVersion)), t(c.Bump), t(oneLine(c.Reason)))
 			}
 			tw.Flush()
 		}
@@ -61,22 +64,22 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  RECIPE\tVERSION\tSTATUS\tIMAGE\tTIME")
 		for _, b := range r.SortedBuilds() {
-			st := string(b.Status)
+			st := t(string(b.Status))
 			if b.Status == "failed" {
 				st = paint("31", st)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", b.Recipe, b.Version, st, b.Image, took(b.Started, b.Finished))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t(b.Recipe), t(b.Version), st, t(b.Image), took(b.Started, b.Finished))
 		}
 		tw.Flush()
 		for _, b := range r.SortedBuilds() {
 			if b.Message != "" {
-				fmt.Fprintf(ew, "  %s: %s\n", b.Recipe, oneLine(b.Message))
+				fmt.Fprintf(ew, "  %s: %s\n", t(b.Recipe), t(oneLine(b.Message)))
 			}
 			for _, wmsg := range b.Warnings {
-				fmt.Fprintf(ew, "  %s: warning: %s\n", b.Recipe, oneLine(wmsg))
+				fmt.Fprintf(ew, "  %s: warning: %s\n", t(b.Recipe), t(oneLine(wmsg)))
 			}
 			for _, o := range b.Outputs {
-				fmt.Fprintf(ew, "  %s: → %s\n", b.Recipe, o)
+				fmt.Fprintf(ew, "  %s: → %s\n", t(b.Recipe), t(o))
 			}
 		}
 	}
@@ -89,33 +92,33 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 				fmt.Fprintf(ew, "  … and %d more in report.json and report.md\n", len(r.Findings)-i)
 				break
 			}
-			fmt.Fprintf(ew, "  %s\n", f)
+			fmt.Fprintf(ew, "  %s\n", t(f.String()))
 		}
 	}
 	if fs := r.FailingSteps(); len(fs) > 0 {
 		fmt.Fprintln(ew)
 		fmt.Fprintln(ew, "Failing steps:")
 		for _, f := range fs {
-			fmt.Fprintf(ew, "  %s · %s · %s", f.Recipe, f.Step.Phase, f.Step.Step)
+			fmt.Fprintf(ew, "  %s · %s · %s", t(f.Recipe), t(f.Step.Phase), t(f.Step.Step))
 			if f.Step.ExitCode != 0 {
 				fmt.Fprintf(ew, " (exit %d)", f.Step.ExitCode)
 			}
 			fmt.Fprintln(ew)
 			if f.Step.Message != "" {
-				fmt.Fprintf(ew, "    %s\n", oneLine(f.Step.Message))
+				fmt.Fprintf(ew, "    %s\n", t(oneLine(f.Step.Message)))
 			}
-			if t := strings.TrimRight(TailRunes(f.Step.LogTail, 2000), "\n"); t != "" {
-				for _, line := range strings.Split(t, "\n") {
-					fmt.Fprintf(ew, "    | %s\n", line)
+			if tail := strings.TrimRight(TailRunes(f.Step.LogTail, 2000), "\n"); tail != "" {
+				for _, line := range strings.Split(strings.ReplaceAll(tail, "\r\n", "\n"), "\n") {
+					fmt.Fprintf(ew, "    | %s\n", t(line))
 				}
 			}
 		}
 	}
 	for _, s := range r.Skipped {
-		fmt.Fprintf(ew, "skipped: %s\n", s)
+		fmt.Fprintf(ew, "skipped: %s\n", t(s))
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(ew, "note: %s\n", n)
+		fmt.Fprintf(ew, "note: %s\n", t(n))
 	}
 	return ew.err
 }
@@ -140,9 +143,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if out.Builds == nil {
 		out.Builds = []backend.Result{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(&out)
+	return escape.EncodeJSON(w, &out)
 }
 
 type errWriter struct {

@@ -25,7 +25,7 @@ const (
 	CommentLimit    = 65536   // characters in an issue comment body
 	SummaryLimit    = 1 << 20 // bytes of a step summary; over it the whole summary is dropped
 	summaryBudget   = SummaryLimit - 48<<10
-	AnnotationLimit = 10 // per severity per step
+	AnnotationLimit = report.GitHubAnnotationLimit // per severity per step
 	botLogin        = "github-actions[bot]"
 )
 
@@ -42,6 +42,7 @@ type Options struct {
 type Host struct {
 	ci     *vcs.Context
 	getenv func(string) string
+	stdout io.Writer // workflow commands: annotations
 	action *githubactions.Action
 	token  string
 	client *gh.Client
@@ -62,7 +63,11 @@ var _ vcs.Host = (*Host)(nil)
 // annotations and outputs are written.
 func New(ci *vcs.Context, opts Options) (*Host, error) {
 	getenv := opts.Getenv
-	h := &Host{ci: ci, getenv: getenv,
+	stdout := opts.Stdout
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	h := &Host{ci: ci, getenv: getenv, stdout: stdout,
 		action: githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(opts.Stdout))}
 	h.token = strings.TrimSpace(h.action.GetInput("token"))
 	if h.token == "" {
@@ -237,7 +242,9 @@ func (h *Host) commentAuthors(ctx context.Context, c *gh.Client) map[string]bool
 // Publish writes the annotations, the step summary and the outputs.
 func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error {
 	var errs []error
-	h.annotate(r.Findings)
+	if err := h.annotate(r.Findings); err != nil {
+		errs = append(errs, fmt.Errorf("annotations: %w", err))
+	}
 	if h.getenv("GITHUB_STEP_SUMMARY") != "" {
 		md, err := stepSummary(r, h.ci.RunURL, h.AnnotationNote(r.Findings))
 		if err == nil {
@@ -270,31 +277,12 @@ func (h *Host) AnnotationNote(fs []diag.Finding) string {
 	return line + "."
 }
 
-// annotate marks the first findings of each severity on their lines;
-// GitHub drops everything past 10 per severity per step.
-func (h *Host) annotate(fs []diag.Finding) {
-	counts := map[diag.Severity]int{}
-	for _, f := range fs {
-		if counts[f.Severity] >= AnnotationLimit {
-			continue
-		}
-		counts[f.Severity]++
-		fields := map[string]string{"file": f.File, "title": f.Rule}
-		if f.Line > 0 {
-			fields["line"] = fmt.Sprint(f.Line)
-			if f.Column > 0 {
-				fields["col"] = fmt.Sprint(f.Column)
-			}
-		}
-		a := h.action.WithFieldsMap(fields)
-		_ = protect(func() {
-			if f.Severity == diag.Error {
-				a.Errorf("%s", f.Message)
-			} else {
-				a.Warningf("%s", f.Message)
-			}
-		})
-	}
+// annotate marks the first findings of each severity on their lines with
+// the one annotation printer; GitHub drops everything past 10 per severity
+// per step, and the comment and summary list them all.
+func (h *Host) annotate(fs []diag.Finding) error {
+	_, err := report.WriteAnnotations(h.stdout, fs)
+	return err
 }
 
 // stepSummary renders the report within the step summary's byte budget.

@@ -1,13 +1,11 @@
-package report
+package escape
 
-import (
-	"strings"
-)
+import "strings"
 
-// Inline escapes text from files, logs and users for use inside a markdown
-// paragraph or table cell: it cannot open HTML, change markdown structure
-// (tables, emphasis, links, headings) or @-mention anyone. Newlines become
-// spaces.
+// Inline escapes text for a markdown paragraph, list item or table cell
+// (GitHub and GitLab flavours): it cannot open HTML, change the structure
+// (tables, emphasis, links, headings, lists) or @-mention anyone. Newlines
+// become spaces; control characters are shown as escapes.
 func Inline(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
@@ -43,7 +41,7 @@ func Inline(s string) string {
 }
 
 // Code returns s as an inline code span that s cannot close: the span uses
-// more backticks than s holds in a row.
+// more backticks than s holds in a row. Not for table cells: use CellCode.
 func Code(s string) string {
 	s = oneLine(s)
 	if s == "" {
@@ -57,16 +55,42 @@ func Code(s string) string {
 	return fence + pad + s + pad + fence
 }
 
+// CellCode is Code for a table cell: GFM splits a row on every unescaped
+// "|", even inside a code span, and shows "\|" in a cell's code span as
+// "|".
+func CellCode(s string) string {
+	return strings.ReplaceAll(Code(s), "|", `\|`)
+}
+
 // Block returns s as a fenced code block that s cannot close, so a log tail
-// shows as text: no HTML, no markdown, no mentions.
+// shows as text: no HTML, no markdown, no mentions. Control characters
+// other than newlines are shown as escapes.
 func Block(s string) string {
 	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	n := longestRun(s, '`') + 1
-	if n < 3 {
-		n = 3
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		var b strings.Builder
+		visible(&b, l, nil)
+		lines[i] = b.String()
 	}
+	s = strings.Join(lines, "\n")
+	n := max(longestRun(s, '`')+1, 3)
 	fence := strings.Repeat("`", n)
 	return fence + "text\n" + s + "\n" + fence
+}
+
+// oneLine joins the words of s with single spaces and shows the control
+// characters left in a word as escapes.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			var b strings.Builder
+			visible(&b, s, nil)
+			return b.String()
+		}
+	}
+	return s
 }
 
 func longestRun(s string, c byte) int {
@@ -74,43 +98,10 @@ func longestRun(s string, c byte) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] == c {
 			cur++
-			if cur > best {
-				best = cur
-			}
+			best = max(best, cur)
 		} else {
 			cur = 0
 		}
 	}
 	return best
-}
-
-// TailRunes keeps the last n runes of s, starting at a line boundary when
-// one is near, and says how much was cut.
-func TailRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n <= 0 {
-		return ""
-	}
-	cut := string(r[len(r)-n:])
-	if i := strings.IndexByte(cut, '\n'); i >= 0 && i < len(cut)/2 {
-		cut = cut[i+1:]
-	}
-	return "[… " + itoa(len(r)-len([]rune(cut))) + " characters cut …]\n" + cut
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
