@@ -197,10 +197,20 @@ func evalLogical(c *Condition, r Resolver, host Host) (bool, error) {
 // `value <op> baseline`. Tags are the YAML tags of the literals ("" or
 // "!!str" for strings, e.g. resolved chaining values). A number operator
 // with an operand that is not a number yields false, as AWSTOE does.
+//
+// String comparisons ignore case. AWS's "Use comparison operators in
+// AWSTOE component documents" says: "String comparisons are not case
+// sensitive, and they don't trim spaces from the beginning or the end of
+// the string inputs." One example on that page contradicts it
+// (`stringLessThan: 'A'` with `value: 'a'` listed as true, although the
+// two are equal ignoring case); ibgitops follows the prose, which the
+// examples of stringGreaterThan/stringGreaterThanEquals ('a' vs 'A') and
+// of patternMatches (`'^[a-z]+$'` matching 'ThisIsValue') agree with.
+// docs/executor.md lists this under "Differences from AWSTOE".
 func Compare(op, baseline, baselineTag, value, valueTag string) (bool, error) {
 	switch op {
 	case OpStringEquals:
-		return value == baseline, nil
+		return collate(value, baseline) == 0, nil // one notion of "equal" for every operator
 	case OpStringLessThan:
 		return collate(value, baseline) < 0, nil
 	case OpStringLessThanEquals:
@@ -210,7 +220,7 @@ func Compare(op, baseline, baselineTag, value, valueTag string) (bool, error) {
 	case OpStringGreaterThanEquals:
 		return collate(value, baseline) >= 0, nil
 	case OpPatternMatches:
-		re, err := regexp.Compile(baseline)
+		re, err := regexp.Compile("(?i)" + baseline)
 		if err != nil {
 			return false, fmt.Errorf("patternMatches: %q is not a valid RE2 expression: %v", baseline, err)
 		}
@@ -258,31 +268,10 @@ func ParseNumber(s, tag string) (*big.Float, bool) {
 	return f, true
 }
 
-// collate orders strings like a Unicode collation without locale
-// tailoring: first ignoring case, then lower case before upper case at the
-// first difference (so "a" < "A" < "b"); digits sort before letters.
+// collate orders strings ignoring case (digits sort before letters, as in
+// byte order); strings that differ only in case are equal.
 func collate(a, b string) int {
-	la, lb := strings.ToLower(a), strings.ToLower(b)
-	if c := strings.Compare(la, lb); c != 0 {
-		return c
-	}
-	ra, rb := []rune(a), []rune(b)
-	for i := 0; i < len(ra) && i < len(rb); i++ {
-		if ra[i] == rb[i] {
-			continue
-		}
-		if unicode.IsLower(ra[i]) && !unicode.IsLower(rb[i]) {
-			return -1
-		}
-		if !unicode.IsLower(ra[i]) && unicode.IsLower(rb[i]) {
-			return 1
-		}
-		if ra[i] < rb[i] {
-			return -1
-		}
-		return 1
-	}
-	return len(ra) - len(rb)
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 }
 
 // IfAction is what a step's `if` decides: Execute, Skip or Abort.

@@ -66,10 +66,23 @@ func TestEvalCondition(t *testing.T) {
 		{`stringIsWhitespace: '{{ Blank }}'`, true, ""},
 		{`{stringEquals: '2.1.1', value: '{{ Version }}'}`, true, ""},
 		{`{stringEquals: '2.1.1', value: ' 2.1.1'}`, false, ""},
-		{`{stringEquals: 'A', value: 'a'}`, false, ""},
+		// String comparisons are not case sensitive (the docs' prose):
+		// ties in case are equal for every string operator.
+		{`{stringEquals: 'A', value: 'a'}`, true, ""},
+		{`{stringEquals: 'Straße', value: 'STRASSE'}`, false, ""},
+		{`{stringEquals: 'Ünïcode', value: 'üNÏCODE'}`, true, ""},
+		{`{stringGreaterThan: 'a', value: 'A'}`, false, ""},
+		{`{stringGreaterThanEquals: 'A', value: 'a'}`, true, ""},
+		{`{stringLessThan: 'a', value: 'A'}`, false, ""},
+		{`{stringLessThanEquals: 'a', value: 'A'}`, true, ""},
+		{`{stringLessThan: 'b', value: 'A'}`, true, ""},
+		{`{stringGreaterThan: 'B', value: 'a'}`, false, ""},
+		{`{patternMatches: '^[a-z]+$', value: 'ThisIsValue'}`, true, ""},
 		{`{stringLessThan: 'b', value: 'a'}`, true, ""},
 		{`{stringLessThan: 'a', value: 'b'}`, false, ""},
-		{`{stringLessThan: 'A', value: 'a'}`, true, ""},
+		// The docs list this as true, against their own prose (equal
+		// ignoring case): ibgitops follows the prose.
+		{`{stringLessThan: 'A', value: 'a'}`, false, ""},
 		{`{stringLessThan: 'a', value: '0'}`, true, ""},
 		{`{stringLessThanEquals: 'b', value: 'b'}`, true, ""},
 		{`{stringGreaterThan: 'a', value: 'b'}`, true, ""},
@@ -77,7 +90,7 @@ func TestEvalCondition(t *testing.T) {
 		{`{stringGreaterThanEquals: 'b', value: 'b'}`, true, ""},
 		{`{stringEquals: 10, value: '10'}`, true, ""},
 		{`{patternMatches: '^[0-9.]+$', value: '{{ Version }}'}`, true, ""},
-		{`{patternMatches: '^[a-z]+$', value: 'ABC'}`, false, ""},
+		{`{patternMatches: '^[a-z]+$', value: 'ABC1'}`, false, ""},
 		{`{patternMatches: '([', value: 'x'}`, false, "not a valid RE2"},
 		// numbers: value <op> baseline
 		{`{numberEquals: 2, value: '{{ Two }}'}`, true, ""},
@@ -186,4 +199,56 @@ func TestLoops(t *testing.T) {
 	if got, err := fl.Items(expand); err != nil || strings.Join(got, "|") != "x|a;b;c" {
 		t.Errorf("list forEach = %v, %v", got, err)
 	}
+}
+
+// FuzzStringComparisonsIgnoreCase: for any two strings the string
+// operators agree with one order that ignores ASCII case: exactly one of
+// less, equal, greater; the "Equals" forms are the strict form or equal;
+// and flipping the case of either operand changes nothing.
+func FuzzStringComparisonsIgnoreCase(f *testing.F) {
+	f.Add("a", "A", uint8(1))
+	f.Add("abc", "ABD", uint8(3))
+	f.Add("0", "a", uint8(0))
+	f.Fuzz(func(t *testing.T, a, b string, flip uint8) {
+		res := func(a, b string) [5]bool {
+			var r [5]bool
+			for i, op := range []string{awstoe.OpStringLessThan, awstoe.OpStringEquals, awstoe.OpStringGreaterThan, awstoe.OpStringLessThanEquals, awstoe.OpStringGreaterThanEquals} {
+				r[i], _ = awstoe.Compare(op, b, "", a, "")
+			}
+			return r
+		}
+		r := res(a, b)
+		n := 0
+		for _, x := range r[:3] {
+			if x {
+				n++
+			}
+		}
+		if n != 1 || r[3] != (r[0] || r[1]) || r[4] != (r[2] || r[1]) {
+			t.Fatalf("%q vs %q: inconsistent %v", a, b, r)
+		}
+		flipped := []byte(a)
+		for i := range flipped {
+			if flip&(1<<(i%8)) != 0 {
+				switch c := flipped[i]; {
+				case c >= 'a' && c <= 'z':
+					flipped[i] = c - 32
+				case c >= 'A' && c <= 'Z':
+					flipped[i] = c + 32
+				}
+			}
+		}
+		if got := res(string(flipped), strings.ToUpper(b)); got != r && isASCII(a+b) {
+			t.Fatalf("%q vs %q: %v, with case changed %v", a, b, r, got)
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

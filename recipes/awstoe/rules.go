@@ -93,7 +93,7 @@ var Rules = []RuleInfo{
 	{RuleConditionDepth, diag.Error, "Logical operators (and/or/not) nested deeper than 4 levels."},
 	{RuleOperatorCase, diag.Warning, "An operator spelled with different case than AWSTOE's (e.g. stringlessThan)."},
 	{RuleBadRegex, diag.Error, "patternMatches holds a regular expression Go's RE2 cannot compile."},
-	{RuleBadNumber, diag.Error, "A number* operator or value holds a literal that is not a number."},
+	{RuleBadNumber, diag.Error, "A number* operator holds a literal that is not a number (error), or its value does (warning: the comparison is always false, as AWSTOE documents)."},
 	{RuleBadExpression, diag.Error, "A malformed `{{ }}` expression (empty, unterminated, or a chaining reference without phase.step.inputs|outputs.key)."},
 	{RuleUnknownReference, diag.Error, "A `{{ }}` expression names no declared parameter/constant, no phase, no step (error when a close name exists, else a warning: generators may add the step), or an unknown context:/input key."},
 	{RuleForwardReference, diag.Error, "A chaining expression refers to the same or a later step."},

@@ -715,9 +715,16 @@ func (v *validator) condition(c *Condition, depth int, top bool) {
 				v.add(c.Pos, diag.Error, RuleBadNumber, "%s %q is not a number; write digits like 2 or 1.5", c.Op, c.Baseline)
 			}
 		}
+		// A value that is not a number is valid: AWS's "Use comparison
+		// operators in AWSTOE component documents" says "For numeric
+		// comparisons, if the variable value is a string, AWSTOE converts
+		// the string to a number prior to the evaluation. If the conversion
+		// is not possible, the comparison returns false", with "a10" as the
+		// example. A literal one makes the comparison always false, which
+		// is worth a warning, not a refused document.
 		if c.HasValue && !hasExpr(c.Value) {
 			if _, ok := ParseNumber(c.Value, c.ValueTag); !ok {
-				v.add(c.Pos, diag.Error, RuleBadNumber, "%s value %q is not a number; write digits like 2 or 1.5", c.Op, c.Value)
+				v.add(c.Pos, diag.Warning, RuleBadNumber, "%s value %q is not a number, so the comparison is always false (AWSTOE compares numbers only); write digits like 2 or 1.5", c.Op, c.Value)
 			}
 		}
 	}
