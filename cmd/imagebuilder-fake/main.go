@@ -5,7 +5,8 @@
 //	AWS_ENDPOINT_URL=http://127.0.0.1:8377 AWS_REGION=us-east-1 \
 //	  AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake ibgitops build --backend aws
 //
-// Fault flags inject throttling, 5xx bursts, latency and failing builds.
+// Fault flags inject throttling, 5xx bursts, latency, failing builds and
+// writes whose answer is lost.
 package main
 
 import (
@@ -56,12 +57,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		faultOps      = fs.String("fault-ops", "", "comma-separated operations the throttle/5xx/latency faults apply to (default all)")
 		quotaOps      = fs.String("quota-exceeded-ops", "", "comma-separated operations answered with 402 ServiceQuotaExceededException")
 		denyOps       = fs.String("deny-ops", "", "comma-separated operations answered with 403 AccessDeniedException")
+		loseOps       = fs.String("lose-response-ops", "", "comma-separated operations whose first successful call is applied and then answered with 500 ServiceException (the write happened; a retry with the same client token gets the first answer)")
+		dropConn      = fs.Bool("drop-connection", false, "with -lose-response-ops, close the connection without an answer instead (as a timeout ends one)")
+		amis          = fs.String("amis", "", "comma-separated AMI ids of this account that recipes may build on (AWS-managed images are always known)")
 		logRequests   = fs.Bool("log", false, "log every request (method, path, status, duration) to stderr")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fake, err := ibfake.New(ibfake.Options{Region: *region, Account: *account, PollsPerState: *pollsPerState, StateDuration: *stateDuration})
+	fake, err := ibfake.New(ibfake.Options{Region: *region, Account: *account, PollsPerState: *pollsPerState, StateDuration: *stateDuration, AMIs: splitList(*amis)})
 	if err != nil {
 		return err
 	}
@@ -69,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Ops: splitList(*faultOps), ThrottleNext: *throttleNext, ThrottleEvery: *throttleEvery, RateLimit: *rateLimit,
 		ServerErrorNext: *serverErrors, UnavailableNext: *unavailable, Latency: *latency,
 		FailStep: *failStep, FailReason: *failReason, QuotaExceededOps: splitList(*quotaOps), DenyOps: splitList(*denyOps),
+		LoseResponses: splitList(*loseOps), DropConnection: *dropConn,
 	})
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -17,7 +17,8 @@ func TestServeAndStop(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-throttle-next", "1", "-fault-ops", "ListComponents"}, pw, io.Discard)
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-throttle-next", "1", "-fault-ops", "ListComponents",
+			"-lose-response-ops", "CreateInfrastructureConfiguration", "-amis", "ami-0aaaaaaaaaaaaaaaa"}, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -34,6 +35,26 @@ func TestServeAndStop(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Fatalf("call %d: status %d, want %d", i, resp.StatusCode, want)
+		}
+	}
+	// The lost answer: a 500, although the write happened.
+	for i, c := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{"PUT", "/CreateInfrastructureConfiguration", `{"name":"infra","instanceProfileName":"R","clientToken":"t1"}`, 500},
+		{"PUT", "/CreateInfrastructureConfiguration", `{"name":"infra","instanceProfileName":"R","clientToken":"t1"}`, 200},
+		{"PUT", "/CreateImageRecipe", `{"name":"rcp","semanticVersion":"1.0.0","parentImage":"ami-0aaaaaaaaaaaaaaaa","clientToken":"t2"}`, 200},
+		{"PUT", "/CreateImageRecipe", `{"name":"rcp","semanticVersion":"2.0.0","parentImage":"ami-0bbbbbbbbbbbbbbbb","clientToken":"t3"}`, 400},
+	} {
+		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("request %d %s: status %d, want %d", i, c.path, resp.StatusCode, c.want)
 		}
 	}
 	cancel()

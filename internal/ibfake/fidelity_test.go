@@ -258,3 +258,26 @@ func TestAMINameUnique(t *testing.T) {
 		t.Errorf("golden-base in eu-west-1 only, per-build name in us-east-1: %s, want AVAILABLE", st)
 	}
 }
+
+// TestLoseResponses: the fault applies the write, then loses the answer
+// (a 500, or a dropped connection); the same call with the same token
+// then answers what the write made, and only once per operation.
+func TestLoseResponses(t *testing.T) {
+	for _, drop := range []bool{false, true} {
+		fake, c := newFake(t, Options{}, 1)
+		ctx := context.Background()
+		fake.SetFaults(Faults{LoseResponses: []string{"CreateComponent"}, DropConnection: drop})
+		in := &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux, Data: aws.String(doc), ClientToken: aws.String("tok")}
+		if _, err := c.CreateComponent(ctx, in); err == nil || (!drop && apiCode(err) != "ServiceException") {
+			t.Fatalf("drop=%v: the lost answer: %v, want an error (ServiceException when not dropped)", drop, err)
+		}
+		builds, err := c.ListComponentBuildVersions(ctx, &imagebuilder.ListComponentBuildVersionsInput{ComponentVersionArn: aws.String("arn:aws:imagebuilder:us-east-1:123456789012:component/hello/1.0.0")})
+		if err != nil || len(builds.ComponentSummaryList) != 1 {
+			t.Fatalf("drop=%v: after the lost answer: %v %v, want the build applied", drop, builds, err)
+		}
+		again, err := c.CreateComponent(ctx, in)
+		if err != nil || aws.ToString(again.ComponentBuildVersionArn) != aws.ToString(builds.ComponentSummaryList[0].Arn) {
+			t.Errorf("drop=%v: the retry with the same token: %v %v, want %s", drop, again, err, aws.ToString(builds.ComponentSummaryList[0].Arn))
+		}
+	}
+}

@@ -95,6 +95,15 @@ type Faults struct {
 	QuotaExceededOps []string
 	// DenyOps answers these operations with 403 AccessDeniedException.
 	DenyOps []string
+	// LoseResponses applies the first successful call of each of these
+	// operations and then loses its answer: the client sees a 500
+	// ServiceException (with DropConnection, a connection closed without an
+	// answer, as a timeout ends one) although the write happened. A retry
+	// with the same client token must get the first answer back, not make
+	// a second resource. The other faults only refuse a call before it is
+	// applied.
+	LoseResponses  []string
+	DropConnection bool
 }
 
 // Server is the fake. Create it with New; it is an http.Handler.
@@ -181,6 +190,7 @@ func (s *Server) Account() string { return s.opts.Account }
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	f.LoseResponses = append([]string(nil), f.LoseResponses...) // consumed as calls arrive
 	s.faults = f
 	s.bucket = f.RateLimit
 	s.bucketAt = s.opts.Now()
@@ -267,6 +277,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, apiErr := s.call(op, in)
 	if apiErr != nil {
 		fail(apiErr)
+		return
+	}
+	if drop, lost := s.loseResponse(op.Name); lost {
+		if hj, ok := w.(http.Hijacker); ok && drop {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		fail(errorf("ServiceException", "An internal error occurred."))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -411,6 +431,21 @@ func (s *Server) decodeInput(op *Operation, r *http.Request, label string) (map[
 		}
 	}
 	return in, nil
+}
+
+// loseResponse reports whether the answer of this applied call is lost
+// (LoseResponses: once per operation), and whether by a dropped connection.
+func (s *Server) loseResponse(op string) (drop, lost bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := &s.faults
+	for i, o := range f.LoseResponses {
+		if o == op {
+			f.LoseResponses = append(f.LoseResponses[:i:i], f.LoseResponses[i+1:]...)
+			return f.DropConnection, true
+		}
+	}
+	return false, false
 }
 
 // injectFault decides whether this request meets an injected fault.
