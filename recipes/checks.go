@@ -277,3 +277,18 @@ func cronValue(s string, spec cronField) string {
 	}
 	return ""
 }
+
+// checkTagPattern explains a release.tagPattern the table refuses:
+// `ibgitops release --tag` reads the recipe name and version out of the
+// tag, so the pattern needs {name} and {version} exactly once each.
+func checkTagPattern(pattern string) (rule, msg string) {
+	for _, ph := range []string{"{name}", "{version}"} {
+		switch n := strings.Count(pattern, ph); {
+		case n == 0:
+			return RuleTagPattern, fmt.Sprintf("release.tagPattern %q has no %s; ibgitops release reads the recipe name and version out of the tag, so the pattern needs both: e.g. tagPattern: \"{name}/v{version}\"", pattern, ph)
+		case n > 1:
+			return RuleTagPattern, fmt.Sprintf("release.tagPattern %q has %s %d times; keep it once (e.g. tagPattern: \"{name}/v{version}\")", pattern, ph, n)
+		}
+	}
+	return "", ""
+}

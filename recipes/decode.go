@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,11 +171,21 @@ func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 	case TString:
 		return d.str(n, f, path)
 	case TInt:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		text := n.Value
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!float" {
+			// JSON (and so the schema) cannot tell 2.0 from 2: a number
+			// without a fraction is an integer, as JSON Schema defines it.
+			if fl, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64); err == nil && fl == math.Trunc(fl) && math.Abs(fl) < 1<<53 {
+				text = strconv.FormatInt(int64(fl), 10)
+			} else {
+				d.wrongType(n, f, path)
+				return nil, false
+			}
+		} else if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			d.wrongType(n, f, path)
 			return nil, false
 		}
-		v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+		v, err := strconv.ParseInt(strings.ReplaceAll(text, "_", ""), 0, 64)
 		if err != nil {
 			d.add(RuleWrongType, posOf(n), "%s: %q is not a usable integer; write a whole number", d.where(path), n.Value)
 			return nil, false
@@ -201,7 +212,11 @@ func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 			d.wrongType(n, f, path)
 			return nil, false
 		}
-		d.length(n, f, path, len(n.Content), "items")
+		at := n
+		if f.MaxLen > 0 && len(n.Content) > f.MaxLen {
+			at = n.Content[f.MaxLen] // the first one too many
+		}
+		d.length(at, f, path, len(n.Content), "items")
 		out := make([]any, 0, len(n.Content))
 		for i, c := range n.Content {
 			v, ok := d.value(c, f.Elem, fmt.Sprintf("%s[%d]", path, i))
@@ -234,12 +249,40 @@ func (d *decoder) length(n *yaml.Node, f *Field, path string, count int, unit st
 		d.add(RuleLength, posOf(n), "%s has %d %s; it needs at least %d (or remove the key)", d.where(path), count, unit, f.MinLen)
 	}
 	if f.MaxLen > 0 && count > f.MaxLen {
-		d.add(RuleLength, posOf(n), "%s has %d %s; Image Builder accepts at most %d", d.where(path), count, unit, f.MaxLen)
+		rule, hint := RuleLength, ""
+		if f.LengthRule != "" {
+			rule, hint = f.LengthRule, ": "+f.Hint
+		}
+		d.add(rule, posOf(n), "%s has %d %s; Image Builder accepts at most %d%s", d.where(path), count, unit, f.MaxLen, hint)
 	}
 }
 
+// textual reports whether a scalar is text for the Image Builder API (and
+// for JSON Schema, which sees the YAML as JSON): a string, plain or
+// quoted. A plain number, boolean or empty value is not: the API's string
+// fields and the schema reject 8443 where "8443" is meant, so lint does too
+// and says how to quote it. Timestamps (2024-01-01) and custom tags stay
+// text, as YAML 1.2 editors read them.
+func textual(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch n.Tag {
+	case "!!int", "!!float", "!!bool", "!!null", "!!binary":
+		return false
+	}
+	return true
+}
+
 func (d *decoder) str(n *yaml.Node, f *Field, path string) (any, bool) {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!bool" || n.Tag == "!!binary" {
+	if !textual(n) {
+		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") && f.Check != nil {
+			// version: 1.0 is better told it needs three parts than quotes.
+			if rule, msg := f.Check(n.Value); rule != "" {
+				d.add(rule, posOf(n), "%s: %s", d.where(path), msg)
+				return nil, false
+			}
+		}
 		d.wrongType(n, f, path)
 		return nil, false
 	}
@@ -264,20 +307,24 @@ func (d *decoder) str(n *yaml.Node, f *Field, path string) (any, bool) {
 			return v, true
 		}
 	}
-	if f.Check != nil {
-		if rule, msg := f.Check(v); rule != "" {
-			d.add(rule, posOf(n), "%s: %s", d.where(path), msg)
-			return v, true
-		}
-	} else if f.Pattern != "" {
-		f.compile()
-		if !f.re.MatchString(v) {
-			rule := f.PatternRule
-			if rule == "" {
-				rule = RuleValuePattern
+	// The table decides (the JSON Schema says the same); Check only
+	// explains what is wrong.
+	if !f.accepts(v) {
+		if f.Check != nil {
+			if rule, msg := f.Check(v); rule != "" {
+				d.add(rule, posOf(n), "%s: %s", d.where(path), msg)
+				return v, true
 			}
-			d.add(rule, posOf(n), "%s %q is not accepted by Image Builder: %s", d.where(path), v, f.Hint)
 		}
+		rule := f.PatternRule
+		if rule == "" {
+			rule = RuleValuePattern
+		}
+		hint := f.Hint
+		if hint == "" {
+			hint = "see `ibgitops schema " + d.kind + "` for the accepted form"
+		}
+		d.add(rule, posOf(n), "%s %q is not accepted by Image Builder: %s", d.where(path), v, hint)
 	}
 	return v, true
 }
@@ -287,8 +334,12 @@ func (d *decoder) scalarText(n *yaml.Node, path, what string) (string, bool) {
 	if n == nil || !d.spend(n) {
 		return "", false
 	}
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		d.add(RuleWrongType, posOf(n), "%s: %s must be a string, not %s; write a plain or quoted value", d.where(path), what, describe(n))
+	if !textual(n) {
+		hint := "write a plain or quoted value"
+		if n.Kind == yaml.ScalarNode && !isNull(n) {
+			hint = fmt.Sprintf("the API takes text: quote it, \"%s\"", n.Value)
+		}
+		d.add(RuleWrongType, posOf(n), "%s: %s must be a string, not %s; %s", d.where(path), what, describe(n), hint)
 		return "", false
 	}
 	return n.Value, true
@@ -395,10 +446,13 @@ func (d *decoder) object(n *yaml.Node, f *Field, path string) (any, bool) {
 			return
 		}
 		p := join(path, key)
-		if rv := d.resolve(v); rv != nil && isNull(rv) {
-			return // an empty value is the same as an absent key
-		}
 		d.keyPos[p] = posOf(k)
+		if rv := d.resolve(v); rv != nil && isNull(rv) {
+			// JSON Schema (the editor) rejects a key without a value, and
+			// the API has no "empty" for it either: say so, once.
+			d.add(RuleWrongType, posOf(k), "%s has no value; give it %s or remove the key", d.where(p), c.Type)
+			return
+		}
 		if val, ok := d.value(v, c, p); ok {
 			out[key] = val
 		}

@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -61,8 +62,21 @@ type Field struct {
 	// ExactlyOne and AtMostOne list key groups of a TObject.
 	ExactlyOne [][]string
 	AtMostOne  [][]string
-	// Check validates a string further (versions, ARNs); it returns the
-	// rule and the message, or "" when the value is fine.
+	// Forms split a string's pattern by prefix: the first form whose
+	// Prefix the value starts with decides, a form with Prefix "" takes
+	// every other value (parentImage: ami-..., arn:..., ssm:...). The
+	// schema says the same with if/then/else.
+	Forms []Form
+	// Once lists texts the string must contain exactly once
+	// (release.tagPattern's {name} and {version}).
+	Once []string
+	// LengthRule reports a length violation under this rule instead of
+	// RuleLength (a recipe's components: too-many-components).
+	LengthRule string
+	// Check explains why a value the table refuses is wrong (versions,
+	// ARNs, schedules); it returns the rule and the message, or "" when it
+	// finds nothing to say. It never decides validity: the table's
+	// Pattern, Forms and Once do, for lint and the JSON Schema alike.
 	Check func(v string) (rule, msg string)
 
 	once  sync.Once
@@ -70,10 +84,20 @@ type Field struct {
 	index map[string]*Field
 }
 
+// Form is one prefix-selected shape of a string (see Field.Forms).
+type Form struct {
+	Prefix  string
+	Pattern string
+	re      *regexp.Regexp
+}
+
 func (f *Field) compile() {
 	f.once.Do(func() {
 		if f.Pattern != "" {
 			f.re = regexp.MustCompile(f.Pattern)
+		}
+		for i := range f.Forms {
+			f.Forms[i].re = regexp.MustCompile(f.Forms[i].Pattern)
 		}
 		f.index = make(map[string]*Field, len(f.Fields))
 		for _, c := range f.Fields {
@@ -82,28 +106,50 @@ func (f *Field) compile() {
 	})
 }
 
+// accepts reports whether the table (Pattern, Forms, Once) accepts v.
+func (f *Field) accepts(v string) bool {
+	f.compile()
+	if f.re != nil && !f.re.MatchString(v) {
+		return false
+	}
+	for _, form := range f.Forms {
+		if strings.HasPrefix(v, form.Prefix) {
+			if !form.re.MatchString(v) {
+				return false
+			}
+			break
+		}
+	}
+	for _, t := range f.Once {
+		if strings.Count(v, t) != 1 {
+			return false
+		}
+	}
+	return true
+}
+
 func (f *Field) child(name string) *Field {
 	f.compile()
 	return f.index[name]
 }
 
-// Patterns shared by several kinds (imagebuilder-api.md sections 2-3).
+// Patterns shared by several kinds (imagebuilder-api.md sections 2-3);
+// the version and ARN patterns are built in patterns.go.
 const (
 	patResourceName = `^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$`
-	patVersion      = `^[0-9]+\.[0-9]+\.[0-9]+$`
-	patWildVersion  = `^(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`
 	patAccountID    = `^[0-9]{12}$`
 	patRegion       = `^[a-z]{2}(?:-[a-z]+)+-[0-9]+$`
-	patComponentARN = `^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)(?:/[0-9]+)?$`
-	patWorkflowARN  = `^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(?:build|test|distribution)/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)(?:/[0-9]+)?$`
 	patSNSARN       = `^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]{1,256}$`
 	patLicenseARN   = `^arn:aws[a-z-]*:license-manager:[a-z0-9-]+:[0-9]{12}:license-configuration:lic-[a-z0-9-_]{32}$`
 	patOrgARN       = `^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$`
 	patOUARN        = `^arn:aws[a-z-]*:organizations::[0-9]{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$`
 	patKMSKey       = `^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(?:key|alias)/.+|alias/.+|[0-9a-f-]{36}|mrk-[0-9a-f]{32})$`
 	patHostGroupARN = `^arn:aws[a-z-]*:resource-groups:[a-z0-9-]+:[0-9]{12}:group/.+$`
-	patRoleOrARN    = `^(?:arn:aws[a-z-]*:iam::[0-9]{12}:role/.+|[\w+=,.@/-]+)$`
-	patTagKey       = `^[a-zA-Z0-9\s_.:/=+\-@]*$`
+	patRoleOrARN    = `^(?:arn:aws[a-z-]*:iam::[0-9]{12}:role/.+|[A-Za-z0-9_+=,.@/-]+)$`
+	// Tag keys: letters, digits, spaces and _.:/=+-@ (ASCII: \s would
+	// also take U+00A0 in JavaScript, not in Go).
+	patTagKey = `^[a-zA-Z0-9 _.:/=+\-@]*$`
+	patAMI    = `^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$`
 )
 
 func str(name, doc string) *Field { return &Field{Name: name, Type: TString, Doc: doc} }
@@ -161,7 +207,7 @@ func versionField(wildcards bool) *Field {
 	f := required(&Field{Name: "version", Type: TString})
 	if wildcards {
 		f.Doc = "semantic version major.minor.patch; `x` wildcards are allowed right-aligned (1.0.x) for auto-versioning"
-		f.Pattern = patWildVersion
+		f.Pattern = patWildVer
 		f.Check = func(v string) (string, string) { return checkVersion(v, true) }
 	} else {
 		f.Doc = "semantic version major.minor.patch (no wildcards)"
@@ -181,13 +227,17 @@ func componentRefsField() *Field {
 		withPattern(str("name", "name of a Component of this repository"), patResourceName, RuleNamePattern,
 			"use the name of a Component of this repository"),
 		&Field{Name: "arn", Type: TString, Doc: "component ARN with a version (x wildcards right-aligned) or a build version",
-			Pattern: patComponentARN, Check: checkComponentARN},
+			Pattern: ibARNPattern("component"), Check: checkComponentARN},
 		&Field{Name: "version", Type: TString, Doc: "pins a repository component's version (1.2.3 or 1.x.x); default: the version in the repository",
-			Pattern: patWildVersion, Check: func(v string) (string, string) { return checkVersion(v, true) }},
+			Pattern: patWildVer, Check: func(v string) (string, string) { return checkVersion(v, true) }},
 		&Field{Name: "parameters", Type: TParamMap, Doc: "values for the component's declared parameters (a string or a list of strings each)"},
 	)
 	ref.ExactlyOne = [][]string{{"name", "arn"}}
+	// An ARN carries its version; version: pins repository components.
+	ref.AtMostOne = [][]string{{"arn", "version"}}
 	f := list("components", "components run in this order (at most 20, each at most once)", ref)
+	f.MaxLen, f.LengthRule = MaxRecipeComponents, RuleTooManyComponents
+	f.Hint = "merge components or split the recipe (use recipe:<name> as parent)"
 	return f
 }
 
@@ -232,7 +282,7 @@ var Schemas = map[Kind]*Field{
 		nameField("recipe name"),
 		versionField(true),
 		descriptionField(),
-		required(str("parentImage", "ami-..., an Image Builder image ARN (x wildcards right-aligned), ssm:<parameter> or recipe:<name>")),
+		parentImageField(false),
 		componentRefsField(),
 		blockDeviceMappingsField(),
 		&Field{Name: "workingDirectory", Type: TString, MinLen: 1, MaxLen: 1024, Doc: "working directory on the build instance"},
@@ -251,7 +301,7 @@ var Schemas = map[Kind]*Field{
 			versionField(true),
 			descriptionField(),
 			required(&Field{Name: "containerType", Type: TString, Enum: []string{"DOCKER"}}),
-			required(str("parentImage", "an Image Builder image ARN, a container image (amazonlinux:2023) or recipe:<name>")),
+			parentImageField(true),
 			componentRefsField(),
 			&Field{Name: "dockerfileTemplate", Type: TString, MinLen: 1, MaxLen: 16000, Doc: "inline Dockerfile template with {{{ imagebuilder:parentImage }}} and {{{ imagebuilder:components }}}"},
 			str("dockerfileTemplateFile", "path of the Dockerfile template, relative to this file"),
@@ -278,7 +328,7 @@ var Schemas = map[Kind]*Field{
 		nameField("infrastructure configuration name"),
 		descriptionField(),
 		required(withPattern(&Field{Name: "instanceProfileName", Type: TString, MinLen: 1, MaxLen: 256},
-			`^[\w+=,.@-]+$`, RuleValuePattern, "use the IAM instance profile's name, not its ARN")),
+			`^[A-Za-z0-9_+=,.@-]+$`, RuleValuePattern, "use the IAM instance profile's name, not its ARN")),
 		strList("instanceTypes", "EC2 instance types", 0),
 		strList("securityGroupIds", "security group ids", 0),
 		str("subnetId", ""),
@@ -307,7 +357,7 @@ var Schemas = map[Kind]*Field{
 			required(withPattern(str("region", "AWS region"), patRegion, RuleValuePattern, "write a region code such as us-east-1")),
 			obj("amiDistributionConfiguration", "",
 				withPattern(&Field{Name: "name", Type: TString, MinLen: 1, MaxLen: 127},
-					`^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}\.]+[-_A-Za-z0-9}]$`, RuleValuePattern,
+					`^[-_A-Za-z0-9{][-_A-Za-z0-9 :{}.]+[-_A-Za-z0-9}]$`, RuleValuePattern,
 					"use letters, digits, spaces and -_:.{} ({{imagebuilder:buildDate}} is allowed)"),
 				descriptionField(),
 				&Field{Name: "targetAccountIds", Type: TList, MinLen: 1, MaxLen: 1536, Elem: withPattern(&Field{Name: "targetAccountIds", Type: TString}, patAccountID, RuleValuePattern, "write the 12-digit account id in quotes")},
@@ -380,7 +430,7 @@ var Schemas = map[Kind]*Field{
 			boolean("enhancedImageMetadataEnabled", "default true"),
 			obj("schedule", "when the pipeline runs by itself",
 				required(&Field{Name: "scheduleExpression", Type: TString, MinLen: 1, MaxLen: 1024,
-					Doc: "cron(min hour day-of-month month day-of-week year), one of the day fields `?`", Check: checkSchedule}),
+					Doc: "cron(min hour day-of-month month day-of-week year), one of the day fields `?`", Pattern: patSchedule, PatternRule: RuleSchedule, Check: checkSchedule}),
 				&Field{Name: "timezone", Type: TString, MinLen: 3, MaxLen: 100, Doc: "IANA time zone, default UTC",
 					Pattern: `^[a-zA-Z0-9]{2,}(?:/[a-zA-Z0-9-_+]+)*$`, PatternRule: RuleValuePattern, Hint: "write an IANA time zone such as Europe/Berlin"},
 				&Field{Name: "pipelineExecutionStartCondition", Type: TString, Enum: []string{"EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"}},
@@ -394,7 +444,7 @@ var Schemas = map[Kind]*Field{
 				obj("ecrConfiguration", "", str("repositoryName", ""), strList("containerTags", "", 0)),
 			),
 			list("workflows", "", obj("workflows", "",
-				required(&Field{Name: "workflowArn", Type: TString, Pattern: patWorkflowARN, Check: checkWorkflowARN}),
+				required(&Field{Name: "workflowArn", Type: TString, Pattern: ibARNPattern("workflow/(?:build|test|distribution)"), Check: checkWorkflowARN}),
 				list("parameters", "", obj("parameters", "",
 					required(&Field{Name: "name", Type: TString, MinLen: 1, MaxLen: 128}),
 					required(strList("value", "", 0)),
@@ -425,9 +475,32 @@ var ConfigSchema = obj("ibgitops.yaml", "ibgitops settings; every key is optiona
 		&Field{Name: "bump", Type: TString, Enum: []string{"conventional", "patch", "minor", "major"}},
 		boolean("propagate", "raise the version of recipes that use a changed component"),
 	),
-	obj("release", "", str("tagPattern", "tag pattern with {name} and {version}")),
+	obj("release", "", &Field{Name: "tagPattern", Type: TString, Doc: "tag pattern with {name} and {version} once each, e.g. {name}/v{version}",
+		Once: []string{"{name}", "{version}"}, PatternRule: RuleTagPattern, Check: checkTagPattern}),
 	obj("report", "",
 		&Field{Name: "comment", Type: TString, Enum: []string{"sticky", "off"}},
 		&Field{Name: "statuses", Type: TString, Enum: []string{"per-recipe", "off"}},
 	),
 )
+
+// parentImageField is a recipe's parentImage: each prefix has its shape;
+// an image recipe needs one of them, a container recipe may also name a
+// container image (amazonlinux:2023, no spaces).
+func parentImageField(container bool) *Field {
+	f := required(&Field{Name: "parentImage", Type: TString, PatternRule: RuleParentImage, MinLen: 1, MaxLen: 1024,
+		Check: func(v string) (string, string) { return checkParentImage(v, container) }})
+	f.Forms = []Form{
+		{Prefix: "recipe:", Pattern: `^recipe:.+$`},
+		{Prefix: "arn:", Pattern: ibARNPattern("image")},
+		{Prefix: "ssm:", Pattern: `^ssm:.+$`},
+		{Prefix: "ami-", Pattern: patAMI},
+	}
+	if container {
+		f.Doc = "an Image Builder image ARN, a container image (amazonlinux:2023) or recipe:<name>"
+		f.Forms = append(f.Forms, Form{Pattern: `^[^ \t]+$`})
+	} else {
+		f.Doc = "ami-..., an Image Builder image ARN (x wildcards right-aligned), ssm:<parameter> or recipe:<name>"
+		f.Forms = append(f.Forms, Form{Pattern: `^prod-[a-z0-9]+$`})
+	}
+	return f
+}

@@ -104,9 +104,7 @@ func (l *loader) loadConfig() (Config, error) {
 		}
 	}
 	if rel, ok := m["release"].(map[string]any); ok {
-		if getStr(rel, "tagPattern", &cfg.Release.TagPattern); rel["tagPattern"] != nil {
-			l.checkTagPattern(name, d.pos["release.tagPattern"], cfg.Release.TagPattern)
-		}
+		getStr(rel, "tagPattern", &cfg.Release.TagPattern)
 	}
 	if rep, ok := m["report"].(map[string]any); ok {
 		getStr(rep, "comment", &cfg.Report.Comment)
@@ -135,20 +133,6 @@ func (l *loader) loadConfig() (Config, error) {
 	}
 	cfg.Root = root
 	return cfg, nil
-}
-
-// checkTagPattern checks release.tagPattern: `ibgitops release --tag`
-// reads the recipe name and version out of a tag with it, so it needs
-// {name} and {version}, each once.
-func (l *loader) checkTagPattern(file string, at diag.Pos, pattern string) {
-	for _, ph := range []string{"{name}", "{version}"} {
-		switch n := strings.Count(pattern, ph); {
-		case n == 0:
-			l.add(RuleTagPattern, diag.Error, file, at, "release.tagPattern %q has no %s; ibgitops release reads the recipe name and version out of the tag, so the pattern needs both: e.g. tagPattern: \"{name}/v{version}\"", pattern, ph)
-		case n > 1:
-			l.add(RuleTagPattern, diag.Error, file, at, "release.tagPattern %q has %s %d times; keep it once (e.g. tagPattern: \"{name}/v{version}\")", pattern, ph, n)
-		}
-	}
 }
 
 // checkStandIns checks local.components: valid ARN patterns mapped to

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -63,6 +64,19 @@ func fieldSchema(f *Field) jsonObject {
 		if f.MaxLen > 0 {
 			s.set("maxLength", f.MaxLen)
 		}
+		var all []any
+		if len(f.Forms) > 0 {
+			all = append(all, formsSchema(f.Forms))
+		}
+		for _, t := range f.Once {
+			q := regexp.QuoteMeta(t)
+			all = append(all, jsonObject{{"pattern", q}}, jsonObject{{"not", jsonObject{{"pattern", q + `[\s\S]*` + q}}}})
+		}
+		if len(all) == 1 {
+			s = append(s, all[0].(jsonObject)...)
+		} else if len(all) > 1 {
+			s.set("allOf", all)
+		}
 	case TInt:
 		s.set("type", "integer")
 		if f.HasRange {
@@ -90,12 +104,12 @@ func fieldSchema(f *Field) jsonObject {
 		for _, g := range f.ExactlyOne {
 			var one []any
 			for _, k := range g {
-				one = append(one, jsonObject{{"required", []string{k}}})
+				one = append(one, requiredOnly(k))
 			}
 			all = append(all, jsonObject{{"oneOf", one}})
 		}
 		for _, g := range f.AtMostOne {
-			all = append(all, jsonObject{{"not", jsonObject{{"required", g}}}})
+			all = append(all, jsonObject{{"not", requiredOnly(g...)}})
 		}
 		if len(all) == 1 {
 			s = append(s, all[0].(jsonObject)...)
@@ -129,7 +143,7 @@ func fieldSchema(f *Field) jsonObject {
 		}
 	case TParamMap:
 		s.set("type", "object")
-		s.set("additionalProperties", jsonObject{{"oneOf", []any{
+		s.set("additionalProperties", jsonObject{{"anyOf", []any{
 			jsonObject{{"type", "string"}},
 			jsonObject{{"type", "array"}, {"items", jsonObject{{"type", "string"}}}},
 		}}})
@@ -139,11 +153,42 @@ func fieldSchema(f *Field) jsonObject {
 		s.set("properties", jsonObject{
 			{"name", jsonObject{{"type", "string"}}},
 			{"description", jsonObject{{"type", "string"}}},
-			{"schemaVersion", jsonObject{{"type", []string{"string", "number"}}}},
+			{"schemaVersion", jsonObject{{"anyOf", []any{jsonObject{{"type", "string"}}, jsonObject{{"type", "number"}}}}}},
 			{"parameters", jsonObject{{"type", "array"}}},
 			{"constants", jsonObject{{"type", "array"}}},
 			{"phases", jsonObject{{"type", "array"}}},
 		})
+	}
+	return s
+}
+
+// requiredOnly is a subschema requiring keys, which it names in its own
+// properties (Ajv's strictRequired wants a required key defined beside it;
+// the object's properties say what the keys hold).
+func requiredOnly(keys ...string) jsonObject {
+	var props jsonObject
+	for _, k := range keys {
+		props.set(k, true)
+	}
+	return jsonObject{{"properties", props}, {"required", keys}}
+}
+
+// formsSchema says Field.Forms as if/then/else: the first prefix that
+// matches selects the pattern, the form without prefix takes the rest.
+func formsSchema(forms []Form) jsonObject {
+	if len(forms) == 0 {
+		return nil
+	}
+	f := forms[0]
+	if f.Prefix == "" {
+		return jsonObject{{"pattern", f.Pattern}}
+	}
+	s := jsonObject{
+		{"if", jsonObject{{"pattern", "^" + regexp.QuoteMeta(f.Prefix)}}},
+		{"then", jsonObject{{"pattern", f.Pattern}}},
+	}
+	if rest := formsSchema(forms[1:]); rest != nil {
+		s.set("else", rest)
 	}
 	return s
 }

@@ -105,10 +105,10 @@ func componentIdentity(ref ComponentRef) string {
 func (l *loader) checkRecipe(r *Recipe, container bool) {
 	d := l.pos[r.Key()]
 	file := r.File
+	// parentImage's form is the field table's (decoder); here only the
+	// recipe: reference.
 	if r.ParentImage != "" {
-		if rule, msg := checkParentImage(r.ParentImage, container); rule != "" {
-			l.add(rule, diag.Error, file, r.ParentImagePos, "%s", msg)
-		} else if parent := r.ParentRecipe(); parent != "" {
+		if parent := r.ParentRecipe(); parent != "" {
 			_, kind, ok := l.repo.Recipe(parent)
 			switch {
 			case !ok:
@@ -117,10 +117,6 @@ func (l *loader) checkRecipe(r *Recipe, container bool) {
 				l.add(RuleRefKind, diag.Error, file, r.ParentImagePos, "parentImage recipe:%s is a %s; a %s can only build on a %s", parent, kind, r.Kind, r.Kind)
 			}
 		}
-	}
-	if len(r.Components) > MaxRecipeComponents {
-		p := r.Components[MaxRecipeComponents].Pos
-		l.add(RuleTooManyComponents, diag.Error, file, p, "the recipe has %d components; Image Builder allows at most %d: merge components or split the recipe (use recipe:<name> as parent)", len(r.Components), MaxRecipeComponents)
 	}
 	seen := map[string]ComponentRef{}
 	firstPlatform, firstName := "", ""
@@ -132,10 +128,7 @@ func (l *loader) checkRecipe(r *Recipe, container bool) {
 		}
 		seen[id] = ref
 		if ref.ARN != "" {
-			if ref.Version != "" {
-				l.add(RuleRefVersion, diag.Error, file, ref.VersionPos, "version applies to components of this repository; for %s put the version in the ARN and remove version:", ref.ARN)
-			}
-			continue
+			continue // arn with version: exclusive-fields, from the table
 		}
 		c, ok := l.repo.Components[ref.Name]
 		if !ok {
