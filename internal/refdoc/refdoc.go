@@ -158,7 +158,9 @@ func limits(f *recipes.Field) string {
 	case f.MinLen > 1:
 		parts = append(parts, fmt.Sprintf("at least %d %s", f.MinLen, unit))
 	}
-	if f.Pattern != "" {
+	// Generated patterns (versions, ARNs, schedules spelled out for the
+	// JSON Schema) are thousands of characters: the doc says it in words.
+	if f.Pattern != "" && len(f.Pattern) <= 160 {
 		parts = append(parts, "matches `"+f.Pattern+"`")
 	}
 	if f.Type == recipes.TList && f.Elem != nil && f.Elem.Type != recipes.TObject {
