@@ -34,9 +34,16 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if ci == nil {
 		ci = &vcs.Context{Event: vcs.EventLocal}
 	}
+	switch opts.Only {
+	case "", "lint", "plan":
+	default:
+		return nil, fmt.Errorf("only %q: use lint or plan", opts.Only)
+	}
 	s := &State{Opts: opts, CI: ci}
 	s.Started = s.now()
 	decide(s)
+	limit(s)
+	s.Skipped = append(s.Skipped, opts.Skipped...)
 
 	hostName := "the CI host"
 	if opts.Host != nil {
@@ -105,6 +112,24 @@ func decide(s *State) {
 	default:
 		s.ActionText = "lint + plan"
 		s.Skipped = append(s.Skipped, fmt.Sprintf("build: the %q event builds nothing; builds run on pushes to the default branch and on release tags", ci.Name))
+	}
+}
+
+// limit applies Options.Only on top of what the event calls for.
+func limit(s *State) {
+	switch s.Opts.Only {
+	case "lint":
+		if s.PlanChanges || s.Build || s.Release {
+			s.Skipped = append(s.Skipped, "plan and build: only lint was asked for")
+		}
+		s.PlanChanges, s.Build, s.Release, s.TestOnly = false, false, false, false
+		s.ActionText = "lint"
+	case "plan":
+		if s.Build || s.Release {
+			s.Skipped = append(s.Skipped, "build: only lint and plan were asked for")
+		}
+		s.PlanChanges, s.Build, s.Release, s.TestOnly = true, false, false, false
+		s.ActionText = "lint + plan"
 	}
 }
 

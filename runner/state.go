@@ -69,6 +69,15 @@ type Options struct {
 	FailOn    string // error | warning | never
 	ReportDir string // "" = <root>/.ibgitops/runs/<time>-<sha>
 
+	// Only stops the flow after "lint" or "plan" whatever the event calls
+	// for (the action's `command` input); "" does what the event calls for.
+	// The report goes to the same places either way.
+	Only string
+	// Skipped lists what the caller refused before the run (e.g. component
+	// tests without an engine), each with why and the fix; the report shows
+	// them with the steps the run skipped.
+	Skipped []string
+
 	// CI is the CI context (nil or Event local: a terminal run). Host
 	// reports back to it (nil outside CI).
 	CI   *vcs.Context

@@ -52,7 +52,7 @@ func (lintStep) Run(ctx context.Context, s *State) error {
 	s.addFindings(findings)
 	s.Linted = true
 	e, w := diag.Count(s.Findings)
-	s.progressf("  %d errors, %d warnings", e, w)
+	s.progressf("  %s", diag.Summary(e, w))
 	return nil
 }
 

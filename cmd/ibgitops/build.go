@@ -48,7 +48,7 @@ func newBuildCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBuild(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	f.StringVar(&o.root, "root", "", rootFlagUsage)
 	f.StringVar(&o.backend, "backend", "", "local or aws (default: `backend` in ibgitops.yaml, else local)")
 	f.StringSliceVar(&o.only, "only", nil, "build these recipes (comma-separated or repeated) instead of the plan")
 	f.StringVar(&o.base, "base", "", "ref to plan against (default: the default branch)")

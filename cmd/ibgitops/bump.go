@@ -61,7 +61,7 @@ func newBumpCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&root, "root", ".", "repository root (where ibgitops.yaml lives), inside a git work tree")
+	cmd.Flags().StringVar(&root, "root", "", rootFlagUsage)
 	cmd.Flags().StringVar(&base, "base", "", "ref to compare with (default: origin/HEAD, main or master); the merge base is used")
 	cmd.Flags().StringVar(&head, "head", "", "commit to plan (default: HEAD, or the work tree when it has uncommitted changes)")
 	cmd.Flags().BoolVar(&write, "write", false, "write the new versions into the files")

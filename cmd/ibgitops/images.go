@@ -19,7 +19,9 @@ func newImagesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "images",
 		Short: "List the images the local backend built (its store, .ibgitops/ by default)",
-		Args:  cobra.NoArgs,
+		Long: "images lists the records of the local backend's store: recipe, version, build number, status and image.\n" +
+			"Exit codes: 0 listed (also when the store is empty), 2 could not run (unreadable store or ibgitops.yaml, bad flags).",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "text" && format != "json" {
 				return withCode(exitCannot, fmt.Errorf("--format %q: use text or json", format))
@@ -93,7 +95,7 @@ func newImagesCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	cmd.Flags().StringVar(&root, "root", "", rootFlagUsage)
 	cmd.Flags().StringVar(&format, "format", "text", "text or json (the store records)")
 	cmd.Flags().StringVar(&recipe, "recipe", "", "only this recipe's images")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"strings"
 
 	"github.com/ibgitops/ibgitops/internal/version"
@@ -13,6 +14,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
+	"github.com/ibgitops/ibgitops/runner/workspace"
 	"github.com/spf13/cobra"
 )
 
@@ -28,14 +30,23 @@ type lintOptions struct {
 func newLintCmd() *cobra.Command {
 	var opts lintOptions
 	cmd := &cobra.Command{
-		Use:   "lint",
+		Use:   "lint [DIR]",
 		Short: "Check every resource of the repository against Image Builder's and AWSTOE's rules",
-		Long: "lint loads every resource under --root and reports each problem with its rule, file:line:col and how to fix it.\n" +
+		Long: "lint loads every resource under the root (DIR, --root, or the folder found from the current one) and reports\n" +
+			"each problem with its rule, file:line:col (relative to the git top level) and how to fix it.\n" +
 			"Exit codes: 0 no errors (warnings allowed), 1 error findings, 2 could not run.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runLint(cmd, opts) },
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if cmd.Flags().Changed("root") && args[0] != opts.root {
+					return withCode(exitCannot, fmt.Errorf("give the folder once: lint %s or lint --root %s", args[0], opts.root))
+				}
+				opts.root = args[0] // `lint DIR` is `lint --root DIR`
+			}
+			return runLint(cmd, opts)
+		},
 	}
-	cmd.Flags().StringVar(&opts.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	cmd.Flags().StringVar(&opts.root, "root", "", rootFlagUsage)
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout")
 	cmd.Flags().StringVar(&opts.base, "base", "", "also compare with this ref (its merge base with HEAD): a changed component or recipe must raise its version")
@@ -72,7 +83,14 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 		}
 		findings = append(findings, recipes.LintAgainstBase(res.Base, repo, res.Plan)...)
 	}
-	return printLint(cmd, opts, repo.Files, findings)
+	// Hosts attach findings to their diff by paths from the top level.
+	prefix := workspace.Prefix(opts.root)
+	workspace.PrefixFindings(prefix, findings)
+	files := make([]string, len(repo.Files))
+	for i, f := range repo.Files {
+		files[i] = path.Join(prefix, f)
+	}
+	return printLint(cmd, opts, files, findings)
 }
 
 // printLint writes findings in the chosen format and turns them into the
@@ -96,7 +114,7 @@ func printLint(cmd *cobra.Command, opts lintOptions, files []string, findings []
 			return withCode(exitCannot, fmt.Errorf("write --output %s: %w", opts.output, err))
 		}
 		s := result.Summary()
-		fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: %d files checked: %d errors, %d warnings (report in %s)\n", s.Files, s.Errors, s.Warnings, escape.Term(opts.output))
+		fmt.Fprintf(cmd.ErrOrStderr(), "ibgitops lint: %s checked: %s (report in %s)\n", diag.Counted(s.Files, "file"), diag.Summary(s.Errors, s.Warnings), escape.Term(opts.output))
 	} else if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
 		return withCode(exitCannot, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ibgitops/ibgitops/internal/exitcodes"
+	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
 
@@ -31,11 +32,20 @@ func withCode(code int, err error) error { return exitcodes.With(code, err) }
 // new process would have.
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "ibgitops",
-		Short:         "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report",
+		Use:   "ibgitops",
+		Short: "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report",
+		Long: "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report.\n" +
+			"Every command works on the folder holding ibgitops.yaml: --root, else the nearest one at or above\n" +
+			"the current folder, else the git top level. Guides: docs/ in the ibgitops repository.\n" +
+			"Exit codes, for every command: 0 passed, 1 findings or a failed build, 2 could not run.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Runs before every command (none defines its own pre-run).
+		PersistentPreRunE: findRoot,
+		// --version prints what `ibgitops version` prints.
+		Version: version.String(),
 	}
+	root.SetVersionTemplate("ibgitops {{.Version}}\n")
 	root.AddCommand(
 		newLintCmd(),
 		newPlanCmd(),
@@ -49,6 +59,7 @@ func newRootCmd() *cobra.Command {
 		newToeCmd(),
 		newVersionCmd(),
 	)
+	addCompletions(root)
 	return root
 }
 

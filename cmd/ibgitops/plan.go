@@ -34,7 +34,7 @@ func newPlanCmd() *cobra.Command {
 			return printPlan(cmd.OutOrStdout(), cmd.ErrOrStderr(), opts.format, res)
 		},
 	}
-	cmd.Flags().StringVar(&opts.root, "root", ".", "repository root (where ibgitops.yaml lives), inside a git work tree")
+	cmd.Flags().StringVar(&opts.root, "root", "", rootFlagUsage)
 	cmd.Flags().StringVar(&opts.base, "base", "", "ref to compare with (default: origin/HEAD, main or master); the merge base is used")
 	cmd.Flags().StringVar(&opts.head, "head", "", "commit to plan (default: HEAD, or the work tree when it has uncommitted changes)")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, markdown, json")

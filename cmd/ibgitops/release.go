@@ -20,7 +20,8 @@ func newReleaseCmd() *cobra.Command {
 		Long: "release reads the recipe name and version from the tag with release.tagPattern in ibgitops.yaml\n" +
 			"(default {name}/v{version}, e.g. web-server/v1.4.3), refuses when the recipe's file at the tag's commit\n" +
 			"carries another version, then builds, tests and distributes that version and reports like run.\n" +
-			"The tag's commit must be checked out. `ibgitops run` does the same on a tag event.",
+			"The tag's commit must be checked out. `ibgitops run` does the same on a tag event.\n" +
+			"Exit codes: 0 released, 1 a failed build (or lint findings per --fail-on), 2 could not run (unknown tag, version mismatch).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := applyActionInputs(cmd, os.Getenv); err != nil {

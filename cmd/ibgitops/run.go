@@ -20,6 +20,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/vcs"
 	"github.com/ibgitops/ibgitops/runner/vcs/github"
 	"github.com/ibgitops/ibgitops/runner/vcs/gitlab"
+	"github.com/ibgitops/ibgitops/runner/workspace"
 	"github.com/spf13/cobra"
 )
 
@@ -35,6 +36,8 @@ type runOptions struct {
 	keepOnFailure  bool
 	awsRegion      string
 	ci             string
+	only           string // lint | plan: stop there (the action's command input)
+	tagOnly        bool   // the action's command: release; refused outside a tag event
 }
 
 func newRunCmd() *cobra.Command {
@@ -49,6 +52,7 @@ func newRunCmd() *cobra.Command {
 			"  anything else        lint + plan, and says what was skipped and why\n" +
 			"Then it reports: a terminal summary, report.md and report.json in the run's folder, and on a CI host commit\n" +
 			"statuses, one sticky comment, the step summary / report artifacts and step outputs.\n" +
+			"--only lint or --only plan stops after that step whatever the event, and reports the same way.\n" +
 			"Exit codes: 0 passed, 1 findings (per --fail-on) or a failed build, 2 could not run.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -56,17 +60,40 @@ func newRunCmd() *cobra.Command {
 			if err := applyActionInputs(cmd, os.Getenv); err != nil {
 				return withCode(exitCannot, err)
 			}
+			if err := applyActionCommand(cmd, os.Getenv, &o); err != nil {
+				return withCode(exitCannot, err)
+			}
 			return runRun(cmd, o, "")
 		},
 	}
 	addRunFlags(cmd, &o)
 	cmd.Flags().BoolVar(&o.testComponents, "test-components", false, "on pull/merge requests, build and test the changed recipes on the local backend (nothing is distributed)")
+	cmd.Flags().StringVar(&o.only, "only", "", "stop after lint or plan, whatever the event calls for: lint or plan")
 	return cmd
+}
+
+// applyActionCommand reads the action's `command` input: run does what the
+// event calls for, lint and plan stop there, release runs on tag events
+// only. All of them go through run, so every command reports the same way.
+func applyActionCommand(cmd *cobra.Command, getenv func(string) string, o *runOptions) error {
+	if !github.Detected(getenv) || cmd.Flags().Changed("only") {
+		return nil
+	}
+	switch c := strings.TrimSpace(getenv("INPUT_COMMAND")); c {
+	case "", "run":
+	case "lint", "plan":
+		o.only = c
+	case "release":
+		o.tagOnly = true
+	default:
+		return fmt.Errorf("action input command: %q: use run, lint, plan or release (the composite action also runs any other ibgitops command)", c)
+	}
+	return nil
 }
 
 func addRunFlags(cmd *cobra.Command, o *runOptions) {
 	f := cmd.Flags()
-	f.StringVar(&o.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	f.StringVar(&o.root, "root", "", rootFlagUsage)
 	f.StringVar(&o.backend, "backend", "", "build backend: local or aws (default: backend in ibgitops.yaml, else local)")
 	f.StringVar(&o.base, "base", "", "base ref to plan against (default: from the CI event, else the merge base with the default branch)")
 	f.StringVar(&o.head, "head", "", "head ref (default: the checked-out commit)")
@@ -104,6 +131,9 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 	if err != nil {
 		return withCode(exitCannot, err)
 	}
+	if o.tagOnly && ci.Event != vcs.EventTag && releaseTag == "" {
+		return withCode(exitCannot, fmt.Errorf("command: release runs on tag pushes (%s is not one): run the workflow on tags matching release.tagPattern, or use command: run", ci.Describe()))
+	}
 	var source fs.FS
 	if releaseTag != "" {
 		pattern := cfg.Release.TagPattern
@@ -120,11 +150,14 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 		ci.SHA, source = commit, tree
 	}
 
+	// Hosts attach findings to their diff by paths from the top level.
+	prefix := workspace.Prefix(root)
 	opts := runner.Options{
 		Root: root, Base: o.base, Head: o.head,
-		Load:           recipes.Load,
+		Load:           prefixedLoad(prefix, recipes.Load),
 		Source:         source,
-		Plan:           computePlan,
+		Plan:           prefixedPlan(prefix, computePlan),
+		Only:           o.only,
 		TestComponents: o.testComponents,
 		Parallel:       o.parallel, Force: o.force, KeepOnFailure: o.keepOnFailure,
 		FailOn: o.failOn, ReportDir: o.reportDir,
@@ -164,22 +197,61 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 			opts.CheckBackend = be
 		}
 	}
-	if o.testComponents && ci.Event == vcs.EventPullRequest {
+	// Without an engine the component tests are refused, but only after
+	// lint and plan have run and reported, so the pull request still gets
+	// its statuses and comment; the step then fails with the fix.
+	var refused error
+	if o.testComponents && ci.Event == vcs.EventPullRequest && o.only == "" {
 		be, cleanup, err := newBackend("local", cfg, o)
 		if err != nil {
-			return withCode(exitCannot, fmt.Errorf("--test-components needs the local backend: %w", err))
+			refused = fmt.Errorf("--test-components needs the local backend: %w%s", err, testComponentsHint(ci))
+			opts.TestComponents = false
+			opts.Skipped = append(opts.Skipped, "component tests: "+refused.Error())
+		} else {
+			defer cleanup()
+			opts.TestBackend = be
 		}
-		defer cleanup()
-		opts.TestBackend = be
 	}
 	out, err := runner.Run(ctx, opts)
 	if err != nil {
 		return withCode(exitCannot, err)
 	}
+	if refused != nil {
+		return withCode(exitCannot, refused)
+	}
 	if out.ExitCode != 0 {
 		return withCode(out.ExitCode, nil)
 	}
 	return nil
+}
+
+// testComponentsHint names the fix where the engine is missing by design:
+// the Docker action's image has none, the composite action uses the runner's.
+func testComponentsHint(ci *vcs.Context) string {
+	if ci == nil || ci.Host != "GitHub" {
+		return ""
+	}
+	return "; the Docker action's image has no container engine: use the composite action ibgitops/ibgitops/composite (same inputs), which runs on the runner with its docker, or drop test-components"
+}
+
+// prefixedLoad and prefixedPlan make the files of findings relative to the
+// git top level (root's prefix), as the hosts' diffs name them.
+func prefixedLoad(prefix string, load runner.LoadFunc) runner.LoadFunc {
+	return func(fsys fs.FS) (*recipes.Repo, []diag.Finding, error) {
+		repo, findings, err := load(fsys)
+		workspace.PrefixFindings(prefix, findings)
+		return repo, findings, err
+	}
+}
+
+func prefixedPlan(prefix string, plan runner.PlanFunc) runner.PlanFunc {
+	return func(ctx context.Context, req runner.PlanRequest) (*runner.PlanResult, error) {
+		res, err := plan(ctx, req)
+		if res != nil {
+			workspace.PrefixFindings(prefix, res.Findings)
+		}
+		return res, err
+	}
 }
 
 // needsBuild says whether the event builds on the configured backend, so

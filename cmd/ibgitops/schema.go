@@ -14,8 +14,10 @@ func newSchemaCmd() *cobra.Command {
 		Short: "Print the JSON Schema of a resource kind (all kinds when KIND is omitted)",
 		Long: "schema prints a JSON Schema generated from the tables lint uses, so editors complete and check the YAML.\n" +
 			"KIND is one of " + strings.Join(recipes.KindNames(), ", ") + " (Config is ibgitops.yaml).\n" +
-			"Save the output and point the first line of a resource file at it:\n" +
-			"  # yaml-language-server: $schema=./schema/ImageRecipe.json",
+			"Save the output and point the first line of a resource file at it, relative to that file\n" +
+			"(from recipes/: # yaml-language-server: $schema=../schema/ImageRecipe.json), or map it by folder\n" +
+			"with the editor's yaml.schemas setting (docs/editors.md).\n" +
+			"Exit codes: 0 printed, 2 unknown KIND.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind := ""

@@ -34,7 +34,7 @@ func newStatusCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runStatus(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.root, "root", ".", "repository root (where ibgitops.yaml lives)")
+	f.StringVar(&o.root, "root", "", rootFlagUsage)
 	f.StringVar(&o.backend, "backend", "", "local or aws (default: `backend` in ibgitops.yaml, else local)")
 	f.StringVar(&o.awsRegion, "aws-region", "", "AWS region for the aws backend (default: aws.region in ibgitops.yaml, then the AWS chain)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json, markdown")

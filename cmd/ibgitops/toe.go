@@ -19,6 +19,8 @@ func newToeCmd() *cobra.Command {
 	toeCmd := &cobra.Command{
 		Use:   "toe",
 		Short: "Validate and run AWSTOE component documents (AWS's awstoe, compatible flags and outputs)",
+		Long: "toe validate and toe run take awstoe's documents and flags.\n" +
+			"Exit codes: 0 valid / succeeded, 1 findings / a failed step, 2 could not run, 194 (toe run) reboot requested.",
 	}
 	toeCmd.AddCommand(toeValidateCmd(), toeRunCmd())
 	return toeCmd

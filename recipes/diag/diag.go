@@ -66,3 +66,18 @@ func Count(fs []Finding) (errors, warnings int) {
 	}
 	return errors, warnings
 }
+
+// Counted writes n with its noun in the right number: "1 error",
+// "2 errors", "0 warnings" (nouns that take -s).
+func Counted(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Summary is the findings count every printer and progress line uses:
+// "1 error, 0 warnings".
+func Summary(errors, warnings int) string {
+	return Counted(errors, "error") + ", " + Counted(warnings, "warning")
+}

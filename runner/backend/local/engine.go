@@ -102,12 +102,46 @@ func DetectEngine(name string) (*CLI, error) {
 	default:
 		return nil, fmt.Errorf("local.engine %q is not an engine ibgitops knows: use auto, podman or docker", name)
 	}
+	var stopped error
 	for _, c := range candidates {
-		if p, err := exec.LookPath(c); err == nil {
-			return &CLI{name: c, path: p}, nil
+		p, err := exec.LookPath(c)
+		if err != nil {
+			continue
 		}
+		// Docker's CLI is only a client: without its daemon every command
+		// fails later with a misleading message (a pull that "cannot" be
+		// done), so a stopped daemon counts as no engine. podman needs none.
+		if c == "docker" {
+			if err := probeDockerDaemon(p); err != nil {
+				stopped = err
+				continue
+			}
+		}
+		return &CLI{name: c, path: p}, nil
+	}
+	if stopped != nil {
+		return nil, fmt.Errorf("%w: docker is installed but its daemon is not running (%v): start it (`sudo systemctl start docker`, or Docker Desktop), or install podman, which needs no daemon, and set local.engine: podman", ErrNoEngine, stopped)
 	}
 	return nil, fmt.Errorf("%w (looked for %s on PATH): %s", ErrNoEngine, strings.Join(candidates, ", "), installHint)
+}
+
+// probeDockerDaemon asks the docker CLI for its server's version: it fails
+// at once when no daemon answers. A variable so tests can count calls.
+var probeDockerDaemon = func(path string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "version", "--format", "{{.Server.Version}}").CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if i := strings.IndexByte(msg, '\n'); i > 0 {
+			msg = msg[:i]
+		}
+		if msg == "" {
+			msg = err.Error()
+		}
+		return errors.New(msg)
+	}
+	return nil
 }
 
 func (c *CLI) Name() string { return c.name }

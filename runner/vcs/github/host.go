@@ -270,7 +270,7 @@ func (h *Host) AnnotationNote(fs []diag.Finding) string {
 	if ae+aw == 0 {
 		return ""
 	}
-	line := fmt.Sprintf("%d errors and %d warnings are annotated on their lines (GitHub shows at most %d of each per step)", ae, aw, AnnotationLimit)
+	line := fmt.Sprintf("%s and %s are annotated on their lines (GitHub shows at most %d of each per step)", diag.Counted(ae, "error"), diag.Counted(aw, "warning"), AnnotationLimit)
 	if more := e + w - ae - aw; more > 0 {
 		line += fmt.Sprintf("; %d more are listed here only", more)
 	}

@@ -1,0 +1,83 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/vcs"
+)
+
+// TestOnlyLimitsTheFlowButNotTheReport: the action's `command: lint` and
+// `command: plan` stop the flow early, yet honour fail-on and report to the
+// host like a full run, on every event.
+func TestOnlyLimitsTheFlowButNotTheReport(t *testing.T) {
+	errs := []diag.Finding{{Rule: "e", Severity: diag.Error, File: "a.yaml", Line: 1, Message: "bad: fix it"}}
+	events := map[string]*vcs.Context{
+		"push":         {Host: "FakeHub", Event: vcs.EventPush, SHA: "c1", Branch: "main", DefaultBranch: "main"},
+		"pull request": {Host: "FakeHub", Event: vcs.EventPullRequest, Number: 7, SHA: "c1", DefaultBranch: "main"},
+	}
+	for _, tc := range []struct {
+		only     string
+		findings []diag.Finding
+		failOn   string
+		exit     int
+		planned  bool
+	}{
+		{"lint", nil, "error", 0, false},
+		{"lint", errs, "error", 1, false},
+		{"lint", errs, "never", 0, false},
+		{"plan", nil, "error", 0, true},
+		{"plan", errs, "error", 1, true},
+	} {
+		for evName, ci := range events {
+			t.Run(tc.only+"/"+evName+"/"+tc.failOn, func(t *testing.T) {
+				opts, be, _ := options(t, tc.findings)
+				host := &fakeHost{}
+				opts.CI, opts.Host, opts.Only, opts.FailOn = ci, host, tc.only, tc.failOn
+				opts.TestComponents = true
+				res, err := Run(context.Background(), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.ExitCode != tc.exit {
+					t.Errorf("exit %d, want %d", res.ExitCode, tc.exit)
+				}
+				if len(be.requests) != 0 {
+					t.Errorf("--only %s built %d recipes", tc.only, len(be.requests))
+				}
+				if got := res.Report.Plan != nil && len(res.Report.Plan.Changes) > 0; got != tc.planned {
+					t.Errorf("planned = %v, want %v", got, tc.planned)
+				}
+				if !host.published || len(host.statuses) == 0 {
+					t.Errorf("nothing reported to the host: published %v, statuses %v", host.published, host.statuses)
+				}
+				if ci.Event == vcs.EventPush && !strings.Contains(strings.Join(res.Report.Skipped, "\n"), "only lint") {
+					t.Errorf("the report does not say why nothing was built: %v", res.Report.Skipped)
+				}
+			})
+		}
+	}
+}
+
+func TestOnlyRefusesUnknownValues(t *testing.T) {
+	opts, _, _ := options(t, nil)
+	opts.Only = "build"
+	if _, err := Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "lint or plan") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestCallerSkippedReachTheReport(t *testing.T) {
+	opts, _, _ := options(t, nil)
+	opts.CI = &vcs.Context{Host: "FakeHub", Event: vcs.EventPullRequest, Number: 7}
+	opts.Skipped = []string{"component tests: no container engine; use the composite action"}
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(res.Report.Skipped, "\n"), "composite action") {
+		t.Errorf("skipped: %v", res.Report.Skipped)
+	}
+}
