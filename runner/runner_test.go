@@ -199,7 +199,7 @@ func TestPullRequestLintsPlansAndComments(t *testing.T) {
 	if len(res.Report.Skipped) == 0 || !strings.Contains(res.Report.Skipped[0], "built after merge") {
 		t.Errorf("skipped: %v", res.Report.Skipped)
 	}
-	if len(host.comments) != 1 || !strings.HasPrefix(host.comments[0], report.Marker) {
+	if len(host.comments) != 1 || !strings.HasPrefix(host.comments[0], "<!-- ibgitops:report root=") {
 		t.Errorf("comments: %q", host.comments)
 	}
 	if len(host.statuses) != 2 || host.statuses[0].State != vcs.StatePending || host.statuses[1].State != vcs.StateSuccess || host.statuses[1].Name != "ibgitops/lint" {
@@ -482,5 +482,26 @@ func TestProgressEscapesRepositoryText(t *testing.T) {
 		l.line("12:00:00  " + escape.Term(h))
 		l.update(h, h, h, true)
 		escapetest.AssertClean(t, ownCursor.ReplaceAllString(view.String(), ""), nil)
+	}
+}
+
+// The sticky comment's identity is the config root relative to the
+// repository's top level, so two set-ups in one repository keep one
+// comment each.
+func TestConfigRootIsRelativeToTheRepository(t *testing.T) {
+	repo := t.TempDir()
+	for _, d := range []string{".git", "images/nested", "other"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := map[string]string{repo: ".", filepath.Join(repo, "images"): "images", filepath.Join(repo, "images", "nested"): "images/nested", filepath.Join(repo, "other"): "other"}
+	for root, want := range cases {
+		if got := configRoot(root); got != want {
+			t.Errorf("configRoot(%s) = %q, want %q", root, got, want)
+		}
+	}
+	if report.StickyMarker(configRoot(filepath.Join(repo, "images"))) == report.StickyMarker(configRoot(filepath.Join(repo, "other"))) {
+		t.Error("two set-ups share a marker")
 	}
 }

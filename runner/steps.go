@@ -361,13 +361,38 @@ func (hostReport) Run(ctx context.Context, s *State) error {
 		return nil
 	}
 	body, err := report.Markdown(r, report.MarkdownOptions{
-		Limit: s.Opts.Host.CommentLimit(), HostName: s.Opts.Host.Name(), Marker: report.Marker,
+		Limit: s.Opts.Host.CommentLimit(), HostName: s.Opts.Host.Name(), Marker: report.StickyMarker(configRoot(s.Opts.Root)),
 		LogURL: s.CI.RunURL, Annotated: annotatedLine(s),
 	})
 	if err != nil {
 		return err
 	}
 	return s.Opts.Host.UpsertComment(ctx, body)
+}
+
+// configRoot is the config root relative to the repository's top level
+// (the nearest folder above it holding .git), the identity of this
+// ibgitops set-up's sticky comment: two set-ups in one repository keep a
+// comment each.
+func configRoot(root string) string {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return filepath.ToSlash(filepath.Clean(root))
+	}
+	for dir := abs; ; {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			if rel, err := filepath.Rel(dir, abs); err == nil {
+				return filepath.ToSlash(rel)
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return "."
 }
 
 func annotatedLine(s *State) string {

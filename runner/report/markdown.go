@@ -36,9 +36,6 @@ var templates = template.Must(template.New("report").
 	}).
 	ParseFS(templateFS, "templates/*.md.tmpl"))
 
-// Marker is the hidden HTML comment that finds the sticky comment again.
-const Marker = "<!-- ibgitops:report -->"
-
 // MarkdownOptions shape the comment for one host.
 type MarkdownOptions struct {
 	// Limit is the host's limit in characters (runes): 65,536 on GitHub,
@@ -46,7 +43,8 @@ type MarkdownOptions struct {
 	Limit int
 	// HostName names the host in the "cut" note.
 	HostName string
-	// Marker, when set, is the first line (the sticky comment's marker).
+	// Marker, when set, is the first line: the sticky comment's marker
+	// (StickyMarker).
 	Marker string
 	// LogURL links the full report and log (the CI job).
 	LogURL string

@@ -76,7 +76,7 @@ func TestPrinters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			md, err := Markdown(c.r, MarkdownOptions{Limit: 65536, HostName: "GitHub", Marker: Marker, LogURL: c.r.RunURL})
+			md, err := Markdown(c.r, MarkdownOptions{Limit: 65536, HostName: "GitHub", Marker: StickyMarker("."), LogURL: c.r.RunURL})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,14 +148,14 @@ func TestMarkdownCutToLimitKeepsSummaryAndTable(t *testing.T) {
 		r.Findings = append(r.Findings, diag.Finding{Rule: "r", Severity: diag.Warning, File: "f.yaml", Line: i + 1, Column: 1, Message: strings.Repeat("m", 50)})
 	}
 	for _, limit := range []int{65536, 20000, 6000} {
-		md, err := Markdown(r, MarkdownOptions{Limit: limit, HostName: "GitHub", Marker: Marker, LogURL: r.RunURL})
+		md, err := Markdown(r, MarkdownOptions{Limit: limit, HostName: "GitHub", Marker: StickyMarker("."), LogURL: r.RunURL})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := utf8.RuneCountInString(md); n > limit {
 			t.Errorf("limit %d: got %d characters", limit, n)
 		}
-		wants := []string{Marker, "ibgitops failed", "| Change | Kind |", "| web-server |", r.RunURL}
+		wants := []string{StickyMarker("."), "ibgitops failed", "| Change | Kind |", "| web-server |", r.RunURL}
 		if limit < 65536 {
 			wants = append(wants, "cut to fit GitHub's")
 		}
@@ -195,7 +195,7 @@ func BenchmarkMarkdownCut(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		md, err := Markdown(r, MarkdownOptions{Limit: 65536, HostName: "GitHub", Marker: Marker, LogURL: r.RunURL})
+		md, err := Markdown(r, MarkdownOptions{Limit: 65536, HostName: "GitHub", Marker: StickyMarker("."), LogURL: r.RunURL})
 		if err != nil || utf8.RuneCountInString(md) > 65536 {
 			b.Fatalf("%v %d", err, len(md))
 		}
@@ -254,4 +254,49 @@ func FuzzReportPrinters(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkReportSinks)
+}
+
+// unescapedPipes counts the cell separators GFM sees in a table row: every
+// "|" not preceded by a backslash, code spans included.
+func unescapedPipes(row string) int {
+	n := 0
+	for i := 0; i < len(row); i++ {
+		if row[i] == '|' && (i == 0 || row[i-1] != '\\') {
+			n++
+		}
+	}
+	return n
+}
+
+// assertTablesIntact checks that every row of every table in md has as
+// many cells as its header (#12 item 8: a "|" in a path split the cells).
+func assertTablesIntact(t *testing.T, md string) {
+	t.Helper()
+	header := 0
+	for _, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			header = 0
+			continue
+		}
+		if header == 0 {
+			header = unescapedPipes(line)
+			continue
+		}
+		if n := unescapedPipes(line); n != header {
+			t.Fatalf("table row with %d separators under a header of %d: %q", n, header, line)
+		}
+	}
+}
+
+func TestMarkdownTablesSurviveHostileText(t *testing.T) {
+	for _, s := range append(escapetest.Hostile, "recipes/a|b.yaml", "`a|b`", `a\|b`, "a\\", "x\n| forged | row |") {
+		md, err := Markdown(hostileReport(s), MarkdownOptions{Limit: 65536, Marker: StickyMarker(".")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertTablesIntact(t, md)
+		if !strings.HasPrefix(md, StickyMarker(".")+"\n") {
+			t.Fatalf("the marker is not the first line:\n%.200s", md)
+		}
+	}
 }

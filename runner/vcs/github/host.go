@@ -175,8 +175,9 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 	return nil
 }
 
-// UpsertComment edits the sticky comment (marker + our own author) in
-// place, or creates it. Every page of comments is searched.
+// UpsertComment edits the sticky comment (a comment by our own author
+// whose first line is body's marker) in place, or creates it. Every page
+// of comments is searched.
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
 	if c == nil || err != nil {
@@ -186,6 +187,10 @@ func (h *Host) UpsertComment(ctx context.Context, body string) error {
 		return errors.New("no pull request number in the event: cannot comment")
 	}
 	body = report.Truncate(body, CommentLimit)
+	marker, ok := report.StickyMarkerOf(body)
+	if !ok {
+		return errors.New("the comment body does not start with its marker: cannot find it again")
+	}
 	authors := h.commentAuthors(ctx, c)
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	var found *gh.IssueComment
@@ -195,7 +200,7 @@ func (h *Host) UpsertComment(ctx context.Context, body string) error {
 			return h.fail("list pull-request comments", err)
 		}
 		for _, cm := range page {
-			if strings.Contains(cm.GetBody(), report.Marker) && authors[cm.GetUser().GetLogin()] {
+			if report.IsSticky(cm.GetBody(), marker) && authors[cm.GetUser().GetLogin()] {
 				found = cm
 				break
 			}

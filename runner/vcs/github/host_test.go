@@ -107,3 +107,56 @@ func TestStepSummaryStaysUnderOneMiB(t *testing.T) {
 		t.Errorf("summary lost its head:\n%.300s", md)
 	}
 }
+
+// The sticky comment is the bot's comment whose FIRST line is this
+// set-up's marker: another workflow posting pull-request text as the same
+// bot, a user quoting the marker, and the comment of a second ibgitops
+// set-up (another root) in the same repository are left alone (#12 item 7).
+func TestStickyCommentIsNotHijacked(t *testing.T) {
+	ours, other := report.StickyMarker("images"), report.StickyMarker(".")
+	existing := []map[string]any{
+		{"id": 1, "user": map[string]any{"login": "github-actions[bot]"}, "body": "PR title: " + ours + "\nhijacked"},
+		{"id": 2, "user": map[string]any{"login": "github-actions[bot]"}, "body": "echo:\n" + ours},
+		{"id": 3, "user": map[string]any{"login": "someone"}, "body": ours + "\nquoted by a user"},
+		{"id": 4, "user": map[string]any{"login": "github-actions[bot]"}, "body": other + "\nthe other set-up"},
+		{"id": 5, "user": map[string]any{"login": "github-actions[bot]"}, "body": "<!-- ibgitops:report -->\nno identity"},
+	}
+	for _, c := range []struct {
+		name     string
+		comments []map[string]any
+		want     string // the request that writes the comment
+	}{
+		{"only look-alikes: a new comment", existing, "POST /repos/acme/images/issues/7/comments"},
+		{"ours is edited", append(existing, map[string]any{"id": 6, "user": map[string]any{"login": "github-actions[bot]"}, "body": ours + "\n### old"}), "PATCH /repos/acme/images/issues/comments/6"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var writes []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/comments"):
+					json.NewEncoder(w).Encode(c.comments)
+				case r.Method == http.MethodGet:
+					w.WriteHeader(http.StatusForbidden) // GET /user with GITHUB_TOKEN
+					io.WriteString(w, `{"message":"Resource not accessible by integration"}`)
+				default:
+					writes = append(writes, r.Method+" "+r.URL.Path)
+					w.WriteHeader(http.StatusCreated)
+					io.WriteString(w, `{"id": 99}`)
+				}
+			}))
+			defer srv.Close()
+			env := map[string]string{"GITHUB_API_URL": srv.URL, "GITHUB_TOKEN": token}
+			ci := &vcs.Context{Host: "GitHub", Event: vcs.EventPullRequest, SHA: "abc", Number: 7, Repository: "acme/images"}
+			h, err := New(ci, Options{Getenv: func(k string) string { return env[k] }, Stdout: io.Discard})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := h.UpsertComment(context.Background(), ours+"\n### ✅ new"); err != nil {
+				t.Fatal(err)
+			}
+			if len(writes) != 1 || writes[0] != c.want {
+				t.Errorf("writes %v, want [%s]", writes, c.want)
+			}
+		})
+	}
+}

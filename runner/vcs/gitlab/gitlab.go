@@ -224,8 +224,8 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 	return nil
 }
 
-// UpsertComment edits the sticky note (marker + the token's user) in place
-// or creates it, searching every page of notes.
+// UpsertComment edits the sticky note (by the token's user, its first line
+// body's marker) in place or creates it, searching every page of notes.
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
 	if c == nil || err != nil {
@@ -235,6 +235,10 @@ func (h *Host) UpsertComment(ctx context.Context, body string) error {
 		return errors.New("no merge request IID (CI_MERGE_REQUEST_IID): cannot add a note")
 	}
 	body = report.Truncate(body, NoteLimit)
+	marker, ok := report.StickyMarkerOf(body)
+	if !ok {
+		return errors.New("the note body does not start with its marker: cannot find it again")
+	}
 	me, err := h.currentUser(ctx, c)
 	if err != nil {
 		return err
@@ -248,7 +252,7 @@ func (h *Host) UpsertComment(ctx context.Context, body string) error {
 			return h.fail("list merge-request notes", err)
 		}
 		for _, n := range notes {
-			if !n.System && n.Author.ID == me && strings.Contains(n.Body, report.Marker) {
+			if !n.System && n.Author.ID == me && report.IsSticky(n.Body, marker) {
 				found = n
 				break
 			}
