@@ -129,7 +129,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		}
 	}
 	if ctx.Err() != nil {
-		return withCode(exitFindings, fmt.Errorf("interrupted: what this run started was removed; nothing half-built was tagged"))
+		return withCode(exitFindings, fmt.Errorf("interrupted: %s", interruptSummary(results)))
 	}
 	if backendErr != nil {
 		return withCode(exitCannot, fmt.Errorf("the %s backend could not run: %w", be.Name(), backendErr))
@@ -261,6 +261,22 @@ func writerIsTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// interruptSummary says what an interrupt cancelled and what stays, from
+// the backends' own account of each build (which builds they stopped,
+// what they removed or kept), never a blanket claim.
+func interruptSummary(results []backend.Result) string {
+	var parts []string
+	for _, r := range results {
+		if r.Status == backend.StatusCancelled {
+			parts = append(parts, fmt.Sprintf("%s %s: %s", escape.Term(r.Recipe), escape.Term(r.Version), escape.Term(r.Message)))
+		}
+	}
+	if len(parts) == 0 {
+		return "no build was running; nothing was cancelled"
+	}
+	return strings.Join(parts, "; ")
+}
+
 // printBuildSummary prints one line per result and the failing steps; it
 // returns how many failed or were cancelled.
 func printBuildSummary(w io.Writer, results []backend.Result) int {
@@ -286,7 +302,11 @@ func printBuildSummary(w io.Writer, results []backend.Result) int {
 			if s.Status != "failed" {
 				continue
 			}
-			fmt.Fprintf(w, "           %s %s / %s: exit %d: %s\n", escape.Term(s.Phase), escape.Term(s.Component), escape.Term(s.Step), s.ExitCode, escape.Term(s.Message))
+			code := "" // 0 is "unknown": Image Builder reports no exit codes
+			if s.ExitCode != 0 {
+				code = fmt.Sprintf(" (exit %d)", s.ExitCode)
+			}
+			fmt.Fprintf(w, "           %s %s / %s%s: %s\n", escape.Term(s.Phase), escape.Term(s.Component), escape.Term(s.Step), code, escape.Term(s.Message))
 			if s.LogTail != "" {
 				fmt.Fprintf(w, "             | %s\n", strings.ReplaceAll(escape.TermLines(s.LogTail), "\n", "\n             | "))
 			}

@@ -182,6 +182,7 @@ type run struct {
 	req      backend.Request
 	progress func(backend.Event)
 	planned  []string // dry run: the calls it would make
+	applied  []string // the creates and updates this call made, for the interrupt message
 	runID    string   // tags the images this call starts (TagRunID)
 }
 
@@ -199,6 +200,9 @@ func (r *run) mutate(op, what string, call func() error) (bool, error) {
 	}
 	if err := call(); err != nil {
 		return false, explain(op, what, err)
+	}
+	if strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Update") {
+		r.applied = append(r.applied, op+" "+what)
 	}
 	r.emit("apply", "%s %s", op, what)
 	return true, nil

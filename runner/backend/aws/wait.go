@@ -222,18 +222,28 @@ func (r *run) steps(ctx context.Context, bd *build, seen *execSeen) ([]stepEvent
 	return events, nil
 }
 
-// interrupted cancels the in-flight builds this run started.
+// interrupted cancels the in-flight builds this run started and says
+// exactly what it cancelled and what stays: only image builds are
+// cancelled; the component and recipe versions, configurations and
+// pipelines this run created or updated stay in Image Builder (versions
+// are immutable and the next run reuses them), and so do builds another
+// run started.
 func (r *run) interrupted(res *backend.Result, builds []*build) (*backend.Result, error) {
 	cancelled, left, errs := r.cancelStarted(builds)
 	var parts []string
 	if len(cancelled) > 0 {
-		parts = append(parts, "sent CancelImageCreation for "+strings.Join(cancelled, ", "))
+		parts = append(parts, "cancelled the image build(s) this run started (CancelImageCreation sent, nothing distributed): "+strings.Join(cancelled, ", "))
 	}
 	if len(left) > 0 {
 		parts = append(parts, "left running (started by another or an earlier run) "+strings.Join(left, ", "))
 	}
 	for _, err := range errs {
 		parts = append(parts, err.Error())
+	}
+	if len(r.applied) > 0 {
+		parts = append(parts, "kept in Image Builder (the next run reuses them): "+strings.Join(r.applied, ", "))
+	} else {
+		parts = append(parts, "created no component, recipe, configuration or pipeline (all existed)")
 	}
 	res.Status = backend.StatusCancelled
 	res.Message = "interrupted: " + strings.Join(parts, "; ")
@@ -303,7 +313,8 @@ func (r *run) report(res *backend.Result, recipe *recipes.Recipe, builds []*buil
 			ex := bd.execs[id]
 			phase := workflowStage(ex.meta.Type)
 			for _, s := range ex.steps {
-				sr := backend.StepResult{Phase: phase, Step: aws.ToString(s.Name), Status: strings.ToLower(string(s.Status)), Message: aws.ToString(s.Message)}
+				sr := backend.StepResult{Phase: phase, Step: aws.ToString(s.Name), Status: strings.ToLower(string(s.Status)), Message: aws.ToString(s.Message),
+					ExitCode: exitCodeIn(aws.ToString(s.Message))}
 				// The failing AWSTOE step, when the message names it, comes
 				// first: it is what the author has to fix.
 				if s.Status == types.WorkflowStepExecutionStatusFailed {
@@ -422,6 +433,21 @@ func (r *run) s3Logs() string {
 // failed in phase 'build' at step 'Install': exit status 3". Messages that
 // do not name them leave the workflow step as the only detail.
 var reComponentStep = regexp.MustCompile(`component/([a-z0-9-_]+)/[0-9]+\.[0-9]+\.[0-9]+(?:/[0-9]+)?'? failed in phase '(\w+)' at step '([^']+)'(?:[^0-9]*?(?:exit status|exit code|exited with code) (\d+))?`)
+
+// reExitCode reads a non-zero exit code out of a step message ("exited
+// with code 3", "exit status 3"); Image Builder has no field for it.
+var reExitCode = regexp.MustCompile(`(?:exit status|exit code|exited with code) ([1-9][0-9]*)`)
+
+// exitCodeIn is the exit code a message states, or 0 when it states none
+// (unknown: printers show no code then).
+func exitCodeIn(msg string) int {
+	m := reExitCode.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
 
 func componentStep(recipe *recipes.Recipe, msg string) (backend.StepResult, bool) {
 	m := reComponentStep.FindStringSubmatch(msg)
