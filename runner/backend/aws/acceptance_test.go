@@ -12,29 +12,75 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 
+	"github.com/ibgitops/ibgitops/internal/ibfake"
+	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
 
 // TestAcceptanceRealAWS runs against real EC2 Image Builder, only when
-// IBGITOPS_ACC=1. It uses the standard AWS chain (AWS_PROFILE, AWS_REGION,
-// ...) and IBGITOPS_ACC_INSTANCE_PROFILE (default
-// EC2InstanceProfileForImageBuilder). Without IBGITOPS_ACC_BUILD=1 it
-// checks create, reuse, refusal, update and dry run and stops before
-// starting a build (a real build takes 30+ minutes and costs EC2 time);
-// with it, it also builds the image and waits for it. Everything it
-// creates is deleted at the end, in reverse dependency order.
+// IBGITOPS_ACC=1 (docs/aws.md says what a maintainer sets up, runs and
+// pays). It uses the standard AWS chain (AWS_PROFILE, AWS_REGION, ...) and
+// IBGITOPS_ACC_INSTANCE_PROFILE (default EC2InstanceProfileForImageBuilder).
+// Without IBGITOPS_ACC_BUILD=1 it checks create, reuse, refusal and dry
+// run and stops before starting a build (a real build takes 30+ minutes
+// and costs EC2 time); with it, it also builds, distributes and checks
+// what only the service can show. Everything it creates in Image Builder
+// is deleted at the end, in reverse dependency order; the AMI a build
+// makes is logged for the maintainer to deregister.
 func TestAcceptanceRealAWS(t *testing.T) {
 	if os.Getenv("IBGITOPS_ACC") != "1" {
-		t.Skip("real-AWS acceptance test: set IBGITOPS_ACC=1 (and AWS credentials and region) to run it")
+		t.Skip("real-AWS acceptance test: set IBGITOPS_ACC=1 (and AWS credentials and region) to run it; see docs/aws.md")
 	}
+	runAcceptance(t, acceptance{poll: 30 * time.Second, build: os.Getenv("IBGITOPS_ACC_BUILD") == "1", instanceProfile: os.Getenv("IBGITOPS_ACC_INSTANCE_PROFILE")})
+}
+
+// TestAcceptanceAgainstFake runs the same steps against the fake through
+// the standard AWS chain (AWS_ENDPOINT_URL), in both modes, so that the
+// real-AWS test, which CI cannot run, stays runnable: a change that breaks
+// its steps or its cleanup fails here first.
+func TestAcceptanceAgainstFake(t *testing.T) {
+	for _, build := range []bool{false, true} {
+		t.Run(map[bool]string{false: "apply only", true: "build"}[build], func(t *testing.T) {
+			isolateAWSEnv(t)
+			e := newEnv(t, ibfake.Options{})
+			for k, v := range map[string]string{"AWS_ENDPOINT_URL": e.srv.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDFAKE", "AWS_SECRET_ACCESS_KEY": "fakesecret"} {
+				t.Setenv(k, v)
+			}
+			// Registered first, so it runs after the acceptance cleanup.
+			t.Cleanup(func() {
+				c := e.client()
+				ctx := context.Background()
+				recipes, _ := c.ListImageRecipes(ctx, &imagebuilder.ListImageRecipesInput{})
+				infras, _ := c.ListInfrastructureConfigurations(ctx, &imagebuilder.ListInfrastructureConfigurationsInput{})
+				dists, _ := c.ListDistributionConfigurations(ctx, &imagebuilder.ListDistributionConfigurationsInput{})
+				pipes, _ := c.ListImagePipelines(ctx, &imagebuilder.ListImagePipelinesInput{})
+				comps, _ := c.ListComponents(ctx, &imagebuilder.ListComponentsInput{})
+				images, _ := c.ListImages(ctx, &imagebuilder.ListImagesInput{})
+				if n := len(recipes.ImageRecipeSummaryList) + len(infras.InfrastructureConfigurationSummaryList) + len(dists.DistributionConfigurationSummaryList) +
+					len(pipes.ImagePipelineList) + len(comps.ComponentVersionList) + len(images.ImageVersionList); n != 0 {
+					t.Errorf("the acceptance cleanup left %d resources", n)
+				}
+			})
+			runAcceptance(t, acceptance{poll: time.Millisecond, build: build})
+		})
+	}
+}
+
+type acceptance struct {
+	poll            time.Duration
+	build           bool
+	instanceProfile string
+}
+
+func runAcceptance(t *testing.T, o acceptance) {
 	ctx := context.Background()
 	timeout := 10 * time.Minute
-	if os.Getenv("IBGITOPS_ACC_BUILD") == "1" {
+	if o.build {
 		timeout = 2 * time.Hour
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	b, err := New(ctx, Options{PollInterval: 30 * time.Second})
+	b, err := New(ctx, Options{PollInterval: o.poll, MaxPollInterval: max(o.poll, 2*time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +89,6 @@ func TestAcceptanceRealAWS(t *testing.T) {
 	_, _ = rand.Read(suffix[:])
 	id := "ibgitops-acc-" + hex.EncodeToString(suffix[:])
 	repo := repoFixture(1)
-	rename := func(old, new string) string { return strings.Replace(old, "web", new, 1) }
 	comp := repo.Components["comp-1"]
 	delete(repo.Components, "comp-1")
 	comp.Name = id + "-c1"
@@ -58,15 +103,20 @@ func TestAcceptanceRealAWS(t *testing.T) {
 	delete(repo.Infrastructures, "build")
 	inf.Name = id + "-infra"
 	delete(inf.Spec, "logging")
-	inf.InstanceProfileName = os.Getenv("IBGITOPS_ACC_INSTANCE_PROFILE")
+	inf.InstanceProfileName = o.instanceProfile
 	if inf.InstanceProfileName == "" {
 		inf.InstanceProfileName = "EC2InstanceProfileForImageBuilder"
 	}
 	repo.Infrastructures[inf.Name] = inf
 	delete(repo.Distributions, "two-regions")
+	// One Region, an AMI name the service fills per build: what only the
+	// service can show is that it does (the fake checks fixed names only).
+	dist := &recipes.Distribution{Meta: recipes.Meta{Kind: recipes.KindDistribution, Name: id + "-dist", File: "distribution/acc.yaml"},
+		Distributions: []map[string]any{{"region": b.Region(), "amiDistributionConfiguration": map[string]any{"name": id + "-{{ imagebuilder:buildDate }}"}}}}
+	repo.Distributions[dist.Name] = dist
 	p := repo.Pipelines["web-pipeline"]
 	delete(repo.Pipelines, "web-pipeline")
-	p.Name, p.ImageRecipe, p.InfrastructureConfiguration, p.DistributionConfiguration = rename(p.Name, id), rec.Name, inf.Name, ""
+	p.Name, p.ImageRecipe, p.InfrastructureConfiguration, p.DistributionConfiguration = id+"-pipeline", rec.Name, inf.Name, dist.Name
 	p.Schedule = nil
 	repo.Pipelines[p.Name] = p
 	req := request(repo, rec.Name, p.Name)
@@ -87,6 +137,9 @@ func TestAcceptanceRealAWS(t *testing.T) {
 					return err
 				}
 				for _, img := range out.ImageSummaryList {
+					for _, ami := range outputs(img.OutputResources) {
+						t.Logf("the build made %s: deregister it and delete its snapshot (docs/aws.md)", ami)
+					}
 					if _, err := client.DeleteImage(cctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: img.Arn}); err != nil {
 						return err
 					}
@@ -105,6 +158,10 @@ func TestAcceptanceRealAWS(t *testing.T) {
 				_, err := client.DeleteInfrastructureConfiguration(cctx, &imagebuilder.DeleteInfrastructureConfigurationInput{InfrastructureConfigurationArn: a("infrastructure-configuration", inf.Name)})
 				return err
 			},
+			func() error {
+				_, err := client.DeleteDistributionConfiguration(cctx, &imagebuilder.DeleteDistributionConfigurationInput{DistributionConfigurationArn: a("distribution-configuration", dist.Name)})
+				return err
+			},
 		}
 		for _, step := range steps {
 			if err := step(); err != nil && !isNotFound(err) {
@@ -116,11 +173,13 @@ func TestAcceptanceRealAWS(t *testing.T) {
 	dry := req
 	dry.DryRun = true
 	res, err := b.Build(ctx, dry, nil)
-	if err != nil || res.Status != backend.StatusSkipped || len(res.Steps) != 5 {
+	if err != nil || res.Status != backend.StatusSkipped || len(res.Steps) != 6 {
 		t.Fatalf("dry run: %v %+v", err, res)
 	}
-	if os.Getenv("IBGITOPS_ACC_BUILD") != "1" {
-		// Create the resources without building: no pipeline named.
+	if !o.build {
+		// Create the resources without building: no pipeline named. The
+		// CreateComponent carries ibgitops' own 36-character client
+		// token, so the endpoint accepting it is checked here too.
 		noBuild := req
 		noBuild.Pipelines = nil
 		noBuild.DryRun = false
@@ -146,8 +205,11 @@ func TestAcceptanceRealAWS(t *testing.T) {
 			t.Fatalf("re-apply: %v", err)
 		}
 		// Same version, other content: refused.
-		comp.Data += "# changed\n"
-		comp.ContentHash = sha(comp.Data)
+		changed := *comp
+		changed.Data += "# changed\n"
+		changed.ContentHash = sha(changed.Data)
+		repo.Components[comp.Name] = &changed
+		defer func() { repo.Components[comp.Name] = comp }()
 		b3, err := New(ctx, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -160,6 +222,27 @@ func TestAcceptanceRealAWS(t *testing.T) {
 	res, err = b.Build(ctx, req, func(ev backend.Event) { t.Logf("[%s] %s", ev.Stage, ev.Message) })
 	if err != nil || res.Status != backend.StatusSucceeded {
 		t.Fatalf("build: %v %+v", err, res)
+	}
+	// What the fake cannot vouch for: the service lists the image with the
+	// tags the build was started with (the re-run decision reads them
+	// there), and names its AMI from the distribution's template.
+	list, err := client.ListImageBuildVersions(ctx, &imagebuilder.ListImageBuildVersionsInput{ImageVersionArn: aws.String(b.arn("image", rec.Name, rec.Version))})
+	if err != nil || len(list.ImageSummaryList) != 1 {
+		t.Fatalf("ListImageBuildVersions: %v %v", list, err)
+	}
+	sum := list.ImageSummaryList[0]
+	for _, tag := range []string{TagBuildHash, TagContentHash, TagRunID, TagCommit, TagRepository} {
+		if sum.Tags[tag] == "" {
+			t.Errorf("ListImageBuildVersions summary lacks tag %s (tags %v): the backend could not recognise its own image on a re-run", tag, sum.Tags)
+		}
+	}
+	img, err := client.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: sum.Arn})
+	if err != nil || img.Image.OutputResources == nil || len(img.Image.OutputResources.Amis) == 0 {
+		t.Fatalf("GetImage: %v %v", img, err)
+	}
+	name := aws.ToString(img.Image.OutputResources.Amis[0].Name)
+	if !strings.HasPrefix(name, id+"-") || strings.Contains(name, "{{") {
+		t.Errorf("AMI name %q: want %s-<build date>, the template filled", name, id)
 	}
 	again, err := b.Build(ctx, req, nil)
 	if err != nil || again.Status != backend.StatusSkipped {
