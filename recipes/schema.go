@@ -148,16 +148,7 @@ func fieldSchema(f *Field) jsonObject {
 			jsonObject{{"type", "array"}, {"items", jsonObject{{"type", "string"}}}},
 		}}})
 	case TDocument:
-		s.set("type", "object")
-		s.set("required", []string{"schemaVersion", "phases"})
-		s.set("properties", jsonObject{
-			{"name", jsonObject{{"type", "string"}}},
-			{"description", jsonObject{{"type", "string"}}},
-			{"schemaVersion", jsonObject{{"anyOf", []any{jsonObject{{"type", "string"}}, jsonObject{{"type", "number"}}}}}},
-			{"parameters", jsonObject{{"type", "array"}}},
-			{"constants", jsonObject{{"type", "array"}}},
-			{"phases", jsonObject{{"type", "array"}}},
-		})
+		s = documentSchema(f.Doc)
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
@@ -28,6 +30,8 @@ var schemaRules = map[string]bool{
 	RuleEnum: true, RuleLength: true, RuleRange: true, RuleNamePattern: true, RuleValuePattern: true,
 	RuleVersionFormat: true, RuleARNFormat: true, RuleTooManyComponents: true, RuleParentImage: true,
 	RuleSchedule: true, RuleTagPattern: true,
+	// AWSTOE document structure, from the same awstoe tables.
+	awstoe.RuleUnknownKey: true, awstoe.RuleUnknownAction: true, awstoe.RuleMissingAction: true, awstoe.RuleOnFailure: true,
 }
 
 // yamlToJSON converts a YAML node as a YAML 1.2 editor does (what
@@ -53,12 +57,33 @@ func toJSON(n *yaml.Node, budget *int) (any, error) {
 		return toJSON(n.Alias, budget)
 	case yaml.MappingNode:
 		m := map[string]any{}
+		var merged []map[string]any
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			v, err := toJSON(n.Content[i+1], budget)
 			if err != nil {
 				return nil, err
 			}
+			if n.Content[i].Tag == "!!merge" { // <<: *anchor, as editors read it
+				switch x := v.(type) {
+				case map[string]any:
+					merged = append(merged, x)
+				case []any:
+					for _, e := range x {
+						if mm, ok := e.(map[string]any); ok {
+							merged = append(merged, mm)
+						}
+					}
+				}
+				continue
+			}
 			m[n.Content[i].Value] = v
+		}
+		for _, mm := range merged {
+			for k, v := range mm {
+				if _, set := m[k]; !set {
+					m[k] = v
+				}
+			}
 		}
 		return m, nil
 	case yaml.SequenceNode:
@@ -263,23 +288,23 @@ func TestSchemaAgreesOnVariants(t *testing.T) {
 	type variant struct{ kind, yaml string }
 	var cases []variant
 	recipe := func(field string) string {
-		return "kind: ImageRecipe\nname: v\nversion: 1.0.0\nparentImage: ami-0123456789abcdef0\ncomponents:\n  - name: c\n" + field
+		return "kind: ImageRecipe\nname: variant\nversion: 1.0.0\nparentImage: ami-0123456789abcdef0\ncomponents:\n  - name: comp\n" + field
 	}
 	for _, v := range versions {
 		cases = append(cases, variant{"ImageRecipe", strings.Replace(recipe(""), "version: 1.0.0", "version: \""+v+"\"", 1)})
-		cases = append(cases, variant{"Component", "kind: Component\nname: c\nversion: \"" + v + "\"\nplatform: Linux\ndocumentFile: d.yaml\n"})
+		cases = append(cases, variant{"Component", "kind: Component\nname: comp\nversion: \"" + v + "\"\nplatform: Linux\ndocumentFile: d.yaml\n"})
 		cases = append(cases, variant{"ImageRecipe", recipe("    version: \"" + v + "\"\n")})
 	}
 	for _, a := range arns {
-		cases = append(cases, variant{"ImageRecipe", strings.Replace(recipe(""), "- name: c", "- arn: \""+a+"\"", 1)})
+		cases = append(cases, variant{"ImageRecipe", strings.Replace(recipe(""), "- name: comp", "- arn: \""+a+"\"", 1)})
 	}
 	for _, p := range parents {
 		cases = append(cases, variant{"ImageRecipe", strings.Replace(recipe(""), "parentImage: ami-0123456789abcdef0", "parentImage: \""+p+"\"", 1)})
-		cases = append(cases, variant{"ContainerRecipe", "kind: ContainerRecipe\nname: v\nversion: 1.0.0\ncontainerType: DOCKER\nparentImage: \"" + p +
-			"\"\ncomponents:\n  - name: c\ndockerfileTemplateFile: Dockerfile\ntargetRepository: {service: ECR, repositoryName: r}\n"})
+		cases = append(cases, variant{"ContainerRecipe", "kind: ContainerRecipe\nname: variant\nversion: 1.0.0\ncontainerType: DOCKER\nparentImage: \"" + p +
+			"\"\ncomponents:\n  - name: comp\ndockerfileTemplateFile: Dockerfile\ntargetRepository: {service: ECR, repositoryName: r}\n"})
 	}
 	for _, s := range schedules {
-		cases = append(cases, variant{"ImagePipeline", "kind: ImagePipeline\nname: p\nimageRecipe: r\ninfrastructureConfiguration: i\nschedule:\n  scheduleExpression: \"" + s + "\"\n"})
+		cases = append(cases, variant{"ImagePipeline", "kind: ImagePipeline\nname: pipe\nimageRecipe: variant\ninfrastructureConfiguration: infra\nschedule:\n  scheduleExpression: \"" + s + "\"\n"})
 	}
 	for _, p := range tagPatterns {
 		cases = append(cases, variant{ConfigKind, "release:\n  tagPattern: \"" + p + "\"\n"})
@@ -291,10 +316,18 @@ func TestSchemaAgreesOnVariants(t *testing.T) {
 	cases = append(cases, variant{"ImageRecipe", recipe("  - arn: " + arn + "1.0.0\n    version: 1.0.0\n")})
 	var many strings.Builder
 	for i := range 21 {
-		fmt.Fprintf(&many, "  - name: c%d\n", i)
+		fmt.Fprintf(&many, "  - name: comp%d\n", i)
 	}
 	cases = append(cases, variant{"ImageRecipe", recipe(many.String())})
 
+	accepted, rejected := 0, 0
+	defer func() {
+		// Variants on both sides of every rule, not a fixture that fails
+		// for an unrelated reason.
+		if accepted < 100 || rejected < 100 {
+			t.Errorf("%d variants accepted, %d rejected: the fixtures are broken", accepted, rejected)
+		}
+	}()
 	for i, c := range cases {
 		name := fmt.Sprintf("v%d.yaml", i)
 		if c.kind == ConfigKind {
@@ -311,6 +344,11 @@ func TestSchemaAgreesOnVariants(t *testing.T) {
 			}
 		}
 		_, verr := schemaVerdict(t, all, name, []byte(c.yaml))
+		if lintRejects {
+			rejected++
+		} else {
+			accepted++
+		}
 		if lintRejects != (verr != nil) {
 			t.Errorf("lint rejects: %v, schema rejects: %v, for\n%s\nlint: %v\nschema: %v", lintRejects, verr != nil, c.yaml, findings, verr)
 		}
@@ -384,3 +422,55 @@ func TestNumRange(t *testing.T) {
 }
 
 var _ fs.FS = fstest.MapFS{}
+
+// TestDocumentSchemaAgreesWithAWSTOE runs the AWSTOE validator's own test
+// documents through the component schema's document description: a
+// document the validator accepts, the schema accepts; one it rejects
+// under a structural rule, the schema rejects (#16 item 13).
+func TestDocumentSchemaAgreesWithAWSTOE(t *testing.T) {
+	all := schemas(t)
+	files, _ := filepath.Glob("awstoe/testdata/*/*.yaml")
+	if len(files) < 20 {
+		t.Fatalf("only %d AWSTOE test documents found", len(files))
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, findings := awstoe.Parse(data, file)
+		if doc != nil {
+			findings = append(findings, doc.Validate(awstoe.ValidateOptions{})...)
+		}
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+			continue
+		}
+		v, err := yamlToJSON(&root)
+		if err != nil {
+			continue
+		}
+		text, _ := json.Marshal(map[string]any{"kind": "Component", "name": "doc", "version": "1.0.0", "platform": "Linux", "document": v})
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		verr := all["Component"].Validate(inst)
+		errs, schemaRule := 0, ""
+		for _, f := range findings {
+			if f.Severity != diag.Error {
+				continue
+			}
+			errs++
+			if schemaRules[f.Rule] {
+				schemaRule = f.Rule
+			}
+		}
+		switch {
+		case errs == 0 && verr != nil:
+			t.Errorf("%s: the AWSTOE validator accepts it, the schema rejects it:\n%v", file, verr)
+		case schemaRule != "" && verr == nil:
+			t.Errorf("%s: the AWSTOE validator rejects it (%s), the schema accepts it", file, schemaRule)
+		}
+	}
+}
