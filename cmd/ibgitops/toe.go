@@ -27,11 +27,12 @@ func newToeCmd() *cobra.Command {
 }
 
 func toeValidateCmd() *cobra.Command {
-	var documents, format string
+	var documents, format, platform string
+	var allowMissing bool
 	cmd := &cobra.Command{
-		Use:   "validate --documents a.yaml[,b.yaml]",
-		Short: "Validate AWSTOE documents for this OS; findings printed as lint prints them",
-		Long: "Validate AWSTOE documents for this OS with the same rules and printers as lint " +
+		Use:   "validate --documents a.yaml[,b.yaml] [--platform Linux|Windows|macOS]",
+		Short: "Validate AWSTOE documents for this OS (or --platform); findings printed as lint prints them",
+		Long: "Validate AWSTOE documents for this OS, or for --platform, with the same rules and printers as lint " +
 			"(text: file:line:col: severity: message [rule]). Exit codes: 0 valid (warnings allowed), " +
 			"1 validation errors, 2 could not run (missing file, bad flags).",
 		Args: cobra.NoArgs,
@@ -43,9 +44,13 @@ func toeValidateCmd() *cobra.Command {
 			if !validFormat(format) {
 				return withCode(exitCannot, fmt.Errorf("--format %q: use one of %s", format, strings.Join(report.FindingFormats, ", ")))
 			}
+			vo, err := toe.ValidateFor(platform, allowMissing)
+			if err != nil {
+				return withCode(exitCannot, err)
+			}
 			var all []diag.Finding
 			for _, p := range paths {
-				_, _, findings, err := toe.LoadDocument(p)
+				_, _, findings, err := toe.LoadDocumentFor(p, vo)
 				if err != nil {
 					return withCode(exitCannot, err)
 				}
@@ -69,6 +74,8 @@ func toeValidateCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents (no spaces)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(report.FindingFormats, ", "))
 	cmd.Flags().BoolP("trace", "t", false, "accepted for awstoe compatibility (validation output is always complete)")
+	cmd.Flags().StringVar(&platform, "platform", "", "validate for Linux, Windows or macOS (default: this machine's, "+toe.HostPlatform()+")")
+	cmd.Flags().BoolVar(&allowMissing, "allow-missing-steps", false, "a chaining reference to a step the document lacks is a warning, not an error (templates a generator completes)")
 	return cmd
 }
 
@@ -91,7 +98,7 @@ func toeRunCmd() *cobra.Command {
 			opts := toe.Options{
 				ExecutionID: flagOpts.ExecutionID, LogDirectory: flagOpts.LogDirectory,
 				StateDirectory: flagOpts.StateDirectory, Trace: flagOpts.Trace, FailOnEmpty: flagOpts.FailOnEmpty,
-				SecretVars: toe.SplitList(secretVars),
+				SecretVars: toe.SplitList(secretVars), AllowMissingSteps: flagOpts.AllowMissingSteps,
 			}
 			for _, p := range toe.SplitList(documents) {
 				opts.Documents = append(opts.Documents, toe.DocumentSpec{Path: p})
@@ -147,6 +154,7 @@ func toeRunCmd() *cobra.Command {
 	f.StringVarP(&flagOpts.LogDirectory, "log-directory", "l", "", "parent folder of the TOE_* log folder (default: .)")
 	f.StringVarP(&flagOpts.StateDirectory, "state-directory", "s", "", "where reboot/resume state is kept (default: the log directory)")
 	f.BoolVarP(&flagOpts.Trace, "trace", "t", false, "echo application.log on stderr")
+	f.BoolVar(&flagOpts.AllowMissingSteps, "allow-missing-steps", false, "accept chaining references to steps a document lacks (they fail when reached); for templates a generator completes")
 	f.StringVar(&secretVars, "secret-vars", "", "comma-separated environment variables whose values are redacted from every output, besides "+strings.Join(toe.SecretVars, ", ")+" and those IBGITOPS_SECRET_VARS lists")
 	f.BoolVar(&flagOpts.FailOnEmpty, "fail-on-empty", false, "fail when a --phases name matches nothing (default: a warning in the summary)")
 	return cmd

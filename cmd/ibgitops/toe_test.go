@@ -152,3 +152,30 @@ func TestToeRun(t *testing.T) {
 		t.Errorf("empty parameter value: exit %d, want 2", code)
 	}
 }
+
+// TestToeValidatePlatformAndMissingSteps: --platform validates a document
+// for another OS (default: this machine), and a reference to a step the
+// document lacks is an error unless --allow-missing-steps (#17 items 4, 5).
+func TestToeValidatePlatformAndMissingSteps(t *testing.T) {
+	dir := t.TempDir()
+	win := writeFile(t, dir, "win.yaml", "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: P\n        action: ExecutePowerShell\n        inputs:\n          commands: [Write-Host hi]\n")
+	missing := writeFile(t, dir, "missing.yaml", "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Uses\n        action: ExecuteBash\n        inputs:\n          commands: ['echo {{ build.GeneratedLater.outputs.stdout }}']\n")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-d", win}, 1, "toe-platform"},
+		{[]string{"-d", win, "--platform", "Windows"}, 0, ""},
+		{[]string{"-d", win, "--platform", "windows"}, 0, ""},
+		{[]string{"-d", win, "--platform", "macOS"}, 1, "toe-platform"},
+		{[]string{"-d", win, "--platform", "Solaris"}, 2, ""},
+		{[]string{"-d", missing}, 1, "--allow-missing-steps"},
+		{[]string{"-d", missing, "--allow-missing-steps"}, 0, "warning"},
+	} {
+		code, out := toeCLI(t, append([]string{"toe", "validate"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("toe validate %v: exit %d, want %d with %q:\n%s", tc.args, code, tc.code, tc.want, out)
+		}
+	}
+}

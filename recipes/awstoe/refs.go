@@ -304,10 +304,17 @@ func (v *validator) chainReference(r ParsedRef, expr string, at diag.Pos, pi, si
 			v.add(at, diag.Error, RuleUnknownReference, "%s", msg)
 			return
 		}
-		// No close name: most likely a generator inserts that step before
-		// upload (AWS's own aws-parallelcluster templates do), so warn.
-		msg += "; AWSTOE cannot resolve it unless that step is added before the document is used"
-		v.add(at, diag.Warning, RuleUnknownReference, "%s", msg)
+		// No close name: a generator may insert that step before upload
+		// (AWS's own aws-parallelcluster templates do). That is allowed
+		// only when asked for: otherwise the run would fail at this step
+		// after earlier steps had changed the machine.
+		if v.opts.AllowMissingSteps {
+			msg += "; AWSTOE cannot resolve it unless that step is added before the document is used"
+			v.add(at, diag.Warning, RuleUnknownReference, "%s", msg)
+			return
+		}
+		msg += "; add the step, fix the name, or, for a template a generator completes before use, validate with --allow-missing-steps"
+		v.add(at, diag.Error, RuleUnknownReference, "%s", msg)
 		return
 	}
 	if Stage(r.Phase) != Stage(cur.Name) {

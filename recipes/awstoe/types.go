@@ -248,4 +248,12 @@ type ValidateOptions struct {
 	// Platform is "Linux", "Windows", "macOS" or "" (unknown: platform
 	// checks are skipped).
 	Platform string
+	// AllowMissingSteps turns a chaining reference to a step the phase
+	// does not have (and whose name is close to none it has) from an
+	// error into a warning: some published templates are completed by a
+	// generator that inserts the step before upload (AWS's
+	// aws-parallelcluster ones do). By default it is an error, because
+	// `toe run` would fail at that step after earlier steps had already
+	// changed the machine.
+	AllowMissingSteps bool
 }

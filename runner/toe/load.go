@@ -16,8 +16,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// hostPlatform is the Image Builder platform name of this OS.
-func hostPlatform() string {
+// HostPlatform is the Image Builder platform name of this OS: what `toe
+// validate` checks for without --platform, as AWSTOE validates for the
+// machine it runs on.
+func HostPlatform() string {
 	switch runtime.GOOS {
 	case "windows":
 		return awstoe.PlatformWindows
@@ -31,19 +33,25 @@ func hostPlatform() string {
 // accepts an ibgitops Component file and runs its inline `document:`.
 // Findings with errors mean the document must not run.
 func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error) {
+	return LoadDocumentFor(path, awstoe.ValidateOptions{Platform: HostPlatform()})
+}
+
+// LoadDocumentFor is LoadDocument validating with opts (another platform,
+// lenient step references).
+func LoadDocumentFor(path string, opts awstoe.ValidateOptions) (*awstoe.Document, []byte, []diag.Finding, error) {
 	data, err := readRegularFile(path, maxDocumentSize, "document", documentHint)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	doc, findings := checkDocument(data, path)
+	doc, findings := checkDocument(data, path, opts)
 	return doc, data, findings, nil
 }
 
-// checkDocument parses and validates a document's text for this OS.
-func checkDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) {
+// checkDocument parses and validates a document's text.
+func checkDocument(data []byte, path string, opts awstoe.ValidateOptions) (*awstoe.Document, []diag.Finding) {
 	doc, findings := parseDocument(data, path)
 	if doc != nil {
-		findings = append(findings, doc.Validate(awstoe.ValidateOptions{Platform: hostPlatform()})...)
+		findings = append(findings, doc.Validate(opts)...)
 	}
 	diag.Sort(findings)
 	return doc, findings
@@ -117,4 +125,20 @@ func resolveDocPath(p, parent string) string {
 		return alt
 	}
 	return p
+}
+
+// ValidateFor returns the validation options for `toe validate`: platform
+// is Linux, Windows or macOS in any case ("" = this machine's).
+func ValidateFor(platform string, allowMissingSteps bool) (awstoe.ValidateOptions, error) {
+	opts := awstoe.ValidateOptions{Platform: HostPlatform(), AllowMissingSteps: allowMissingSteps}
+	if platform == "" {
+		return opts, nil
+	}
+	for _, p := range []string{awstoe.PlatformLinux, awstoe.PlatformWindows, awstoe.PlatformMacOS} {
+		if strings.EqualFold(platform, p) {
+			opts.Platform = p
+			return opts, nil
+		}
+	}
+	return opts, fmt.Errorf("--platform %q: use Linux, Windows or macOS", platform)
 }

@@ -267,7 +267,7 @@ func loadDocuments(ctx context.Context, opts Options, s3client func(context.Cont
 	var all []diag.Finding
 	var docs []*loadedDoc
 	for _, spec := range opts.Documents {
-		d, err := loadOne(ctx, s3client, spec.Path, append(slices.Clone(opts.Parameters), spec.Parameters...), opts.Phases, nil)
+		d, err := loadOne(ctx, s3client, spec.Path, append(slices.Clone(opts.Parameters), spec.Parameters...), opts.Phases, nil, opts.AllowMissingSteps)
 		if err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
@@ -284,12 +284,14 @@ func loadDocuments(ctx context.Context, opts Options, s3client func(context.Cont
 	return docs, nil
 }
 
-func loadOne(ctx context.Context, s3client func(context.Context) (S3API, error), path string, params []Param, phases []string, ancestors []string) (*loadedDoc, error) {
+// allowMissingSteps is Options.AllowMissingSteps.
+func loadOne(ctx context.Context, s3client func(context.Context) (S3API, error), path string, params []Param, phases []string, ancestors []string, allowMissingSteps bool) (*loadedDoc, error) {
 	data, err := readDocument(ctx, path, s3client)
 	if err != nil {
 		return nil, err
 	}
-	doc, findings := checkDocument(data, path)
+	// A run always validates for this machine: it runs here.
+	doc, findings := checkDocument(data, path, awstoe.ValidateOptions{Platform: HostPlatform(), AllowMissingSteps: allowMissingSteps})
 	if errs, _ := diag.Count(findings); errs > 0 || doc == nil {
 		return nil, &ValidationError{Findings: findings}
 	}

@@ -44,6 +44,11 @@ type Options struct {
 	Trace          bool
 	// FailOnEmpty turns "a --phases name matched nothing" into a failure.
 	FailOnEmpty bool
+	// AllowMissingSteps accepts chaining references to steps a document
+	// does not have (a warning instead of an error; such a step then fails
+	// when it runs): for published templates a generator completes before
+	// use, such as aws-parallelcluster's custom_script.yaml.
+	AllowMissingSteps bool
 	// SecretVars names environment variables whose values are redacted
 	// from every output, in addition to SecretVars and IBGITOPS_SECRET_VARS.
 	SecretVars []string
