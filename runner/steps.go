@@ -411,7 +411,10 @@ func assemble(s *State) *report.Report {
 		Plan: s.Plan, Builds: s.Results, Skipped: s.Skipped, Notes: s.Notes, FailOn: s.Opts.FailOn,
 	}
 	if s.Linted {
-		r.Findings = s.Findings
+		r.Linted, r.Findings = true, s.Findings
+		if s.Repo != nil {
+			r.Files = s.Repo.Files
+		}
 	}
 	if s.Plan != nil {
 		r.Base = s.Plan.Base

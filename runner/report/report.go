@@ -30,9 +30,14 @@ type Report struct {
 	Started    time.Time `json:"started"`
 	Finished   time.Time `json:"finished"`
 
-	Findings []diag.Finding   `json:"findings"`
-	Plan     *recipes.Plan    `json:"plan,omitempty"`
-	Builds   []backend.Result `json:"builds"`
+	// Linted says lint ran (Findings then holds all it found, maybe none).
+	Linted   bool           `json:"linted"`
+	Findings []diag.Finding `json:"findings"`
+	// Files are the files lint examined, relative to the repository root:
+	// JUnit lists one test case per file, passing or not.
+	Files  []string         `json:"files,omitempty"`
+	Plan   *recipes.Plan    `json:"plan,omitempty"`
+	Builds []backend.Result `json:"builds"`
 	// Skipped says what the run did not do and why ("build: pull request,
 	// builds run after merge").
 	Skipped []string `json:"skipped,omitempty"`
@@ -149,7 +154,7 @@ func BuildDescription(b backend.Result) string {
 func (r *Report) Summary() string {
 	var parts []string
 	e, w := r.Counts()
-	if r.Findings != nil || r.Error == "" {
+	if r.Linted || r.Findings != nil {
 		if e+w == 0 {
 			parts = append(parts, "lint clean")
 		} else {

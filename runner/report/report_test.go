@@ -30,7 +30,7 @@ func cleanReport() *Report {
 		Tool: "ibgitops v1.0.0", Host: "GitHub", Event: "pull request #12", Action: "lint + plan",
 		Repository: "acme/images", Commit: "0123456789abcdef", Base: "fedcba9876543210",
 		RunURL: "https://github.com/acme/images/actions/runs/42", Started: t0, Finished: t0.Add(3 * time.Second),
-		Findings: []diag.Finding{},
+		Linted: true, Findings: []diag.Finding{}, Files: []string{"components/nginx.yaml", "recipes/web.yaml"},
 		Plan: &recipes.Plan{Base: "fedcba9876543210", Head: "0123456789abcdef",
 			Changes: []recipes.Change{
 				{Kind: recipes.KindComponent, Name: "nginx", File: "components/nginx.yaml", Change: "modified", FromVersion: "1.0.0", ToVersion: "1.1.0", Bump: "minor", Reason: "feat: add gzip"},
