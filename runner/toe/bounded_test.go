@@ -8,6 +8,8 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -122,11 +124,21 @@ func TestLoopsIterateLazily(t *testing.T) {
 		t.Run(loop, func(t *testing.T) {
 			doc := "name: big\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Loop\n        action: Assert\n        loop:\n          " + loop +
 				"\n        inputs:\n          stringEquals: '{{ loop.value }}'\n          value: '{{ loop.value }}'\n"
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			s, detail := runDoc(t, ctx, doc)
-			if s.Status != StatusFailed || !strings.Contains(detail, "interrupted before iteration") {
-				t.Fatalf("a cancelled loop must fail saying where it stopped, got %+v", s)
+			// The cancel must land past the recorded iterations for the
+			// "not recorded" note to be due; on a loaded machine 300 ms may
+			// not reach it, so the deadline grows until it does.
+			var s *Summary
+			var detail string
+			for wait := 300 * time.Millisecond; ; wait *= 4 {
+				ctx, cancel := context.WithTimeout(context.Background(), wait)
+				s, detail = runDoc(t, ctx, doc)
+				cancel()
+				if s.Status != StatusFailed || !strings.Contains(detail, "interrupted before iteration") {
+					t.Fatalf("a cancelled loop must fail saying where it stopped, got %+v", s)
+				}
+				if stoppedAt(t, detail) > maxRecordedIterations || wait > 20*time.Second {
+					break
+				}
 			}
 			if len(detail) > 4*maxKeptOutput {
 				t.Errorf("detailedoutput.json has %d bytes: a loop's inputs must be bounded", len(detail))
@@ -136,6 +148,21 @@ func TestLoopsIterateLazily(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stoppedAt reads the iteration a cancelled loop stopped before from its
+// "interrupted before iteration N of M" message.
+func stoppedAt(t *testing.T, detail string) int {
+	t.Helper()
+	m := regexp.MustCompile(`interrupted before iteration (-?\d+)`).FindStringSubmatch(detail)
+	if m == nil {
+		t.Fatalf("no iteration in %.300s", detail)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestLargeOutputsAreCut checks the class "a value a step produced is kept
