@@ -2,17 +2,17 @@ package recipes
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 )
 
 // rePerBuild matches the AMI name variables Image Builder fills per build
 // ({{imagebuilder:buildDate}}, {{imagebuilder:buildVersion}}; spaces
 // inside the braces are accepted, as the service accepts them).
-var rePerBuild = regexp.MustCompile(`\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}`)
+var rePerBuild = lazyre.New(`\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}`)
 
 // AMINameIsPerBuild reports whether an amiDistributionConfiguration.name
 // changes from one build to the next. EC2 requires AMI names unique per

@@ -2,11 +2,11 @@ package recipes
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 )
 
@@ -30,8 +30,8 @@ type CommitInfo struct {
 	Paths   []string
 }
 
-var reConventional = regexp.MustCompile(`^([A-Za-z]+)(\([^()]*\))?(!)?: \S`)
-var reBreaking = regexp.MustCompile(`(?m)^BREAKING[ -]CHANGE: `)
+var reConventional = lazyre.New(`^([A-Za-z]+)(\([^()]*\))?(!)?: \S`)
+var reBreaking = lazyre.New(`(?m)^BREAKING[ -]CHANGE: `)
 
 // ConventionalBump is the bump a commit message asks for: `type!:` or a
 // `BREAKING CHANGE:` footer major, `feat` minor, `fix` and anything else

@@ -2,9 +2,10 @@ package recipes
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 )
 
 // MaxVersionPart is the largest value of a version part (2^30-1).
@@ -76,9 +77,9 @@ func rightAlign(parts []string) string {
 }
 
 var (
-	reImageBuilderARN = regexp.MustCompile(`^arn:(aws[a-z-]*):imagebuilder:([a-z0-9-]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+(?:/(?:build|test|distribution))?)/([a-z0-9-_]+)(?:/([^/]+)(?:/([0-9]+))?)?$`)
-	reAMI             = regexp.MustCompile(`^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$`)
-	reMarketplace     = regexp.MustCompile(`^prod-[a-z0-9]+$`)
+	reImageBuilderARN = lazyre.New(`^arn:(aws[a-z-]*):imagebuilder:([a-z0-9-]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+(?:/(?:build|test|distribution))?)/([a-z0-9-_]+)(?:/([^/]+)(?:/([0-9]+))?)?$`)
+	reAMI             = lazyre.New(`^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$`)
+	reMarketplace     = lazyre.New(`^prod-[a-z0-9]+$`)
 )
 
 // checkIBARN validates an Image Builder ARN of resource type typ that
@@ -159,7 +160,7 @@ var cronFields = []cronField{
 	{"year", 1970, 2199, nil, ""},
 }
 
-var reRate = regexp.MustCompile(`^rate\(\s*([0-9]+)\s+(minute|minutes|hour|hours|day|days)\s*\)$`)
+var reRate = lazyre.New(`^rate\(\s*([0-9]+)\s+(minute|minutes|hour|hours|day|days)\s*\)$`)
 
 // ScheduleError says what is wrong with an Image Builder
 // scheduleExpression, or "" when the service accepts it. The Image Builder

@@ -7,11 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"gopkg.in/yaml.v3"
@@ -181,7 +181,7 @@ func getStr(m map[string]any, key string, dst *string) {
 	}
 }
 
-var reYAMLLine = regexp.MustCompile(`line (\d+)`)
+var reYAMLLine = lazyre.New(`line (\d+)`)
 
 // parse reads and parses one file (syntax layer), reporting size, syntax
 // and multi-document problems. It returns nil when the file is unusable.
@@ -763,8 +763,8 @@ func (l *loader) recipe(pf *parsedFile, d *decoder, m map[string]any, meta Meta)
 }
 
 var (
-	reParentPlaceholder     = regexp.MustCompile(`\{\{\{\s*imagebuilder:parentImage\s*\}\}\}`)
-	reComponentsPlaceholder = regexp.MustCompile(`\{\{\{\s*imagebuilder:components\s*\}\}\}`)
+	reParentPlaceholder     = lazyre.New(`\{\{\{\s*imagebuilder:parentImage\s*\}\}\}`)
+	reComponentsPlaceholder = lazyre.New(`\{\{\{\s*imagebuilder:components\s*\}\}\}`)
 )
 
 func (l *loader) containerRecipe(pf *parsedFile, d *decoder, m map[string]any, meta Meta) {
@@ -794,7 +794,7 @@ func (l *loader) containerRecipe(pf *parsedFile, d *decoder, m map[string]any, m
 	}
 	if cr.DockerfileTemplate != "" {
 		for _, ph := range []struct {
-			re   *regexp.Regexp
+			re   *lazyre.Regexp
 			text string
 		}{{reParentPlaceholder, "{{{ imagebuilder:parentImage }}}"}, {reComponentsPlaceholder, "{{{ imagebuilder:components }}}"}} {
 			if !ph.re.MatchString(cr.DockerfileTemplate) {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 )
 
 // Host answers the file and OS questions of the file comparison operators
@@ -247,7 +249,7 @@ func Compare(op, baseline, baselineTag, value, valueTag string) (bool, error) {
 	return false, fmt.Errorf("%q is not a comparison operator", op)
 }
 
-var numberRE = regexp.MustCompile(`^[-+]?([0-9]+[.])?[0-9]+$`)
+var numberRE = lazyre.New(`^[-+]?([0-9]+[.])?[0-9]+$`)
 
 // ParseNumber converts an operand to a number: YAML ints and floats as
 // YAML reads them, strings only when they match ^[-+]?([0-9]+[.])?[0-9]+$.

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"gopkg.in/yaml.v3"
 )
@@ -116,7 +116,7 @@ func isEmptyDocument(n *yaml.Node) bool {
 	return n.Kind == yaml.DocumentNode && (len(n.Content) == 0 || isNull(n.Content[0]))
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var yamlLineRE = lazyre.New(`line (\d+)`)
 
 func yamlErrorLine(err error) int {
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {

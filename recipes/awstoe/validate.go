@@ -6,15 +6,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"gopkg.in/yaml.v3"
 )
 
 var (
-	stepNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	paramNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`)
-	chainRE     = regexp.MustCompile(`^([^.\[\]]+)\.([^.\[\]]+)\.(inputs|outputs)(?:\[([0-9]+)\])?\.(.+)$`)
-	identRE     = regexp.MustCompile(`^[A-Za-z0-9_\-:./\[\]()]+$`)
+	stepNameRE  = lazyre.New(`^[A-Za-z0-9_-]+$`)
+	paramNameRE = lazyre.New(`^[A-Za-z0-9_-]{3,128}$`)
+	chainRE     = lazyre.New(`^([^.\[\]]+)\.([^.\[\]]+)\.(inputs|outputs)(?:\[([0-9]+)\])?\.(.+)$`)
+	identRE     = lazyre.New(`^[A-Za-z0-9_\-:./\[\]()]+$`)
 )
 
 // KnownPhases are the phase names Image Builder runs.

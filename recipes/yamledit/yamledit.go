@@ -6,12 +6,13 @@ package yamledit
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 )
 
 // Edit replaces the scalar starting at Line:Column (1-based, as yaml.v3
@@ -189,7 +190,7 @@ func render(v string, quote byte) (string, error) {
 	return v, nil
 }
 
-var plainChars = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
+var plainChars = lazyre.New(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
 
 // safePlain reports whether v, written unquoted, reads back as the same
 // string: word characters only, and not a number-like, boolean or null

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	gogit "github.com/go-git/go-git/v5"
@@ -13,6 +12,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 )
 
 // FetchOptions says what to fetch to complete a shallow clone.
@@ -34,7 +35,7 @@ func (r *Repo) HasRemote(name string) bool {
 	return err == nil
 }
 
-var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var fullSHA = lazyre.New(`^[0-9a-f]{40}$`)
 
 // Fetch completes the history: it fetches the given refs and unshallows the
 // clone (git fetch --unshallow), so merge bases and commit walks reach

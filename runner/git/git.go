@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -24,6 +23,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 )
 
 // Hash is a commit id.
@@ -137,7 +138,7 @@ func (e *NotCommitError) Error() string {
 	return fmt.Sprintf("ref %q names %s, not a commit; pass %s", e.Rev, e.What, e.Use)
 }
 
-var reCaretType = regexp.MustCompile(`\^\{([a-z]*)\}`)
+var reCaretType = lazyre.New(`\^\{([a-z]*)\}`)
 
 // checkCommitRev refuses revision syntax that names a non-commit object
 // (`X^{tree}`, `X:path`, `:path`) or that ResolveRevision would silently

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"text/template"
 
@@ -16,22 +17,25 @@ import (
 //go:embed templates/*.tmpl
 var templates embed.FS
 
-var mdTemplate = template.Must(template.New("plan.md.tmpl").Option("missingkey=error").Funcs(template.FuncMap{
-	"summary": Summary,
-	"code":    code,
-	"cell":    cell,
-	"version": versionCell,
-	"pipelines": func(ps []string) string {
-		if len(ps) == 0 {
-			return "none (build the recipe directly)"
-		}
-		var out []string
-		for _, p := range ps {
-			out = append(out, code(p))
-		}
-		return strings.Join(out, ", ")
-	},
-}).ParseFS(templates, "templates/plan.md.tmpl"))
+// mdTemplate is parsed on first use, not at start.
+var mdTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("plan.md.tmpl").Option("missingkey=error").Funcs(template.FuncMap{
+		"summary": Summary,
+		"code":    code,
+		"cell":    cell,
+		"version": versionCell,
+		"pipelines": func(ps []string) string {
+			if len(ps) == 0 {
+				return "none (build the recipe directly)"
+			}
+			var out []string
+			for _, p := range ps {
+				out = append(out, code(p))
+			}
+			return strings.Join(out, ", ")
+		},
+	}).ParseFS(templates, "templates/plan.md.tmpl"))
+})
 
 // Summary is the one-line summary of a plan.
 func Summary(r *Result) string {
@@ -99,7 +103,7 @@ func versionCell(from, to string) string {
 // WriteMarkdown writes the pull-request comment body.
 func WriteMarkdown(w io.Writer, r *Result) error {
 	var buf bytes.Buffer
-	if err := mdTemplate.Execute(&buf, r); err != nil {
+	if err := mdTemplate().Execute(&buf, r); err != nil {
 		return fmt.Errorf("render the markdown plan: %w", err)
 	}
 	buf.WriteString("\n")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 	"unicode/utf8"
@@ -18,23 +19,27 @@ import (
 //go:embed templates/*.md.tmpl
 var templateFS embed.FS
 
-var templates = template.Must(template.New("report").
-	Option("missingkey=error").
-	Funcs(template.FuncMap{
-		"inline":  escape.Inline,
-		"code":    escape.Code,
-		"cell":    escape.CellCode,
-		"fenced":  escape.Block,
-		"short":   ShortSHA,
-		"url":     safeURL,
-		"isURL":   isHTTPURL,
-		"sub":     func(a, b int) int { return a - b },
-		"loc":     location,
-		"version": versionCell,
-		"status":  statusCell,
-		"took":    took,
-	}).
-	ParseFS(templateFS, "templates/*.md.tmpl"))
+// templates are parsed on first use, not at start: every command,
+// `ibgitops version` too, would pay for them.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").
+		Option("missingkey=error").
+		Funcs(template.FuncMap{
+			"inline":  escape.Inline,
+			"code":    escape.Code,
+			"cell":    escape.CellCode,
+			"fenced":  escape.Block,
+			"short":   ShortSHA,
+			"url":     safeURL,
+			"isURL":   isHTTPURL,
+			"sub":     func(a, b int) int { return a - b },
+			"loc":     location,
+			"version": versionCell,
+			"status":  statusCell,
+			"took":    took,
+		}).
+		ParseFS(templateFS, "templates/*.md.tmpl"))
+})
 
 // MarkdownOptions shape the comment for one host.
 type MarkdownOptions struct {
@@ -141,7 +146,7 @@ func renderMarkdown(r *Report, opts MarkdownOptions, maxFindings, maxTail, maxRo
 	var sections []string
 	add := func(name string, data any) error {
 		var buf bytes.Buffer
-		if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		if err := templates().ExecuteTemplate(&buf, name, data); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
 		sections = append(sections, strings.TrimSpace(buf.String()))

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend"
@@ -795,7 +795,7 @@ func componentARNs(list []types.ComponentConfiguration) []string {
 	return out
 }
 
-var reBuildNode = regexp.MustCompile(`(/[0-9]+\.[0-9]+\.[0-9]+)/[0-9]+$`)
+var reBuildNode = lazyre.New(`(/[0-9]+\.[0-9]+\.[0-9]+)/[0-9]+$`)
 
 // ensureInfraDist ensures the named infrastructure and (optional)
 // distribution configurations.

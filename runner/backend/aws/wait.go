@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
@@ -432,11 +432,11 @@ func (r *run) s3Logs() string {
 // workflow step message such as "Component 'arn:...:component/web/1.0.0/1'
 // failed in phase 'build' at step 'Install': exit status 3". Messages that
 // do not name them leave the workflow step as the only detail.
-var reComponentStep = regexp.MustCompile(`component/([a-z0-9-_]+)/[0-9]+\.[0-9]+\.[0-9]+(?:/[0-9]+)?'? failed in phase '(\w+)' at step '([^']+)'(?:[^0-9]*?(?:exit status|exit code|exited with code) (\d+))?`)
+var reComponentStep = lazyre.New(`component/([a-z0-9-_]+)/[0-9]+\.[0-9]+\.[0-9]+(?:/[0-9]+)?'? failed in phase '(\w+)' at step '([^']+)'(?:[^0-9]*?(?:exit status|exit code|exited with code) (\d+))?`)
 
 // reExitCode reads a non-zero exit code out of a step message ("exited
 // with code 3", "exit status 3"); Image Builder has no field for it.
-var reExitCode = regexp.MustCompile(`(?:exit status|exit code|exited with code) ([1-9][0-9]*)`)
+var reExitCode = lazyre.New(`(?:exit status|exit code|exited with code) ([1-9][0-9]*)`)
 
 // exitCodeIn is the exit code a message states, or 0 when it states none
 // (unknown: printers show no code then).

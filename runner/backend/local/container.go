@@ -7,21 +7,21 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
 
 // Dockerfile template placeholders (Image Builder's spelling, spaces
 // optional).
 var (
-	placeholderParent = regexp.MustCompile(`\{\{\{\s*imagebuilder:parentImage\s*\}\}\}`)
-	placeholderEnv    = regexp.MustCompile(`\{\{\{\s*imagebuilder:environments\s*\}\}\}`)
-	placeholderComps  = regexp.MustCompile(`\{\{\{\s*imagebuilder:components\s*\}\}\}`)
-	placeholderAny    = regexp.MustCompile(`\{\{\{\s*imagebuilder:[^}]*\}\}\}`)
+	placeholderParent = lazyre.New(`\{\{\{\s*imagebuilder:parentImage\s*\}\}\}`)
+	placeholderEnv    = lazyre.New(`\{\{\{\s*imagebuilder:environments\s*\}\}\}`)
+	placeholderComps  = lazyre.New(`\{\{\{\s*imagebuilder:components\s*\}\}\}`)
+	placeholderAny    = lazyre.New(`\{\{\{\s*imagebuilder:[^}]*\}\}\}`)
 )
 
 // RenderDockerfile fills a container recipe's Dockerfile template: the

@@ -21,13 +21,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
@@ -475,7 +475,7 @@ func short(hash string) string {
 	return hash
 }
 
-var invalidName = regexp.MustCompile(`[^a-z0-9._-]+`)
+var invalidName = lazyre.New(`[^a-z0-9._-]+`)
 
 // sanitizeName makes a recipe name usable in an image reference.
 func sanitizeName(name string) string {
