@@ -127,12 +127,13 @@ func TestLoopsIterateLazily(t *testing.T) {
 			// The cancel must land past the recorded iterations for the
 			// "not recorded" note to be due; on a loaded machine 300 ms may
 			// not reach it, so the deadline grows until it does.
+			// The wait counts from the loop's start (application.log says
+			// "step start"), not from Run: under -race loading and
+			// validating alone may take longer than 300 ms.
 			var s *Summary
 			var detail string
 			for wait := 300 * time.Millisecond; ; wait *= 4 {
-				ctx, cancel := context.WithTimeout(context.Background(), wait)
-				s, detail = runDoc(t, ctx, doc)
-				cancel()
+				s, detail = runCancelledAfterStart(t, doc, wait)
 				if s.Status != StatusFailed || !strings.Contains(detail, "interrupted before iteration") {
 					t.Fatalf("a cancelled loop must fail saying where it stopped, got %+v", s)
 				}
@@ -148,6 +149,36 @@ func TestLoopsIterateLazily(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runCancelledAfterStart runs doc and cancels it wait after its first step
+// has started.
+func runCancelledAfterStart(t *testing.T, doc string, wait time.Duration) (*Summary, string) {
+	t.Helper()
+	logs := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		defer cancel()
+		for i := 0; i < 6000; i++ {
+			if m, _ := filepath.Glob(filepath.Join(logs, "TOE_*", "application.log")); len(m) > 0 {
+				if b, _ := os.ReadFile(m[0]); strings.Contains(string(b), "step start") {
+					time.Sleep(wait)
+					return
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	s, err := Run(ctx, Options{Documents: []DocumentSpec{{Path: writeDoc(t, doc)}}, LogDirectory: logs, Environ: testEnviron()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.LogURL, "detailedoutput.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, string(b)
 }
 
 // stoppedAt reads the iteration a cancelled loop stopped before from its

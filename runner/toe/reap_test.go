@@ -32,7 +32,7 @@ func TestBackgroundChildrenEndWithTheRun(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			doc := fmt.Sprintf("name: bg\nschemaVersion: 1.0\nparameters:\n  - Dir:\n      type: string\nphases:\n  - name: build\n    steps:\n      - name: Leaves\n        action: ExecuteBash\n        inputs:\n          commands: [%q]\n      - name: Waits\n        action: ExecuteBash\n        inputs:\n          commands: [\"for i in $(seq 50); do test -s {{ Dir }}/pid && exit 0; sleep 0.1; done; exit 1\"]\n", cmd)
+			doc := fmt.Sprintf("name: bg\nschemaVersion: 1.0\nparameters:\n  - Dir:\n      type: string\nphases:\n  - name: build\n    steps:\n      - name: Leaves\n        action: ExecuteBash\n        inputs:\n          commands: [%q]\n      - name: Waits\n        action: ExecuteBash\n        inputs:\n          commands: [\"for i in $(seq 300); do test -s {{ Dir }}/pid && exit 0; sleep 0.1; done; exit 1\"]\n", cmd)
 			s, _ := runCase(t, dir, Options{Documents: []DocumentSpec{{Path: writeDoc(t, doc)}}})
 			if s.Status != StatusSuccess {
 				t.Fatalf("run: %+v", s)
