@@ -159,3 +159,33 @@ func TestReconcileRetriesFailedBuild(t *testing.T) {
 		t.Errorf("status after the retry: want in sync: %s", r)
 	}
 }
+
+// Import through the binary: an account built from the example is written
+// into an empty folder; status there is in sync (nothing to build); a
+// second import refuses to overwrite.
+func TestImportThenStatus(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t)
+	_, _, env := ibFake(t, ibfake.Options{}, ibfake.Faults{})
+	o := runOpts{dir: repo.dir, env: env}
+	if r := run(t, o, buildArgs(repo)...); r.code != 0 {
+		t.Fatalf("build: %s", r)
+	}
+	dir := t.TempDir()
+	r := run(t, o, "import", "--root", dir)
+	assertSane(t, r)
+	if r.code != 0 || !strings.Contains(r.stdout, "wrote recipes/base-linux.yaml") || !strings.Contains(r.stdout, "wrote components/documents/app-runtime.yaml") {
+		t.Fatalf("import: %s", r)
+	}
+	if r = run(t, o, "lint", "--root", dir); r.code != 0 {
+		t.Errorf("the imported repository does not lint clean: %s", r)
+	}
+	if r = run(t, o, statusArgs(dir)...); r.code != 0 {
+		t.Errorf("status right after the import: want in sync: %s", r)
+	}
+	r = run(t, o, "import", "--root", dir)
+	assertSane(t, r)
+	if r.code != 2 || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("a second import: want exit 2 naming --force: %s", r)
+	}
+}

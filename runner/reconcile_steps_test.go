@@ -106,3 +106,29 @@ func TestReconcileStepReplacesTheDiff(t *testing.T) {
 		t.Errorf("applied %v", be.applied)
 	}
 }
+
+// Outside CI, only the default branch builds unless --build.
+func TestDecideLocalBranch(t *testing.T) {
+	tests := []struct {
+		branch, def string
+		anyBranch   bool
+		build       bool
+	}{
+		{"main", "main", false, true},
+		{"main", "origin/main", false, true},
+		{"feature", "origin/main", false, false},
+		{"", "main", false, false}, // detached HEAD
+		{"feature", "main", true, true},
+		{"feature", "", false, true}, // not a git repository: as before
+	}
+	for _, tc := range tests {
+		s := &State{Opts: Options{BuildAnyBranch: tc.anyBranch}, CI: &vcs.Context{Event: vcs.EventLocal, Branch: tc.branch, DefaultBranch: tc.def}}
+		decide(s)
+		if s.Build != tc.build {
+			t.Errorf("branch %q default %q --build=%v: build %v, want %v (skipped %v)", tc.branch, tc.def, tc.anyBranch, s.Build, tc.build, s.Skipped)
+		}
+		if !tc.build && (len(s.Skipped) != 1 || !strings.Contains(s.Skipped[0], "pass --build")) {
+			t.Errorf("the report must say how to build anyway: %v", s.Skipped)
+		}
+	}
+}

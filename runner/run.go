@@ -95,6 +95,10 @@ func decide(s *State) {
 		s.Opts.ReleaseTag = ci.Tag
 		s.ActionText = "release " + ci.Tag
 		return
+	case ci.Event == vcs.EventLocal && !LocalBuildAllowed(ci, o.BuildAnyBranch):
+		s.ActionText = "lint + plan"
+		s.Skipped = append(s.Skipped, fmt.Sprintf("build: outside CI, %s is not the default branch %s: linted and planned only, as a pull request would be (pass --build to build and distribute from it anyway)",
+			orDefault(ci.Branch, "a detached HEAD"), ci.DefaultBranch))
 	case ci.Event == vcs.EventLocal, ci.Event == vcs.EventPush:
 		s.Build = true
 		s.ActionText = "lint + plan + build"
@@ -131,6 +135,17 @@ func limit(s *State) {
 		s.PlanChanges, s.Build, s.Release, s.TestOnly = true, false, false, false
 		s.ActionText = "lint + plan"
 	}
+}
+
+// LocalBuildAllowed says whether a terminal run builds: on the default
+// branch, or anywhere with --build. Unmerged work would otherwise create
+// immutable versions and update shared pipelines. When the branches are
+// unknown (no git), it builds, as before.
+func LocalBuildAllowed(ci *vcs.Context, buildAnyBranch bool) bool {
+	if buildAnyBranch || ci.DefaultBranch == "" {
+		return true
+	}
+	return ci.Branch == strings.TrimPrefix(ci.DefaultBranch, "origin/")
 }
 
 func orDefault(s, def string) string {

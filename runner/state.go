@@ -64,6 +64,9 @@ type Options struct {
 	TestComponents bool
 	Parallel       int // independent recipes built at once (default 4)
 	Force          bool
+	// BuildAnyBranch (--build) lets a terminal run build on a branch other
+	// than the default branch.
+	BuildAnyBranch bool
 	KeepOnFailure  bool
 
 	FailOn    string // error | warning | never

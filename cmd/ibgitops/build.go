@@ -196,7 +196,11 @@ func buildTargets(ctx context.Context, root string, o buildOptions, stderr io.Wr
 	if err := lintErrors(res.HeadFindings); err != nil {
 		return nil, nil, "", err
 	}
-	return res.Head, res.Plan.Builds, res.HeadCommit, nil
+	commit := res.HeadCommit
+	if res.WorkTree {
+		commit = plan.DirtyLabel(commit)
+	}
+	return res.Head, res.Plan.Builds, commit, nil
 }
 
 // lintErrors refuses to build a repository with lint errors.

@@ -52,6 +52,7 @@ func newRootCmd() *cobra.Command {
 		newBumpCmd(),
 		newBuildCmd(),
 		newStatusCmd(),
+		newImportCmd(),
 		newRunCmd(),
 		newReleaseCmd(),
 		newImagesCmd(),

@@ -15,6 +15,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/backend/local"
+	"github.com/ibgitops/ibgitops/runner/git"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/ibgitops/ibgitops/runner/vcs"
@@ -38,6 +39,7 @@ type runOptions struct {
 	ci             string
 	only           string // lint | plan: stop there (the action's command input)
 	tagOnly        bool   // the action's command: release; refused outside a tag event
+	build          bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -69,6 +71,7 @@ func newRunCmd() *cobra.Command {
 	addRunFlags(cmd, &o)
 	cmd.Flags().BoolVar(&o.testComponents, "test-components", false, "on pull/merge requests, build and test the changed recipes on the local backend (nothing is distributed)")
 	cmd.Flags().StringVar(&o.only, "only", "", "stop after lint or plan, whatever the event calls for: lint or plan")
+	cmd.Flags().BoolVar(&o.build, "build", false, "outside CI: build and distribute even on a branch other than the default branch (otherwise it lints and plans only)")
 	return cmd
 }
 
@@ -134,6 +137,9 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 	if o.tagOnly && ci.Event != vcs.EventTag && releaseTag == "" {
 		return withCode(exitCannot, fmt.Errorf("command: release runs on tag pushes (%s is not one): run the workflow on tags matching release.tagPattern, or use command: run", ci.Describe()))
 	}
+	if ci.Event == vcs.EventLocal && releaseTag == "" {
+		ci.Branch, ci.DefaultBranch = localBranches(root)
+	}
 	var source fs.FS
 	if releaseTag != "" {
 		pattern := cfg.Release.TagPattern
@@ -158,8 +164,8 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 		Source:         source,
 		Plan:           prefixedPlan(prefix, computePlan),
 		Only:           o.only,
-		TestComponents: o.testComponents,
-		Parallel:       o.parallel, Force: o.force, KeepOnFailure: o.keepOnFailure,
+		TestComponents: o.testComponents, BuildAnyBranch: o.build,
+		Parallel: o.parallel, Force: o.force, KeepOnFailure: o.keepOnFailure,
 		FailOn: o.failOn, ReportDir: o.reportDir,
 		CI: ci, Host: host, ReleaseTag: releaseTag,
 		Tool:     "ibgitops " + version.String(),
@@ -178,7 +184,7 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 	if backendName == "" {
 		backendName = "local"
 	}
-	if needsBuild(ci, releaseTag) {
+	if needsBuild(ci, releaseTag) && (ci.Event != vcs.EventLocal || releaseTag != "" || runner.LocalBuildAllowed(ci, o.build)) {
 		be, cleanup, err := newBackend(backendName, cfg, o)
 		if err != nil {
 			return withCode(exitCannot, err)
@@ -252,6 +258,21 @@ func prefixedPlan(prefix string, plan runner.PlanFunc) runner.PlanFunc {
 		}
 		return res, err
 	}
+}
+
+// localBranches is the checked-out branch and the default branch of the
+// git repository holding root ("" when there is none).
+func localBranches(root string) (branch, defaultBranch string) {
+	repo, err := git.Open(root)
+	if err != nil {
+		return "", ""
+	}
+	defer repo.Close()
+	def, err := repo.DefaultBranch()
+	if err != nil {
+		return repo.CurrentBranch(), ""
+	}
+	return repo.CurrentBranch(), def
 }
 
 // needsBuild says whether the event builds on the configured backend, so

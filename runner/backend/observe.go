@@ -176,3 +176,30 @@ type ApplyResult struct {
 	ID    string       `json:"id,omitempty"`
 	Calls []string     `json:"calls,omitempty"`
 }
+
+// Exporter is implemented by backends that can describe what they hold
+// as repository resources: `ibgitops import`.
+type Exporter interface {
+	Export(ctx context.Context, f ExportFilter) ([]Exported, error)
+	// Adopt marks what the repository's files now describe as ibgitops'
+	// (the content tags a build would set), so that status compares them
+	// and builds reuse them. It returns one line per resource it marked.
+	Adopt(ctx context.Context, repo *recipes.Repo) ([]string, error)
+}
+
+// ExportFilter selects what to export: names starting with NamePrefix
+// (empty: all), resources carrying every tag of Tags.
+type ExportFilter struct {
+	NamePrefix string
+	Tags       map[string]string
+}
+
+// Exported is one resource as a repository file would hold it: its
+// fields in the repository's lowerCamelCase terms (name, kind and
+// version included) and, for a component, its AWSTOE document.
+type Exported struct {
+	Kind     recipes.Kind
+	Name     string
+	Fields   map[string]any
+	Document string
+}

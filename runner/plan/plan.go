@@ -280,7 +280,9 @@ func (c *computer) run(ctx context.Context) error {
 	}
 	headID := res.HeadCommit
 	if res.WorkTree {
-		headID = "worktree"
+		// A build from uncommitted files is not the commit's: its
+		// provenance says so.
+		headID = DirtyLabel(res.HeadCommit)
 	}
 	res.Plan = recipes.PlanChanges(recipes.PlanInput{Base: res.Base, Head: res.Head, BaseRef: res.BaseCommit, HeadRef: headID,
 		Paths: res.Paths, Commits: commits})
@@ -536,3 +538,7 @@ func listPaths(cs []git.Change, n int) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// DirtyLabel is the revision recorded for a build of a work tree with
+// uncommitted changes on top of commit: "<sha>-dirty".
+func DirtyLabel(commit string) string { return commit + "-dirty" }

@@ -530,6 +530,16 @@ func (o *observer) defined(kind recipes.Kind, name string) bool {
 // with the ARNs the referenced resources have (or will have) in this
 // account, in the comparable form.
 func (b *Backend) desiredFields(repo *recipes.Repo, kind recipes.Kind, name string) (map[string]any, error) {
+	fields, err := b.rawFields(repo, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	return normalise(kind, fields)
+}
+
+// rawFields is the body a build sends for a mutable resource (its hash is
+// the content tag a build sets), with this account's ARNs.
+func (b *Backend) rawFields(repo *recipes.Repo, kind recipes.Kind, name string) (map[string]any, error) {
 	var fields map[string]any
 	switch kind {
 	case recipes.KindInfrastructure:
@@ -552,7 +562,7 @@ func (b *Backend) desiredFields(repo *recipes.Repo, kind recipes.Kind, name stri
 		}
 		fields = pipelineFields(p, rkind, b.arn(typ, r.Name, r.Version), b.arn("infrastructure-configuration", p.InfrastructureConfiguration), dist)
 	}
-	return normalise(kind, fields)
+	return fields, nil
 }
 
 // updateInput is the SDK Update input of a mutable kind: the fields both
@@ -601,6 +611,9 @@ func normalise(kind recipes.Kind, v any) (map[string]any, error) {
 	return out, nil
 }
 
+// userMaps are the fields whose values are maps with the user's keys.
+var userMaps = map[string]bool{"tags": true, "resourceTags": true, "amiTags": true, "containerTags": true}
+
 // lowerKeys lower-cases the first letter of every key and drops nulls,
 // empty strings (an SDK enum left unset), empty lists and empty maps.
 func lowerKeys(v any) any {
@@ -612,11 +625,20 @@ func lowerKeys(v any) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, val := range x {
+			key := strings.ToLower(k[:1]) + k[1:]
+			if userMaps[key] {
+				// Tag maps: the keys are the user's, kept as they are.
+				if m, ok := val.(map[string]any); !ok || len(m) == 0 {
+					continue
+				}
+				out[key] = val
+				continue
+			}
 			val = lowerKeys(val)
 			if val == nil {
 				continue
 			}
-			out[strings.ToLower(k[:1])+k[1:]] = val
+			out[key] = val
 		}
 		if len(out) == 0 {
 			return nil

@@ -143,12 +143,19 @@ func TestStoreRecord(t *testing.T) {
 	if err != nil || out != `abc123 ["/bin/sh"]` {
 		t.Errorf("image labels/cmd: %q, %v", out, err)
 	}
-	// A changed component changes the content hash: it builds again.
+	// A changed component changes the content hash: the same version is
+	// taken (versions are immutable, as in Image Builder), a raised one
+	// builds.
 	repo.Components["enginetest-hello"].Data = strings.Replace(repo.Components["enginetest-hello"].Data, "hello", "hullo", 1)
 	repo.Components["enginetest-hello"].ContentHash = "changed"
 	res2, err := b.Build(context.Background(), req, nil)
-	if err != nil || res2.Status != backend.StatusSucceeded || res2.BuildNumber != 2 {
-		t.Fatalf("rebuild after a change: %v %+v", err, res2)
+	if err != nil || res2.Status != backend.StatusFailed || !strings.Contains(res2.Message, "version-taken") {
+		t.Fatalf("rebuild of the same version after a change: %v %+v", err, res2)
+	}
+	req.Version = "2.0.1"
+	res2, err = b.Build(context.Background(), req, nil)
+	if err != nil || res2.Status != backend.StatusSucceeded {
+		t.Fatalf("rebuild of a raised version after a change: %v %+v", err, res2)
 	}
 }
 
@@ -295,7 +302,8 @@ phases:
 	// Now make the build fail and keep the container.
 	repo.Components["enginetest-hello"].Data = strings.Replace(repo.Components["enginetest-hello"].Data, `> /hello.txt`, `> /hello.txt; exit 9`, 1)
 	repo.Components["enginetest-hello"].ContentHash = "h-broken"
-	res, err = b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web", KeepOnFailure: true}, nil)
+	// Other content: a raised version (the built one is immutable).
+	res, err = b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web", Version: "2.0.1", KeepOnFailure: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

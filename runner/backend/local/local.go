@@ -314,6 +314,14 @@ func (b *Backend) build(ctx context.Context, store *Store, req backend.Request, 
 			}
 		}
 	}
+	if !req.Force && len(chain) == 0 {
+		// Versions are immutable, as in Image Builder: the tag
+		// <recipe>:<version> is never moved to other content.
+		if taken := b.takenBy(ctx, store, req.Recipe, version, hash); taken != nil {
+			return fail(fmt.Sprintf("version-taken: %s %s is already in the local store with other content (build %d, commit %s, content %s; this build %s): raise the version (ibgitops bump --write), or pass --force to replace the local image",
+				req.Recipe, version, taken.BuildNumber, orUnknown(taken.Commit), short(taken.ContentHash), short(hash)))
+		}
+	}
 	if req.DryRun {
 		res.Status, res.Message, res.Finished = backend.StatusSkipped, "dry run: would build from "+par.Desc, time.Now().UTC()
 		return res, nil, nil

@@ -183,3 +183,31 @@ func (w *wanted) compute(ctx context.Context, r *recipes.Recipe, kind recipes.Ki
 	}
 	return wantedHash{hash: contentHash(kind, r, comps, parentKey, dockerfile)}
 }
+
+// takenBy returns the newest succeeded build of recipe version with other
+// content whose image the engine still holds, or nil.
+func (b *Backend) takenBy(ctx context.Context, store *Store, recipe, version, hash string) *Record {
+	recs, err := store.Records()
+	if err != nil {
+		return nil
+	}
+	for _, r := range recs {
+		if r.Recipe != recipe || r.Version != version || r.Status != backend.StatusSucceeded {
+			continue
+		}
+		if r.ContentHash == hash {
+			return nil // this content holds the version (its image may be gone: rebuilt)
+		}
+		if ok, _ := b.engine.ImageExists(ctx, r.ImageID); ok {
+			return r
+		}
+	}
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
