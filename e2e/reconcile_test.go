@@ -118,6 +118,16 @@ func TestReconcileStatusBuildDrift(t *testing.T) {
 	if drift != "base-linux-weekly schedule.scheduleExpression cron(0 3 ? * MON *) -> cron(0 4 ? * TUE *)" {
 		t.Errorf("drift: %q: %s", drift, r)
 	}
+	// The plan says so, read-only.
+	fake.ResetCalls()
+	r = run(t, o, "plan", "--root", repo.dir, "--base", repo.base, "--backend", "aws")
+	assertSane(t, r)
+	if r.code != 0 || !strings.Contains(r.stdout, "update  ImagePipeline base-linux-weekly") || strings.Contains(r.stdout, "build   ") {
+		t.Errorf("plan --backend aws after a schedule edit: want one update and no build: %s", r)
+	}
+	if w := writes(fake.Calls()); len(w) != 0 {
+		t.Errorf("plan wrote: %v", w)
+	}
 	fake.ResetCalls()
 	r = run(t, o, buildArgs(repo)...)
 	assertSane(t, r)

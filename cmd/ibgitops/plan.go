@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/plan"
+	"github.com/ibgitops/ibgitops/runner/reconcile"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
 )
 
 type planOptions struct {
 	root, base, head, format string
+	backend, awsRegion       string
 	noFetch                  bool
 }
 
@@ -31,7 +34,13 @@ func newPlanCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printPlan(cmd.OutOrStdout(), cmd.ErrOrStderr(), opts.format, res)
+			if err := printPlan(cmd.OutOrStdout(), cmd.ErrOrStderr(), opts.format, res); err != nil {
+				return err
+			}
+			if opts.backend != "" {
+				return printReconcile(cmd, opts, res)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&opts.root, "root", "", rootFlagUsage)
@@ -39,7 +48,37 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&opts.head, "head", "", "commit to plan (default: HEAD, or the work tree when it has uncommitted changes)")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, markdown, json")
 	cmd.Flags().BoolVar(&opts.noFetch, "no-fetch", false, "never fetch missing history from origin (shallow clones); fail with the fix instead")
+	cmd.Flags().StringVar(&opts.backend, "backend", "", "also compare head with what this backend holds (local or aws) and print what a build on the default branch would do (text and markdown)")
+	cmd.Flags().StringVar(&opts.awsRegion, "aws-region", "", "AWS region for --backend aws (default: aws.region in ibgitops.yaml, then the AWS chain)")
 	return cmd
+}
+
+// printReconcile reads the backend (read-only) and prints what a build on
+// the default branch would do: builds (retries named), updates in place,
+// images a distribution change does not reach.
+func printReconcile(cmd *cobra.Command, opts planOptions, res *plan.Result) error {
+	if opts.format == "json" {
+		return withCode(exitCannot, fmt.Errorf("--backend prints the reconcile plan with --format text or markdown; `ibgitops status --format json` gives the comparison as JSON"))
+	}
+	be, err := buildBackend(opts.backend, res.Head.Config, buildOptions{awsRegion: opts.awsRegion})
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	st, err := runner.ObserveStatus(cmd.Context(), be, res.Head, res.Root)
+	if err != nil {
+		return withCode(exitCannot, err)
+	}
+	var buf bytes.Buffer
+	if opts.format == "text" {
+		fmt.Fprintf(&buf, "\non the default branch, against the %s backend (%s):\n", be.Name(), st.Summary())
+		_ = reconcile.WritePlanText(&buf, reconcile.PlanFrom(res.Head, st))
+	} else {
+		fmt.Fprintf(&buf, "\n#### On the default branch, against the %s backend\n\n%s\n\n```\n", be.Name(), st.Summary())
+		_ = reconcile.WritePlanText(&buf, reconcile.PlanFrom(res.Head, st))
+		buf.WriteString("```\n")
+	}
+	_, err = cmd.OutOrStdout().Write(buf.Bytes())
+	return err
 }
 
 func planFromFlags(cmd *cobra.Command, root, base, head string, noFetch bool) (*plan.Result, error) {
