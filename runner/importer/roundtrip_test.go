@@ -44,7 +44,7 @@ phases:
 // distribution, a pipeline per recipe; one available image each.
 func account(t *testing.T) (*imagebuilder.Client, *awsbackend.Backend) {
 	t.Helper()
-	fake, err := ibfake.New(ibfake.Options{})
+	fake, err := ibfake.New(ibfake.Options{AMIs: []string{"ami-0123456789abcdef0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
