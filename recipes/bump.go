@@ -262,8 +262,13 @@ func PlanChanges(in PlanInput) Plan {
 
 func added(d ResourceDiff) *decision {
 	reason := "new " + kindWord(d.Kind)
-	if d.Kind.Versioned() {
+	switch {
+	case d.Kind.Versioned() && d.Head.Version != "":
 		reason += " at version " + d.Head.Version
+	case d.Kind.Versioned():
+		// A missing or unreadable version is a lint error; say so rather
+		// than end the sentence with nothing.
+		reason += " without a valid version (lint names the fix)"
 	}
 	return &decision{Change: Change{Kind: d.Kind, Name: d.Name, File: d.Head.File, Change: ChangeAdded,
 		ToVersion: d.Head.Version, Bump: BumpNone, Reason: reason}, newVersion: d.Kind.Versioned()}

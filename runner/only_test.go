@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,4 +82,57 @@ func TestCallerSkippedReachTheReport(t *testing.T) {
 	if !strings.Contains(strings.Join(res.Report.Skipped, "\n"), "composite action") {
 		t.Errorf("skipped: %v", res.Report.Skipped)
 	}
+}
+
+// TestNotBuiltSaidOnce: a child of a failed parent is reported "not built"
+// once, not "not built: not built: ...".
+func TestNotBuiltSaidOnce(t *testing.T) {
+	opts, be, out := options(t, nil)
+	be.fail = map[string]bool{"base": true}
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "web: not built: its parent recipe base") {
+		t.Errorf("no not-built line for web:\n%s", out)
+	}
+	if strings.Contains(out.String(), "not built: not built") {
+		t.Errorf("said twice:\n%s", out)
+	}
+}
+
+// TestRunReportsStayOutOfGitAndOfPlainFolders: in a repository the run's
+// reports go under .ibgitops/, which ignores itself (git status stays
+// clean); in a folder that is no repository nothing is written into it.
+func TestRunReportsStayOutOfGitAndOfPlainFolders(t *testing.T) {
+	t.Run("repository", func(t *testing.T) {
+		opts, _, _ := options(t, nil) // its root holds .git
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(res.RunDir, filepath.Join(opts.Root, ".ibgitops", "runs")) {
+			t.Errorf("run folder %s", res.RunDir)
+		}
+		if data, err := os.ReadFile(filepath.Join(opts.Root, ".ibgitops", ".gitignore")); err != nil || string(data) != "*\n" {
+			t.Errorf(".ibgitops/.gitignore = %q, %v", data, err)
+		}
+	})
+	t.Run("plain folder", func(t *testing.T) {
+		opts, _, _ := options(t, nil)
+		os.RemoveAll(filepath.Join(opts.Root, ".git"))
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(res.RunDir) })
+		if strings.HasPrefix(res.RunDir, opts.Root) {
+			t.Errorf("wrote into the folder: %s", res.RunDir)
+		}
+		if _, err := os.Stat(filepath.Join(opts.Root, ".ibgitops")); err == nil {
+			t.Errorf(".ibgitops/ created in a folder that is no repository")
+		}
+		if _, err := os.Stat(filepath.Join(res.RunDir, "report.json")); err != nil {
+			t.Errorf("no report: %v", err)
+		}
+	})
 }

@@ -117,8 +117,12 @@ func options(t *testing.T, findings []diag.Finding) (Options, *fakeBackend, *byt
 	t.Helper()
 	be := &fakeBackend{}
 	out := &bytes.Buffer{}
+	// A repository, so reports go under .ibgitops/ in it (not the system's
+	// temp folder, as they would for a plain folder).
+	root := t.TempDir()
+	os.Mkdir(filepath.Join(root, ".git"), 0o755)
 	return Options{
-		Root: t.TempDir(),
+		Root: root,
 		Load: func(fs.FS) (*recipes.Repo, []diag.Finding, error) { return fakeRepo(), findings, nil },
 		Plan: func(context.Context, PlanRequest) (*PlanResult, error) {
 			return &PlanResult{Plan: fakePlan()}, nil

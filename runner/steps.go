@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
+	"github.com/ibgitops/ibgitops/runner/workspace"
 )
 
 // prepareHost masks secrets and checks what the host lets us do, then
@@ -223,7 +225,7 @@ func buildAll(ctx context.Context, s *State, be backend.Backend, prov backend.Pr
 	})
 	for _, r := range results {
 		if strings.HasPrefix(r.Message, "not built: ") {
-			s.recipeProgress(r.Recipe, "not built", r.Message, true)
+			s.recipeProgress(r.Recipe, "not built", strings.TrimPrefix(r.Message, "not built: "), true)
 		}
 	}
 	return results
@@ -271,6 +273,28 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, req backend.Req
 // the host's files into the run's folder.
 type writeReports struct{}
 
+// runsFolder is where run reports go without --report-dir: .ibgitops/runs
+// in the repository, ignored by git the way the image store ignores itself
+// (git status stays clean after a local run); outside a git repository,
+// a folder under the system's temp folder, so that ibgitops writes nothing
+// into a folder it was only asked to read.
+func runsFolder(root string) (string, error) {
+	if workspace.TopLevel(root) == "" {
+		return filepath.Join(os.TempDir(), "ibgitops-runs"), nil
+	}
+	store := filepath.Join(root, ".ibgitops")
+	if err := os.MkdirAll(store, 0o755); err != nil {
+		return "", fmt.Errorf("create the report folder: %w (pass --report-dir to write elsewhere)", err)
+	}
+	ignore := filepath.Join(store, ".gitignore")
+	if _, err := os.Lstat(ignore); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(ignore, []byte("*\n"), 0o644); err != nil {
+			return "", fmt.Errorf("write %s: %w", ignore, err)
+		}
+	}
+	return filepath.Join(store, "runs"), nil
+}
+
 func (writeReports) String() string { return "writing reports" }
 
 func (writeReports) Run(ctx context.Context, s *State) error {
@@ -281,7 +305,11 @@ func (writeReports) Run(ctx context.Context, s *State) error {
 		if sha == "" {
 			sha = "worktree"
 		}
-		dir = filepath.Join(s.Opts.Root, ".ibgitops", "runs", s.Started.UTC().Format("20060102T150405Z")+"-"+sha)
+		base, err := runsFolder(s.Opts.Root)
+		if err != nil {
+			return err
+		}
+		dir = filepath.Join(base, s.Started.UTC().Format("20060102T150405Z")+"-"+sha)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create the report folder: %w (pass --report-dir to write elsewhere)", err)

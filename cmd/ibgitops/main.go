@@ -59,6 +59,7 @@ func newRootCmd() *cobra.Command {
 		newSchemaCmd(),
 		newToeCmd(),
 		newVersionCmd(),
+		newInitCmd(),
 	)
 	addCompletions(root)
 	return root

@@ -356,6 +356,7 @@ func Index(pages map[string]string) string {
 
 // Pages names every generated page with what it lists.
 var Pages = map[string]string{
+	"commands.md":      "every command and flag, with exit codes",
 	"configuration.md": "every key of ibgitops.yaml",
 	"resources.md":     "every field of every resource kind",
 	"rules.md":         "every lint rule, with a failing example",

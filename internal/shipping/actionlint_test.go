@@ -43,6 +43,12 @@ func docWorkflows(t *testing.T, root string) map[string]string {
 			out[fmt.Sprintf("%s-%d.yml", strings.NewReplacer("/", "-", ".md", "").Replace(page), i)] = localActions(block)
 		}
 	}
+	// The workflow `ibgitops init` writes.
+	starter, err := os.ReadFile(filepath.Join(root, "internal/starter/files/github/.github/workflows/images.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["init-images.yml"] = localActions(string(starter))
 	return out
 }
 

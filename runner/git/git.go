@@ -373,3 +373,12 @@ func ctxErr(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
+
+// RemoteURL returns the first URL of the named remote, "" when there is none.
+func (r *Repo) RemoteURL(name string) string {
+	rem, err := r.repo.Remote(name)
+	if err != nil || len(rem.Config().URLs) == 0 {
+		return ""
+	}
+	return rem.Config().URLs[0]
+}

@@ -3,6 +3,7 @@ package toe
 import (
 	"context"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"io"
 	"strings"
 	"sync"
@@ -31,7 +32,8 @@ type metadata struct {
 
 func newMetadata(client IMDSAPI, environ []string) *metadata {
 	if client == nil {
-		var o imds.Options
+		// No raw "falling back to IMDSv1" lines: a failed read is the step's error.
+		o := imds.Options{Logger: logging.Nop{}}
 		for _, kv := range environ {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {

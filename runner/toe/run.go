@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"io"
 	"log/slog"
 	"net/http"
@@ -402,7 +403,8 @@ func newS3Factory(given S3API) func(context.Context) (S3API, error) {
 			return given, nil
 		}
 		once.Do(func() {
-			cfg, err := config.LoadDefaultConfig(ctx)
+			// No raw SDK log lines (IMDSv1 fallback warnings) in the step output.
+			cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 			if err != nil {
 				clientErr = fmt.Errorf("load the AWS configuration for S3: %w (set AWS_REGION and credentials)", err)
 				return

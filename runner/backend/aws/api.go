@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"strings"
 	"time"
 
@@ -94,7 +95,10 @@ func NewRetryer(maxAttempts int, maxBackoff time.Duration, backoff retry.Backoff
 // AWS_ENDPOINT_URL_IMAGEBUILDER / AWS_ENDPOINT_URL are honoured by the SDK.
 // region, when set, overrides the chain's region.
 func LoadConfig(ctx context.Context, region string, retryer func() aws.Retryer) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{config.WithRetryer(retryer)}
+	// SDK log lines (e.g. "WARN falling back to IMDSv1" from the credential
+	// chain off EC2) are raw noise to a user; what they precede is reported
+	// by ibgitops with the fix.
+	opts := []func(*config.LoadOptions) error{config.WithRetryer(retryer), config.WithLogger(logging.Nop{})}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
