@@ -186,7 +186,7 @@ func buildTargets(ctx context.Context, root string, o buildOptions, stderr io.Wr
 		}
 		return repo, builds, "", nil
 	}
-	res, err := plan.Compute(ctx, plan.Options{Root: root, Base: o.base})
+	res, err := plan.Compute(ctx, withFetchAuth(plan.Options{Root: root, Base: o.base}))
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -72,7 +72,7 @@ func runLint(cmd *cobra.Command, opts lintOptions) error {
 	if opts.base != "" {
 		// The plan of the work tree against base: its versions are the
 		// fixes version-not-raised suggests, the ones bump writes.
-		res, err := plan.Compute(cmd.Context(), plan.Options{Root: opts.root, Base: opts.base, KeepGoing: true})
+		res, err := plan.Compute(cmd.Context(), withFetchAuth(plan.Options{Root: opts.root, Base: opts.base, KeepGoing: true}))
 		if err != nil {
 			return withCode(exitCannot, fmt.Errorf("lint --base %s: %w", opts.base, err))
 		}

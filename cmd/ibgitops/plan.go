@@ -82,7 +82,7 @@ func printReconcile(cmd *cobra.Command, opts planOptions, res *plan.Result) erro
 }
 
 func planFromFlags(cmd *cobra.Command, root, base, head string, noFetch bool) (*plan.Result, error) {
-	res, err := plan.Compute(cmd.Context(), plan.Options{Root: root, Base: base, Head: head, NoFetch: noFetch})
+	res, err := plan.Compute(cmd.Context(), withFetchAuth(plan.Options{Root: root, Base: base, Head: head, NoFetch: noFetch}))
 	if err != nil {
 		return nil, withCode(exitCannot, fmt.Errorf("plan: %w", err))
 	}

@@ -357,7 +357,7 @@ func newBackend(name string, cfg recipes.Config, o runOptions) (backend.Backend,
 
 // computePlan adapts runner/plan to the flow.
 func computePlan(ctx context.Context, req runner.PlanRequest) (*runner.PlanResult, error) {
-	res, err := plan.Compute(ctx, plan.Options{Root: req.Root, Base: req.Base, Head: req.Head})
+	res, err := plan.Compute(ctx, withFetchAuth(plan.Options{Root: req.Root, Base: req.Base, Head: req.Head}))
 	if err != nil {
 		return nil, err
 	}

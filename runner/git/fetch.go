@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	gogit "github.com/go-git/go-git/v5"
@@ -23,10 +22,13 @@ type FetchOptions struct {
 	// Refs are branch names (main, origin/main) or full commit ids to fetch
 	// besides deepening the history.
 	Refs []string
-	// Token authenticates HTTPS remotes. Empty: GITHUB_TOKEN, then
-	// CI_JOB_TOKEN from the environment, else anonymous. It never appears
-	// in errors.
-	Token string
+	// Token authenticates HTTPS remotes as User (default
+	// "x-access-token", GitHub's; GitLab's job token is "gitlab-ci-token").
+	// Empty: anonymous. It never appears in errors. The caller takes both
+	// from the CI host (runner/vcs); this package reads no environment.
+	Token, User string
+	// Host is the CI host ("GitHub", "GitLab", ""): errors name its fix.
+	Host string
 }
 
 // HasRemote reports whether the named remote is configured.
@@ -47,7 +49,7 @@ func (r *Repo) Fetch(ctx context.Context, opts FetchOptions) error {
 	}
 	rem, err := r.repo.Remote(remote)
 	if err != nil {
-		return fmt.Errorf("no remote %q to fetch the missing history from: %s", remote, ShallowFix(""))
+		return fmt.Errorf("no remote %q to fetch the missing history from: %s", remote, ShallowFix(opts.Host, firstRef(opts.Refs)))
 	}
 	url := ""
 	if urls := rem.Config().URLs; len(urls) > 0 {
@@ -68,13 +70,24 @@ func (r *Repo) Fetch(ctx context.Context, opts FetchOptions) error {
 	if len(specs) == 0 {
 		specs = append(specs, config.RefSpec("+refs/heads/*:refs/remotes/"+remote+"/*"))
 	}
-	fo := &gogit.FetchOptions{RemoteName: remote, RefSpecs: specs, Tags: gogit.NoTags, Auth: auth(url, opts.Token)}
+	fo := &gogit.FetchOptions{RemoteName: remote, RefSpecs: specs, Tags: gogit.NoTags, Auth: auth(url, opts.User, opts.Token)}
 	if r.IsShallow() {
 		fo.Depth = 2147483647 // what git fetch --unshallow asks for
 	}
 	err = r.repo.FetchContext(ctx, fo)
+	if errors.Is(err, gogit.ErrExactSHA1NotSupported) {
+		// A server that does not serve commits by id: fetch every branch
+		// and pull/merge request head instead, which hold any commit a CI
+		// run is asked to plan.
+		fo.RefSpecs = []config.RefSpec{
+			config.RefSpec("+refs/heads/*:refs/remotes/" + remote + "/*"),
+			config.RefSpec("+refs/pull/*/head:refs/remotes/" + remote + "/pull/*"),
+			config.RefSpec("+refs/merge-requests/*/head:refs/remotes/" + remote + "/merge-requests/*"),
+		}
+		err = r.repo.FetchContext(ctx, fo)
+	}
 	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("fetch the missing history from %s: %s; instead %s", remote, redact(err.Error(), opts.Token), ShallowFix(firstRef(opts.Refs)))
+		return fmt.Errorf("fetch the missing history from %s: %s; instead %s", remote, redact(err.Error(), opts.Token), ShallowFix(opts.Host, firstRef(opts.Refs)))
 	}
 	return r.clearStaleShallow()
 }
@@ -110,31 +123,20 @@ func (r *Repo) clearStaleShallow() error {
 	return r.repo.Storer.SetShallow(keep)
 }
 
-func auth(url, token string) transport.AuthMethod {
-	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+func auth(url, user, token string) transport.AuthMethod {
+	if token == "" || !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return nil
 	}
-	user := "x-access-token"
-	if token == "" {
-		token = os.Getenv("GITHUB_TOKEN")
-	}
-	if token == "" {
-		if token = os.Getenv("CI_JOB_TOKEN"); token != "" {
-			user = "gitlab-ci-token"
-		}
-	}
-	if token == "" {
-		return nil
+	if user == "" {
+		user = "x-access-token"
 	}
 	return &http.BasicAuth{Username: user, Password: token}
 }
 
-// redact removes any token from s, whatever its source.
+// redact removes the token from s.
 func redact(s, token string) string {
-	for _, t := range []string{token, os.Getenv("GITHUB_TOKEN"), os.Getenv("CI_JOB_TOKEN")} {
-		if t != "" {
-			s = strings.ReplaceAll(s, t, "***")
-		}
+	if token == "" {
+		return s
 	}
-	return s
+	return strings.ReplaceAll(s, token, "***")
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -244,6 +243,9 @@ type MissingHistoryError struct {
 	Rev     string // what was asked for, when known
 	Hash    Hash   // the missing commit, when known
 	Shallow bool
+	// Host is the CI host ("GitHub", "GitLab" or ""), set by the caller
+	// that knows it, so the message names that host's fix.
+	Host string
 }
 
 func (e *MissingHistoryError) Error() string {
@@ -255,19 +257,20 @@ func (e *MissingHistoryError) Error() string {
 	if e.Shallow {
 		msg += " because the clone is shallow"
 	}
-	return msg + ": " + ShallowFix(e.Rev)
+	return msg + ": " + ShallowFix(e.Host, e.Rev)
 }
 
-// ShallowFix is the exact fix for a shallow checkout on the current CI host.
-func ShallowFix(base string) string {
+// ShallowFix is the exact fix for a checkout that lacks history on host
+// ("GitHub", "GitLab", or "" when not in CI or unknown).
+func ShallowFix(host, base string) string {
 	fetch := "git fetch --unshallow"
 	if base != "" && base != "HEAD" && !strings.HasPrefix(base, "HEAD") {
 		fetch += " (or only the base: git fetch origin " + strings.TrimPrefix(base, "origin/") + ")"
 	}
-	switch {
-	case os.Getenv("GITHUB_ACTIONS") == "true":
+	switch host {
+	case "GitHub":
 		return "set `fetch-depth: 0` on the actions/checkout step (with: fetch-depth: 0), or run " + fetch + " before ibgitops"
-	case os.Getenv("GITLAB_CI") == "true":
+	case "GitLab":
 		return "set `GIT_DEPTH: 0` in the job's variables, or run " + fetch + " before ibgitops"
 	}
 	return "run " + fetch + "; in CI set `fetch-depth: 0` on actions/checkout, or `GIT_DEPTH: 0` on GitLab"

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ibgitops/ibgitops/recipes"
@@ -35,9 +36,14 @@ type Options struct {
 	// NoFetch forbids fetching missing history (shallow clones) from the
 	// remote; the error then says how to fix the checkout.
 	NoFetch bool
-	// Token authenticates the fetch over HTTPS (default: GITHUB_TOKEN or
-	// CI_JOB_TOKEN from the environment). Never printed.
-	Token string
+	// Token authenticates the fetch over HTTPS as TokenUser (default
+	// x-access-token); the CLI takes both from the CI host (runner/vcs).
+	// Never printed.
+	Token, TokenUser string
+	// Host is the CI host ("GitHub", "GitLab" or ""): when history cannot
+	// be fetched, the error names that host's fix (fetch-depth: 0,
+	// GIT_DEPTH: 0).
+	Host string
 	// KeepGoing plans around a head resource that does not load (a
 	// warning) instead of refusing: `lint --base` reports the finding
 	// itself and still wants the plan's versions for the others.
@@ -134,35 +140,72 @@ type computer struct {
 	baseTip git.Hash // the base ref's own commit (the merge base may be older)
 }
 
-// withHistory runs fn; when it fails for lack of history (a shallow clone,
-// a base ref not fetched) and a remote exists, it fetches once and retries.
-func (c *computer) withHistory(ctx context.Context, baseRef string, fn func() error) error {
+// withHistory runs fn; when it fails for lack of history (a shallow
+// clone such as actions/checkout's default fetch-depth: 1, a base or head
+// commit not fetched) and a remote exists, it fetches once what is missing
+// (the base and head refs, deepening a shallow clone) and retries.
+func (c *computer) withHistory(ctx context.Context, fn func() error) error {
 	err := fn()
 	if err == nil {
 		return nil
 	}
+	refs := c.historyRefs()
 	var missing *git.MissingHistoryError
 	var unknown *git.UnknownRefError
 	isMissing := errors.As(err, &missing)
-	if !isMissing && !(errors.As(err, &unknown) && unknown.Rev == baseRef) {
+	if !isMissing && !(errors.As(err, &unknown) && slices.Contains(refs, unknown.Rev)) {
 		return err
 	}
-	if c.fetched || c.opts.NoFetch || !c.repo.HasRemote("origin") {
-		if isMissing && missing.Rev == "" {
-			missing.Rev = baseRef
+	if isMissing {
+		missing.Host = c.opts.Host
+		if missing.Rev == "" {
+			missing.Rev = c.res.BaseRef
 		}
+	}
+	if c.fetched || c.opts.NoFetch || !c.repo.HasRemote("origin") {
 		if !isMissing && c.repo.IsShallow() {
-			return fmt.Errorf("%w; this clone is shallow, so %s", err, git.ShallowFix(baseRef))
+			return fmt.Errorf("%w; this clone is shallow, so %s", err, git.ShallowFix(c.opts.Host, c.res.BaseRef))
 		}
 		return err
 	}
 	c.fetched = true
-	if ferr := c.repo.Fetch(ctx, git.FetchOptions{Refs: []string{baseRef}, Token: c.opts.Token}); ferr != nil {
+	if ferr := c.repo.Fetch(ctx, git.FetchOptions{Refs: refs, Token: c.opts.Token, User: c.opts.TokenUser, Host: c.opts.Host}); ferr != nil {
 		return fmt.Errorf("%v; fetching it failed: %v", err, ferr)
 	}
 	c.res.Fetched = true
-	c.res.Warnings = append(c.res.Warnings, "the clone lacked history to compare with "+baseRef+"; fetched it from origin (set fetch-depth: 0 / GIT_DEPTH: 0 to skip this)")
+	c.res.Warnings = append(c.res.Warnings, "the clone lacked history to compare "+strings.Join(refs, " and ")+"; fetched it from origin (set fetch-depth: 0 / GIT_DEPTH: 0 to skip this)")
 	return fn()
+}
+
+// historyRefs are the refs a plan needs from the remote: the base and an
+// explicit head (a pull request's head commit is often not in a
+// depth-1 checkout of the merge commit).
+func (c *computer) historyRefs() []string {
+	base := c.res.BaseRef
+	if base == "" {
+		base = c.opts.Base
+	}
+	var refs []string
+	for _, r := range []string{base, c.opts.Head} {
+		if r != "" && r != "HEAD" && !slices.Contains(refs, r) {
+			refs = append(refs, r)
+		}
+	}
+	return refs
+}
+
+// resolveHead resolves the head ref, fetching it when the clone lacks it.
+func (c *computer) resolveHead(ctx context.Context, headRev string) (git.Hash, error) {
+	var h git.Hash
+	err := c.withHistory(ctx, func() error {
+		var err error
+		h, err = c.repo.Resolve(headRev)
+		return err
+	})
+	if err != nil {
+		return h, fmt.Errorf("head: %w", err)
+	}
+	return h, nil
 }
 
 func (c *computer) run(ctx context.Context) error {
@@ -172,9 +215,9 @@ func (c *computer) run(ctx context.Context) error {
 	if headRev == "" {
 		headRev = "HEAD"
 	}
-	headHash, err := c.repo.Resolve(headRev)
+	headHash, err := c.resolveHead(ctx, headRev)
 	if err != nil {
-		return fmt.Errorf("head: %w", err)
+		return err
 	}
 	res.HeadRef, res.HeadCommit = headRev, headHash.String()
 	var headFS fs.FS
@@ -260,7 +303,7 @@ func (c *computer) run(ctx context.Context) error {
 			}
 		}
 		var log []git.Commit
-		err := c.withHistory(ctx, baseRev, func() error {
+		err := c.withHistory(ctx, func() error {
 			var err error
 			log, err = c.repo.Log(ctx, mergeBase, headHash, files)
 			return err
@@ -331,7 +374,7 @@ func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.H
 	}
 	res.BaseRef = baseRev
 	var baseHash, mergeBase git.Hash
-	err := c.withHistory(ctx, baseRev, func() error {
+	err := c.withHistory(ctx, func() error {
 		var err error
 		if baseHash, err = c.repo.Resolve(baseRev); err != nil {
 			return err

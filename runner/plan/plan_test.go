@@ -333,7 +333,7 @@ func TestComputeShallowClone(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	root := filepath.Join(clone, "images")
-	_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", NoFetch: true})
+	_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", NoFetch: true, Host: "GitHub"})
 	if err == nil || !strings.Contains(err.Error(), "fetch-depth: 0") {
 		t.Fatalf("shallow, no fetch: %v", err)
 	}
@@ -343,6 +343,45 @@ func TestComputeShallowClone(t *testing.T) {
 	}
 	if !res.Fetched || len(res.Plan.Changes) != 4 {
 		t.Errorf("after fetch: fetched=%v, %d changes", res.Fetched, len(res.Plan.Changes))
+	}
+}
+
+// TestComputeShallowHeadAndBase: a depth-1 clone of the default branch
+// (what actions/checkout's default fetch-depth: 1 gives) lacks both the
+// pull request's head commit and the history down to the merge base.
+// Plan fetches both through the remote; without fetching, the error names
+// the host's exact fix.
+func TestComputeShallowHeadAndBase(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary not installed: needed only to make a shallow clone")
+	}
+	f := standard(t)
+	head := strings.TrimSpace(testutil.Git(t, f.dir, "rev-parse", "feature"))
+	for _, tc := range []struct{ host, fix string }{
+		{"GitHub", "fetch-depth: 0"},
+		{"GitLab", "GIT_DEPTH: 0"},
+		{"", "git fetch --unshallow"},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			clone := filepath.Join(t.TempDir(), "clone")
+			cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--branch", "main", "file://"+f.dir, clone)
+			cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			root := filepath.Join(clone, "images")
+			_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", Head: head, NoFetch: true, Host: tc.host})
+			if err == nil || !strings.Contains(err.Error(), tc.fix) {
+				t.Fatalf("shallow, head missing, no fetch: %v; want the fix %q", err, tc.fix)
+			}
+			res, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", Head: head, Host: tc.host})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Fetched || res.HeadCommit != head || len(res.Plan.Changes) != 4 {
+				t.Errorf("after fetch: fetched=%v head=%s, %d changes", res.Fetched, res.HeadCommit, len(res.Plan.Changes))
+			}
+		})
 	}
 }
 
