@@ -194,3 +194,57 @@ func TestComparableDefaults(t *testing.T) {
 		})
 	}
 }
+
+// deletingClient deletes a distribution configuration just before it is
+// read: a resource deleted between the List and the Get.
+type deletingClient struct {
+	*imagebuilder.Client
+	victim string
+}
+
+func (c deletingClient) GetDistributionConfiguration(ctx context.Context, in *imagebuilder.GetDistributionConfigurationInput, opts ...func(*imagebuilder.Options)) (*imagebuilder.GetDistributionConfigurationOutput, error) {
+	if ptrValue(in.DistributionConfigurationArn) == c.victim {
+		if _, err := c.Client.DeleteDistributionConfiguration(ctx, &imagebuilder.DeleteDistributionConfigurationInput{DistributionConfigurationArn: in.DistributionConfigurationArn}); err != nil {
+			return nil, err
+		}
+	}
+	return c.Client.GetDistributionConfiguration(ctx, in, opts...)
+}
+
+func ptrValue(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Throttling is retried; a resource deleted while it is read reads as
+// absent with a note, not as an error.
+func TestObserveThrottledAndDeletedMidRead(t *testing.T) {
+	e := newEnv(t, ibfake.Options{})
+	repo := repoFixture(1)
+	runBuild(t, e.backend(t), request(repo, "web", "web-pipeline"))
+	repo.Distributions["spare"] = &recipes.Distribution{Meta: recipes.Meta{Kind: recipes.KindDistribution, Name: "spare", File: "distribution/spare.yaml"},
+		Distributions: []map[string]any{{"region": "us-east-1"}}}
+	b := e.backend(t)
+	if _, err := b.ApplyMutable(context.Background(), backend.ApplyRequest{Repo: repo, Kind: recipes.KindDistribution, Name: "spare"}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(ibfake.Faults{ThrottleNext: 3})
+	victim := "arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/spare"
+	ob, err := New(context.Background(), Options{Region: "us-east-1", Client: deletingClient{e.client(), victim}, STS: e.sts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := observe(t, ob, repo)
+	if len(a.Problems) != 0 {
+		t.Errorf("problems: %+v", a.Problems)
+	}
+	spare := observed(t, a, recipes.KindDistribution, "spare")
+	if spare.Exists || spare.Note != "deleted while it was read" {
+		t.Errorf("spare: %+v", spare)
+	}
+	if web := observed(t, a, recipes.KindImageRecipe, "web"); len(web.Images) != 1 {
+		t.Errorf("web after throttling: %+v", web)
+	}
+}
