@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/reconcile"
+	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
 )
@@ -99,7 +101,9 @@ func printPlan(out, errOut io.Writer, format string, res *plan.Result) error {
 	case "text":
 		err = plan.WriteText(&buf, res)
 	case "markdown", "md":
-		err = plan.WriteMarkdown(&buf, res)
+		var md string
+		md, err = report.Markdown(res.Report("ibgitops "+version.String()), report.MarkdownOptions{})
+		buf.WriteString(md)
 	case "json":
 		err = plan.WriteJSON(&buf, res)
 	default:

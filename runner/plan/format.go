@@ -2,40 +2,15 @@ package plan
 
 import (
 	"bytes"
-	"embed"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"text/tabwriter"
-	"text/template"
 
 	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
-
-//go:embed templates/*.tmpl
-var templates embed.FS
-
-// mdTemplate is parsed on first use, not at start.
-var mdTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("plan.md.tmpl").Option("missingkey=error").Funcs(template.FuncMap{
-		"summary": Summary,
-		"code":    code,
-		"cell":    cell,
-		"version": versionCell,
-		"pipelines": func(ps []string) string {
-			if len(ps) == 0 {
-				return "none (build the recipe directly)"
-			}
-			var out []string
-			for _, p := range ps {
-				out = append(out, code(p))
-			}
-			return strings.Join(out, ", ")
-		},
-	}).ParseFS(templates, "templates/plan.md.tmpl"))
-})
 
 // Summary is the one-line summary of a plan.
 func Summary(r *Result) string {
@@ -83,11 +58,6 @@ func short(h string) string {
 	return h
 }
 
-// cell makes text safe inside a markdown table cell or list item.
-func cell(s string) string { return escape.Inline(s) }
-
-func code(s string) string { return escape.CellCode(s) }
-
 func versionCell(from, to string) string {
 	switch {
 	case from == "" && to == "":
@@ -100,15 +70,19 @@ func versionCell(from, to string) string {
 	return from + " → " + to
 }
 
-// WriteMarkdown writes the pull-request comment body.
-func WriteMarkdown(w io.Writer, r *Result) error {
-	var buf bytes.Buffer
-	if err := mdTemplate().Execute(&buf, r); err != nil {
-		return fmt.Errorf("render the markdown plan: %w", err)
+// Report is the plan as the one result model, for the report printers
+// (markdown: the pull-request comment body of `plan --format markdown`).
+// Lint did not run; the warnings are its notes.
+func (r *Result) Report(tool string) *report.Report {
+	head := r.HeadRef
+	if r.WorkTree {
+		head = "the work tree"
 	}
-	buf.WriteString("\n")
-	_, err := w.Write(buf.Bytes())
-	return err
+	return &report.Report{
+		Tool: tool, Event: "plan of " + head + " against " + r.BaseRef, Action: "plan",
+		Commit: r.HeadCommit, Base: r.BaseCommit, Plan: &r.Plan,
+		Notes: append([]string(nil), r.Warnings...),
+	}
 }
 
 // WriteText writes the plan for a terminal.

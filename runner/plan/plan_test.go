@@ -15,6 +15,7 @@ import (
 	"github.com/ibgitops/ibgitops/internal/testutil"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/git"
+	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 )
 
@@ -201,9 +202,11 @@ func TestComputeFeatureBranch(t *testing.T) {
 	if err := WriteText(&text, res); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteMarkdown(&md, res); err != nil {
+	comment, err := report.Markdown(res.Report("ibgitops test"), report.MarkdownOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	md.WriteString(comment)
 	if err := WriteJSON(&js, res); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +232,11 @@ func TestComputeDefaultBaseAndNoChange(t *testing.T) {
 	if len(res.Plan.Changes) != 0 || !strings.Contains(text.String(), "no resource changed") {
 		t.Errorf("main..main: %s", text.String())
 	}
-	golden(t, "nochange.md", func() []byte { var b bytes.Buffer; WriteMarkdown(&b, res); return b.Bytes() }())
+	md, err := report.Markdown(res.Report("ibgitops test"), report.MarkdownOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "nochange.md", []byte(md))
 }
 
 func TestComputeWorkTree(t *testing.T) {

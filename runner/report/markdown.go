@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
@@ -37,6 +38,7 @@ var templates = sync.OnceValue(func() *template.Template {
 			"version": versionCell,
 			"status":  statusCell,
 			"took":    took,
+			"planned": plannedBuilds,
 		}).
 		ParseFS(templateFS, "templates/*.md.tmpl"))
 })
@@ -271,6 +273,30 @@ func statusCell(s backend.Status) string {
 		return "❌ failed"
 	}
 	return escape.Inline(string(s))
+}
+
+// plannedBuilds lists the recipe versions a plan builds and the pipelines
+// that build them, at most max of them.
+func plannedBuilds(builds []recipes.Build, max int) string {
+	var parts []string
+	for i, b := range builds {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("and %d more", len(builds)-i))
+			break
+		}
+		p := escape.Code(b.Name) + " " + escape.Inline(b.Version)
+		if len(b.Pipelines) > 0 {
+			var ps []string
+			for _, name := range b.Pipelines {
+				ps = append(ps, escape.Code(name))
+			}
+			p += " (pipeline " + strings.Join(ps, ", ") + ")"
+		} else {
+			p += " (no pipeline: built from the recipe)"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func took(start, end time.Time) string {

@@ -256,18 +256,6 @@ func FuzzReportPrinters(f *testing.F) {
 	f.Fuzz(checkReportSinks)
 }
 
-// unescapedPipes counts the cell separators GFM sees in a table row: every
-// "|" not preceded by a backslash, code spans included.
-func unescapedPipes(row string) int {
-	n := 0
-	for i := 0; i < len(row); i++ {
-		if row[i] == '|' && (i == 0 || row[i-1] != '\\') {
-			n++
-		}
-	}
-	return n
-}
-
 // assertTablesIntact checks that every row of every table in md has as
 // many cells as its header (#12 item 8: a "|" in a path split the cells).
 func assertTablesIntact(t *testing.T, md string) {
@@ -279,10 +267,10 @@ func assertTablesIntact(t *testing.T, md string) {
 			continue
 		}
 		if header == 0 {
-			header = unescapedPipes(line)
+			header = escapetest.TableSeparators(line)
 			continue
 		}
-		if n := unescapedPipes(line); n != header {
+		if n := escapetest.TableSeparators(line); n != header {
 			t.Fatalf("table row with %d separators under a header of %d: %q", n, header, line)
 		}
 	}

@@ -73,37 +73,25 @@ func Args(args []any) []any {
 // GitHubData escapes the message of a workflow command (after "::cmd
 // props::"): the runner decodes %25, %0D and %0A; other control
 // characters are shown as escapes, since the log renders them.
-func GitHubData(s string) string {
-	var b strings.Builder
-	visible(&b, s, func(r rune) (string, bool) {
-		switch r {
-		case '%':
-			return "%25", true
-		case '\r':
-			return "%0D", true
-		case '\n':
-			return "%0A", true
-		}
-		return "", false
-	})
-	return b.String()
-}
+func GitHubData(s string) string { return github(s, false) }
 
 // GitHubProperty escapes a property value of a workflow command (file=,
 // title=): as GitHubData, and ':' and ',' which end a property.
-func GitHubProperty(s string) string {
+func GitHubProperty(s string) string { return github(s, true) }
+
+func github(s string, property bool) string {
 	var b strings.Builder
 	visible(&b, s, func(r rune) (string, bool) {
-		switch r {
-		case '%':
+		switch {
+		case r == '%':
 			return "%25", true
-		case '\r':
+		case r == '\r':
 			return "%0D", true
-		case '\n':
+		case r == '\n':
 			return "%0A", true
-		case ':':
+		case property && r == ':':
 			return "%3A", true
-		case ',':
+		case property && r == ',':
 			return "%2C", true
 		}
 		return "", false

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 )
 
 // hostile are strings a fork controls: names, paths, messages, log lines.
@@ -129,26 +131,13 @@ func TestInline(t *testing.T) {
 	}
 }
 
-// tableCells counts the cells GFM sees in a table row: it splits on every
-// "|" not preceded by a backslash, code spans included (cmark-gfm's
-// table_cell scanner reads "\|" as an escaped pipe whatever precedes it).
-func tableCells(row string) int {
-	n := 0
-	for i := 0; i < len(row); i++ {
-		if row[i] == '|' && (i == 0 || row[i-1] != '\\') {
-			n++
-		}
-	}
-	return n
-}
-
 func checkMarkdownRow(t *testing.T, in string) {
 	t.Helper()
 	row := "| " + Inline(in) + " | " + CellCode(in) + " |"
 	if strings.Contains(row, "\n") {
 		t.Fatalf("row for %q spans lines: %q", in, row)
 	}
-	if n := tableCells(row); n != 3 {
+	if n := escapetest.TableSeparators(row); n != 3 {
 		t.Fatalf("row for %q has %d separators, want 3: %q", in, n, row)
 	}
 	if strings.Contains(Inline(in), "<") || strings.Contains(strings.ReplaceAll(Inline(in), "@&#8203;", ""), "@") {

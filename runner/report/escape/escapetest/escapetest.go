@@ -55,3 +55,16 @@ func AssertClean(t testing.TB, out string, own *regexp.Regexp) {
 		}
 	}
 }
+
+// TableSeparators counts the cell separators GFM sees in a table row:
+// every "|" not preceded by a backslash, code spans included (cmark-gfm's
+// table_cell scanner reads "\\|" as an escaped pipe whatever precedes it).
+func TableSeparators(row string) int {
+	n := 0
+	for i := 0; i < len(row); i++ {
+		if row[i] == '|' && (i == 0 || row[i-1] != '\\') {
+			n++
+		}
+	}
+	return n
+}
