@@ -12,20 +12,41 @@
 #      test and distribute in containers, report
 #
 # Environment: IBGITOPS_DEMO_DIR (where the repository goes; default a new
-# temporary folder), IBGITOPS_ENGINE (podman or docker; default: what is installed).
+# temporary folder), IBGITOPS_ENGINE (podman or docker; default: what
+# ibgitops itself would pick: podman, then docker with a running daemon).
+# The engine chosen here is written into the demo's ibgitops.yaml
+# (local.engine), so the demo, ibgitops and the closing hints use one engine.
+#
+# First run on a cold machine: apt installs the engine (a minute or more,
+# longer when another apt holds the dpkg lock: it waits, up to 10 minutes)
+# and Go compiles ibgitops (a few minutes on 2 cores). Later runs take
+# under a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# pick_engine prints the engine ibgitops's local.engine: auto would use:
+# podman, else docker when its daemon answers.
+pick_engine() {
+  if command -v podman >/dev/null 2>&1; then command -v podman; return; fi
+  if command -v docker >/dev/null 2>&1 && docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+    command -v docker
+  fi
+}
+
 say "container engine"
-engine=${IBGITOPS_ENGINE:-$(command -v podman || command -v docker || true)}
+engine=${IBGITOPS_ENGINE:-$(pick_engine)}
 if [ -z "$engine" ] || { [ "$(basename "$engine")" = podman ] && ! command -v runc >/dev/null 2>&1; }; then
-  echo "installing podman and runc (scripts/setup-engine.sh; needs root or sudo)"
+  if command -v docker >/dev/null 2>&1 && [ -z "$engine" ]; then
+    echo "docker is installed but its daemon is not running; installing podman instead (or start docker and re-run)"
+  fi
+  echo "installing podman and runc with apt (scripts/setup-engine.sh; needs root or sudo; a minute or more on a cold machine)"
   scripts/setup-engine.sh
-  engine=$(command -v podman || command -v docker)
+  engine=$(command -v podman)
 fi
+engine_name=$(basename "$engine")
 echo "using $engine ($("$engine" --version))"
 if ! "$engine" image inspect localhost/ibgitops-base:latest >/dev/null 2>&1; then
   echo "preparing the parent image localhost/ibgitops-base:latest from the host's busybox and bash"
@@ -38,8 +59,15 @@ if ! command -v git >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq git >/dev/null
 fi
 
-say "building bin/ibgitops (static, so it can run inside the containers)"
-make -s build
+say "building bin/ibgitops (static, so it can run inside the containers; the first build downloads modules and compiles for a few minutes)"
+# go build -v names each package it compiles: count them as progress, and
+# show the whole log when the build fails.
+buildlog=$(mktemp)
+if ! GOFLAGS=${GOFLAGS:--v} make -s build 2>&1 | tee "$buildlog" | awk '{ n++; if (n % 25 == 0) printf "  ... %d packages compiled\n", n }'; then
+  cat "$buildlog"
+  exit 1
+fi
+rm -f "$buildlog"
 bin=$src/bin/ibgitops
 
 say "demo repository"
@@ -47,6 +75,8 @@ work=${IBGITOPS_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ibgitops-demo.XXXXXX")}
 mkdir -p "$work"
 cp -R testdata/demo/. "$work/"
 cd "$work"
+# ibgitops builds with the engine the demo prepared the base image in.
+sed -i "s/^  engine: .*/  engine: $engine_name/" ibgitops.yaml
 git init -q -b main 2>/dev/null || { git init -q && git checkout -q -b main; }
 git config user.email demo@ibgitops.invalid
 git config user.name "ibgitops demo"
@@ -86,6 +116,6 @@ echo "image store:     $work/.ibgitops (records in images/, build logs in builds
 if [ -n "$report" ] && [ -e "$report/report.md" ]; then
   echo "report:          ${report}report.md and ${report}report.json"
 fi
-echo "try:             $(basename "$engine") run --rm localhost/demo/demo-base:latest cat /etc/motd"
-echo "                 $(basename "$engine") run --rm localhost/demo/app:1.0.1 bash /opt/demo/bin/start.sh"
+echo "try:             $engine_name run --rm localhost/demo/demo-base:latest cat /etc/motd"
+echo "                 $engine_name run --rm localhost/demo/app:1.0.1 bash /opt/demo/bin/start.sh"
 exit $status

@@ -12,8 +12,12 @@ command -v runc >/dev/null 2>&1 || need+=(runc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq || true
-  $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  # Wait for another apt or unattended-upgrades to release the dpkg lock
+  # (apt 1.9.11 and later) instead of failing; show apt's progress.
+  lock=(-o DPkg::Lock::Timeout=600)
+  echo "apt: installing ${need[*]} (waits up to 10 minutes for the dpkg lock)"
+  $SUDO apt-get "${lock[@]}" update -q || true
+  $SUDO apt-get "${lock[@]}" install -y -q "${need[@]}"
 fi
 conf=/etc/containers/containers.conf
 if [ -w /etc/containers ] || [ "$(id -u)" -eq 0 ]; then
