@@ -122,7 +122,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	if rec != nil && len(rec.AfterBuilds) > 0 && !o.dryRun && ctx.Err() == nil {
 		done, err := runner.ApplyUpdates(ctx, be, repo, absRoot, rec.AfterBuilds, prov)
 		for _, line := range done {
-			fmt.Fprintln(stderr, line)
+			fmt.Fprintln(stderr, escape.Term(line))
 		}
 		if err != nil {
 			return withCode(exitCannot, err)
@@ -156,7 +156,7 @@ func reconcileTargets(ctx context.Context, be backend.Backend, repo *recipes.Rep
 	if len(p.Updates) > 0 && !o.dryRun {
 		done, err := runner.ApplyUpdates(ctx, be, repo, root, p.Updates, prov)
 		for _, line := range done {
-			fmt.Fprintln(stderr, line)
+			fmt.Fprintln(stderr, escape.Term(line))
 		}
 		if err != nil {
 			return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
 
 	"github.com/ibgitops/ibgitops/recipes"
@@ -94,7 +95,7 @@ func runImport(cmd *cobra.Command, o importOptions) error {
 		return withCode(exitCannot, err)
 	}
 	for _, f := range written {
-		fmt.Fprintln(cmd.OutOrStdout(), "wrote", f)
+		fmt.Fprintln(cmd.OutOrStdout(), "wrote", escape.Term(f))
 	}
 	repo, findings, err := recipes.Load(os.DirFS(root))
 	if err != nil {
@@ -104,7 +105,7 @@ func runImport(cmd *cobra.Command, o importOptions) error {
 		diag.Sort(findings)
 		for _, f := range findings {
 			if f.Severity == diag.Error {
-				fmt.Fprintln(stderr, " ", f)
+				fmt.Fprintln(stderr, " ", escape.Term(f.String()))
 			}
 		}
 		return withCode(exitCannot, fmt.Errorf("the imported repository has %d lint error(s) (above): fix them, then run `ibgitops import --force` again or adopt by hand; nothing was tagged", e))
@@ -112,7 +113,7 @@ func runImport(cmd *cobra.Command, o importOptions) error {
 	if o.adopt {
 		done, err := ex.Adopt(ctx, repo)
 		for _, line := range done {
-			fmt.Fprintln(stderr, "tagged", line)
+			fmt.Fprintln(stderr, "tagged", escape.Term(line))
 		}
 		if err != nil {
 			return withCode(exitCannot, fmt.Errorf("tag the imported resources: %w (the files are written; re-run with --force to retry)", err))

@@ -197,7 +197,7 @@ func runRun(cmd *cobra.Command, o runOptions, releaseTag string) error {
 		// Builder already holds with other content are reported before
 		// merge. Without credentials the pull request is planned as before.
 		if be, cleanup, err := newBackend(backendName, cfg, o); err != nil {
-			fmt.Fprintln(stderr, "ibgitops: note: not checking head's versions against Image Builder:", err)
+			fmt.Fprintln(stderr, "ibgitops: note: not checking head's versions against Image Builder:", escape.TermLines(err.Error()))
 		} else {
 			defer cleanup()
 			opts.CheckBackend = be
