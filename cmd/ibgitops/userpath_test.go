@@ -234,3 +234,23 @@ func parseGitHubOutput(text string) map[string]string {
 	}
 	return out
 }
+
+// TestRunPathsAreRelativeToTheTopLevel: run with ibgitops.yaml in images/
+// annotates images/components/..., the path GitHub's diff uses.
+func TestRunPathsAreRelativeToTheTopLevel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	dir := exampleRepoIn(t, "images")
+	base := testutil.Git(t, dir, "rev-parse", "HEAD")
+	f := filepath.Join(dir, "images/components/linux-hardening.yaml")
+	data, _ := os.ReadFile(f)
+	os.WriteFile(f, []byte(strings.Replace(string(data), "version: 1.2.0", "version: 1.2", 1)), 0o644)
+	testutil.Git(t, dir, "commit", "-q", "-am", "fix: broken version")
+	head := testutil.Git(t, dir, "rev-parse", "HEAD")
+	env, _, _ := githubEnv(t, "http://127.0.0.1:9", base, head, "")
+	res := runIbgitops(t, filepath.Join(dir, "images"), env)
+	if res.code != 1 || !strings.Contains(res.stdout, "file=images/components/linux-hardening.yaml,") {
+		t.Errorf("exit %d; no annotation on images/components/linux-hardening.yaml:\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+}

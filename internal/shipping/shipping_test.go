@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func repoRoot(t *testing.T) string {
@@ -144,5 +146,30 @@ func TestActionUsesPublishedImage(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^\s+image: docker://ghcr\.io/ibgitops/ibgitops:v[0-9]+\.[0-9]+\.[0-9]+$`).Match(data) {
 		t.Errorf("action.yml does not run docker://ghcr.io/ibgitops/ibgitops:vX.Y.Z")
+	}
+}
+
+// TestPreCommitHooksRunOnEveryCommit: lint reads the whole repository and a
+// documentFile or Dockerfile template may have any name, so a filter on
+// file names would skip commits that break lint (a template-only change).
+func TestPreCommitHooksRunOnEveryCommit(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".pre-commit-hooks.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooks []map[string]any
+	if err := yaml.Unmarshal(data, &hooks); err != nil {
+		t.Fatal(err)
+	}
+	if len(hooks) == 0 {
+		t.Fatal("no hooks")
+	}
+	for _, h := range hooks {
+		if h["always_run"] != true || h["pass_filenames"] != false || h["files"] != nil {
+			t.Errorf("hook %v: want always_run: true, pass_filenames: false and no files filter", h["id"])
+		}
+		if entry, _ := h["entry"].(string); entry != "ibgitops lint" {
+			t.Errorf("hook %v: entry %q (root discovery finds ibgitops.yaml; args: [--root, DIR] overrides)", h["id"], entry)
+		}
 	}
 }
