@@ -5,7 +5,21 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 )
+
+// Every name, message and field value here came from the repository or the
+// backend (a console edit can put anything into a live field), so each
+// printer sends them through the escaping layer of its sink: tprintf for
+// terminal text, escape.Inline/CellCode for markdown, EncodeJSON for JSON.
+
+// tprintf is Fprintf for a terminal or CI log: the format is ibgitops' own,
+// every string argument is escaped so that it stays on its line and can
+// start no workflow command.
+func tprintf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format, escape.Args(args)...)
+}
 
 // statusOrder is how the summary line counts states.
 var statusOrder = []State{InSync, Missing, Drifted, VersionTaken, NotInGit, Unreadable}
@@ -33,20 +47,18 @@ func WriteText(w io.Writer, s *Status) error {
 		if e.Version != "" {
 			name += " " + e.Version
 		}
-		fmt.Fprintf(w, "%-13s %-28s %-32s %s\n", e.State, e.Kind, name, e.Message)
+		tprintf(w, "%-13s %-28s %-32s %s\n", string(e.State), string(e.Kind), name, e.Message)
 		for _, f := range e.Fields {
-			fmt.Fprintf(w, "%-13s   %s: %s -> %s (file)\n", "", f.Field, show(f.Live), show(f.Desired))
+			tprintf(w, "%-13s   %s: %s -> %s (file)\n", "", f.Field, show(f.Live), show(f.Desired))
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%s backend: %s (%d reads, %d of them list pages)\n", s.Backend, s.Summary(), s.Reads, s.Lists)
-	return err
+	tprintf(w, "\n%s backend: %s (%d reads, %d of them list pages)\n", s.Backend, s.Summary(), s.Reads, s.Lists)
+	return nil
 }
 
 // WriteJSON prints the status as indented JSON.
 func WriteJSON(w io.Writer, s *Status) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
+	return escape.EncodeJSON(w, struct {
 		*Status
 		InSync  bool          `json:"inSync"`
 		Summary string        `json:"summary"`
@@ -57,7 +69,7 @@ func WriteJSON(w io.Writer, s *Status) error {
 // WriteMarkdown prints a table of the resources that are not in sync
 // (every resource when all are) and the drifted fields.
 func WriteMarkdown(w io.Writer, s *Status) error {
-	fmt.Fprintf(w, "### ibgitops status: %s backend\n\n%s\n\n", s.Backend, s.Summary())
+	fmt.Fprintf(w, "### ibgitops status: %s backend\n\n%s\n\n", escape.Inline(s.Backend), escape.Inline(s.Summary()))
 	rows := s.Entries
 	if !s.InSync() {
 		rows = nil
@@ -73,11 +85,12 @@ func WriteMarkdown(w io.Writer, s *Status) error {
 	fmt.Fprintln(w, "| state | resource | version | where | why |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, e := range rows {
-		why := mdCell(e.Message)
+		why := escape.Inline(e.Message)
 		for _, f := range e.Fields {
-			why += fmt.Sprintf("<br>`%s`: `%s` → `%s`", mdCell(f.Field), mdCell(show(f.Live)), mdCell(show(f.Desired)))
+			why += fmt.Sprintf("<br>%s: %s → %s", escape.CellCode(f.Field), escape.CellCode(show(f.Live)), escape.CellCode(show(f.Desired)))
 		}
-		fmt.Fprintf(w, "| %s | %s `%s` | %s | %s | %s |\n", e.State, e.Kind, mdCell(e.Name), orDash(e.Version), mdCell(orDash(where(e))), why)
+		fmt.Fprintf(w, "| %s | %s %s | %s | %s | %s |\n", escape.Inline(string(e.State)), escape.Inline(string(e.Kind)), escape.CellCode(e.Name),
+			escape.Inline(orDash(e.Version)), escape.Inline(orDash(where(e))), why)
 	}
 	return nil
 }
@@ -94,10 +107,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "`", "'").Replace(s)
 }
 
 // show prints a field value compactly: strings as they are, the rest as
@@ -126,7 +135,7 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		if r := p.Retries[b.Name]; r != "" {
 			line += " (" + r + ")"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, escape.Term(line))
 	}
 	for i, u := range append(append([]Entry{}, p.Updates...), p.AfterBuilds...) {
 		verb, after := "update ", ""
@@ -136,16 +145,16 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		if i >= len(p.Updates) {
 			after = " (after its recipe is built)"
 		}
-		fmt.Fprintf(w, "%s %s %s%s: %s\n", verb, u.Kind, u.Name, after, u.Message)
+		tprintf(w, "%s %s %s%s: %s\n", verb, string(u.Kind), u.Name, after, u.Message)
 		for _, f := range u.Fields {
-			fmt.Fprintf(w, "          %s: %s -> %s\n", f.Field, show(f.Live), show(f.Desired))
+			tprintf(w, "          %s: %s -> %s\n", f.Field, show(f.Live), show(f.Desired))
 		}
 	}
 	for _, b := range p.Blocked {
-		fmt.Fprintf(w, "blocked %s %s: %s: %s\n", b.Kind, b.Name, b.State, b.Message)
+		tprintf(w, "blocked %s %s: %s: %s\n", string(b.Kind), b.Name, string(b.State), b.Message)
 	}
 	for _, u := range p.Unreached {
-		fmt.Fprintf(w, "note    image %s of %s %s was distributed before distribution %s changed; this run does not redistribute it: %s\n",
+		tprintf(w, "note    image %s of %s %s was distributed before distribution %s changed; this run does not redistribute it: %s\n",
 			u.Image, u.Recipe, u.Version, u.Distribution, u.Command)
 	}
 	return nil

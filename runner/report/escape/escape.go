@@ -159,15 +159,25 @@ func visible(b *strings.Builder, s string, special func(rune) (string, bool)) {
 // command in an escaped field: a ':' first after whitespace, "##["
 // anywhere and a '#' last.
 func neutraliseCommands(s string) string {
+	s = neutraliseLine(s)
+	if strings.HasSuffix(s, "#") {
+		s = s[:len(s)-1] + `\x23`
+	}
+	return s
+}
+
+// neutraliseLine breaks a workflow command in a whole line: a ':' first
+// after whitespace and "##[" anywhere. Markdown code (spans and blocks)
+// cannot hold escapes, so the escape shows there as the text \x3a or
+// \x23, the same spelling the terminal gets; markdown is printed to CI
+// logs too (plan --format markdown, status --format markdown).
+func neutraliseLine(s string) string {
 	rest := strings.TrimLeftFunc(s, unicode.IsSpace)
 	if strings.HasPrefix(rest, ":") {
 		s = s[:len(s)-len(rest)] + `\x3a` + rest[1:]
 	}
 	if strings.Contains(s, "##[") {
 		s = strings.ReplaceAll(s, "##[", `#\x23[`)
-	}
-	if strings.HasSuffix(s, "#") {
-		s = s[:len(s)-1] + `\x23`
 	}
 	return s
 }

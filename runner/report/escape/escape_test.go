@@ -213,3 +213,13 @@ func FuzzMarkdown(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) { checkMarkdownRow(t, in) })
 }
+
+// TestMarkdownCodeIsCleanInLogs: markdown reaches CI logs too (plan and
+// status --format markdown print to stdout), and code spans and blocks
+// cannot hold markdown escapes, so they must break workflow commands
+// themselves.
+func TestMarkdownCodeIsCleanInLogs(t *testing.T) {
+	for _, h := range append(escapetest.Hostile, "::error::x\n  ::warning::y", "a\n##[group]b") {
+		escapetest.AssertClean(t, Code(h)+"\n"+CellCode(h)+"\n"+Block(h)+"\n"+Inline(h), nil)
+	}
+}

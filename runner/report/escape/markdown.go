@@ -26,9 +26,10 @@ func Inline(s string) string {
 		case '\\', '`', '*', '_', '[', ']', '|', '~', '$':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case '-', '+', '=', '#':
+		case '-', '+', '=', '#', ':':
 			// Only at the start can these open a list, a heading
-			// underline or a quote.
+			// underline or a quote, or (':') a workflow command when the
+			// markdown is printed to a CI log.
 			if b.Len() == 0 {
 				b.WriteByte('\\')
 			}
@@ -44,6 +45,9 @@ func Inline(s string) string {
 // more backticks than s holds in a row. Not for table cells: use CellCode.
 func Code(s string) string {
 	s = oneLine(s)
+	if strings.Contains(s, "##[") {
+		s = strings.ReplaceAll(s, "##[", `#\x23[`)
+	}
 	if s == "" {
 		return ""
 	}
@@ -71,7 +75,7 @@ func Block(s string) string {
 	for i, l := range lines {
 		var b strings.Builder
 		visible(&b, l, nil)
-		lines[i] = b.String()
+		lines[i] = neutraliseLine(b.String())
 	}
 	s = strings.Join(lines, "\n")
 	n := max(longestRun(s, '`')+1, 3)
