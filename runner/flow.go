@@ -26,14 +26,18 @@ type Skipper interface {
 	Skip(s *State) (reason string, skip bool)
 }
 
-// Flow runs steps in order. After a step fails, the remaining work steps
-// are skipped but the steps marked always (the reports) still run, so a
-// run that could not finish still says so where people look.
-func Flow(ctx context.Context, s *State, steps []Step) error {
-	for _, st := range steps {
-		if s.Err != nil && !isAlways(st) {
-			continue
+// Flow runs the work steps in order until one fails, then every step of
+// always (the reports), so that a run that could not finish still says so
+// where people look. Which list a step is in decides whether it runs after
+// a failure: no wrapper has to be looked through.
+func Flow(ctx context.Context, s *State, work, always []Step) error {
+	for _, st := range work {
+		if err := st.Run(ctx, s); err != nil {
+			s.Err = err
+			break
 		}
+	}
+	for _, st := range always {
 		if err := st.Run(ctx, s); err != nil && s.Err == nil {
 			s.Err = err
 		}
@@ -41,34 +45,20 @@ func Flow(ctx context.Context, s *State, steps []Step) error {
 	return s.Err
 }
 
-// always marks a step that runs even after an earlier step failed.
-type always struct{ Step }
-
-func isAlways(st Step) bool {
-	switch v := st.(type) {
-	case always:
-		return true
-	case logged:
-		return isAlways(v.Step)
-	case skippable:
-		return isAlways(v.Step)
-	case wrapped:
-		return isAlways(v.Step)
-	case bestEffort:
-		return isAlways(v.Step)
-	}
-	return false
+// skippable asks the step it was built around whether it applies. It
+// keeps that step (inner) beside the wrapped chain (next), so a new
+// wrapper never needs unwrapping.
+type skippable struct {
+	Step
+	inner Step
 }
 
-// skippable asks the inner step whether it applies.
-type skippable struct{ Step }
-
 func (w skippable) Run(ctx context.Context, s *State) error {
-	if sk, ok := unwrap(w.Step).(Skipper); ok {
+	if sk, ok := w.inner.(Skipper); ok {
 		if reason, skip := sk.Skip(s); skip {
 			if reason != "" {
-				s.progressf("skipped %s: %s", w.Step, reason)
-				s.Skipped = append(s.Skipped, fmt.Sprintf("%s: %s", w.Step, reason))
+				s.progressf("skipped %s: %s", w.inner, reason)
+				s.Skipped = append(s.Skipped, fmt.Sprintf("%s: %s", w.inner, reason))
 			}
 			return nil
 		}
@@ -138,30 +128,12 @@ func (w bestEffort) Run(ctx context.Context, s *State) error {
 	return nil
 }
 
-func unwrap(st Step) Step {
-	for {
-		switch v := st.(type) {
-		case always:
-			st = v.Step
-		case logged:
-			st = v.Step
-		case skippable:
-			st = v.Step
-		case wrapped:
-			st = v.Step
-		case bestEffort:
-			st = v.Step
-		default:
-			return st
-		}
-	}
-}
-
 // work is a step that does the job: logged, skippable, errors wrapped.
-func work(st Step) Step { return skippable{logged{wrapped{st}}} }
+func work(st Step) Step { return skippable{Step: logged{wrapped{st}}, inner: st} }
 
-// reporting is a step that tells people: it always runs and never fails.
-func reporting(st Step) Step { return always{skippable{logged{bestEffort{st}}}} }
+// reporting is a step that tells people: it never fails the run. Put it
+// in a flow's always list to run it after a failure too.
+func reporting(st Step) Step { return skippable{Step: logged{bestEffort{st}}, inner: st} }
 
 func roundDur(d time.Duration) time.Duration {
 	if d > time.Second {

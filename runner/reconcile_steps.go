@@ -25,15 +25,15 @@ func (reconcileStep) String() string { return "comparing the repository with wha
 
 func (reconcileStep) Skip(s *State) (string, bool) {
 	switch {
-	case !s.Build || s.TestOnly || s.Release:
+	case !s.Build || s.TestOnly || s.Release || len(s.Opts.Recipes) > 0:
 		return "", true
-	case s.Opts.Backend == nil:
+	case s.opened() == nil:
 		return "", true
 	case s.Linted && hasErrors(s.Findings):
 		return "lint found errors: fix them first (see the findings)", true
 	}
-	if _, ok := s.Opts.Backend.(backend.Observer); !ok {
-		return fmt.Sprintf("the %s backend cannot report what it holds: building what the diff touched", s.Opts.Backend.Name()), true
+	if _, ok := s.opened().(backend.Observer); !ok {
+		return fmt.Sprintf("the %s backend cannot report what it holds: building what the diff touched", s.opened().Name()), true
 	}
 	return "", false
 }
@@ -42,7 +42,7 @@ func (reconcileStep) Run(ctx context.Context, s *State) error {
 	if s.Repo == nil {
 		return errors.New("the repository was not loaded")
 	}
-	st, err := ObserveStatus(ctx, s.Opts.Backend, s.Repo, s.Opts.Root)
+	st, err := ObserveStatus(ctx, s.opened(), s.Repo, s.Opts.Root)
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,11 @@ func (a applyStep) Skip(s *State) (string, bool) {
 	if s.Reconcile == nil || len(a.entries(s)) == 0 {
 		return "", true
 	}
-	if _, ok := s.Opts.Backend.(backend.Applier); !ok {
-		return fmt.Sprintf("the %s backend holds no mutable resources", s.Opts.Backend.Name()), true
+	if s.Opts.DryRun {
+		return "a dry run changes nothing", true
+	}
+	if _, ok := s.opened().(backend.Applier); !ok {
+		return fmt.Sprintf("the %s backend holds no mutable resources", s.opened().Name()), true
 	}
 	return "", false
 }
@@ -99,8 +102,7 @@ func (a applyStep) entries(s *State) []reconcile.Entry {
 }
 
 func (a applyStep) Run(ctx context.Context, s *State) error {
-	prov := backend.Provenance{Repository: s.CI.Repository, Commit: s.commit(), RunURL: s.CI.RunURL, Tool: s.Opts.Tool}
-	done, err := ApplyUpdates(ctx, s.Opts.Backend, s.Repo, s.Opts.Root, a.entries(s), prov)
+	done, err := ApplyUpdates(ctx, s.opened(), s.Repo, s.Opts.Root, a.entries(s), s.provenance())
 	for _, line := range done {
 		s.progressf("  %s", line)
 		s.note("%s", line)

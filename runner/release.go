@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/ibgitops/ibgitops/recipes"
+	"github.com/ibgitops/ibgitops/runner/git"
+	"github.com/ibgitops/ibgitops/runner/vcs"
 )
 
 // releaseStep checks that the tag names a recipe of this repository and
@@ -69,4 +74,85 @@ func ParseTag(pattern, tag string) (name, version string, err error) {
 		return "", "", fmt.Errorf("tag %q does not match release.tagPattern %q: a release tag looks like %s", tag, pattern, example)
 	}
 	return m[re.SubexpIndex("name")], m[re.SubexpIndex("version")], nil
+}
+
+// releaseCommitStep checks the tag before anything is loaded: it must
+// match release.tagPattern and be the commit checked out, so that what is
+// built is what the tag names. The lint then reads the tag's tree.
+type releaseCommitStep struct{}
+
+func (releaseCommitStep) String() string { return "resolving the release tag" }
+
+func (releaseCommitStep) Skip(s *State) (string, bool) { return "", !s.Release }
+
+func (releaseCommitStep) Run(_ context.Context, s *State) error {
+	cfg, _, err := recipes.LoadConfig(os.DirFS(s.Opts.Root))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", filepath.Join(s.Opts.Root, "ibgitops.yaml"), err)
+	}
+	pattern := cfg.Release.TagPattern
+	if pattern == "" {
+		pattern = recipes.DefaultConfig().Release.TagPattern
+	}
+	if _, _, err := ParseTag(pattern, s.Opts.ReleaseTag); err != nil {
+		return err
+	}
+	if s.Opts.Source != nil {
+		return nil // the caller chose the files (tests)
+	}
+	if s.CI.Event == vcs.EventTag && s.CI.Tag == s.Opts.ReleaseTag {
+		// A tag pipeline: the host checked out the tag's commit (CI.SHA)
+		// and may not have fetched the tag ref itself; the work tree is
+		// the tag's.
+		return nil
+	}
+	commit, tree, err := releaseCommit(s.Opts.Root, s.Opts.ReleaseTag)
+	if err != nil {
+		return err
+	}
+	ci := *s.CI
+	ci.SHA = commit
+	s.CI, s.Opts.Source = &ci, tree
+	return nil
+}
+
+// releaseCommit resolves the tag, checks that it is what is checked out
+// (so that the files the backend builds from are the tag's), and returns
+// the commit and its tree, which the release check reads.
+func releaseCommit(root, tag string) (string, fs.FS, error) {
+	repo, err := git.Open(root)
+	if err != nil {
+		return "", nil, err
+	}
+	tagged, err := repo.Resolve("refs/tags/" + tag)
+	if err != nil {
+		return "", nil, fmt.Errorf("release tag %s: %w", tag, err)
+	}
+	head, err := repo.Resolve("HEAD")
+	if err != nil {
+		return "", nil, err
+	}
+	if head != tagged {
+		return "", nil, fmt.Errorf("tag %s is commit %s but %s is checked out: check out the tag first (git checkout %s) so that what is built is what the tag names",
+			tag, tagged.String()[:7], head.String()[:7], tag)
+	}
+	tree, err := repo.TreeFS(tagged)
+	if err != nil {
+		return "", nil, fmt.Errorf("read the files of tag %s: %w", tag, err)
+	}
+	sub, err := subFS(tree, repo.WorkDir(), root)
+	if err != nil {
+		return "", nil, err
+	}
+	return tagged.String(), sub, nil
+}
+
+// subFS narrows the commit's tree to --root when it is a subfolder of the
+// repository.
+func subFS(tree fs.FS, workDir, root string) (fs.FS, error) {
+	rel, err := filepath.Rel(workDir, root)
+	if err != nil || rel == "." {
+		return tree, nil
+	}
+	return fs.Sub(tree, filepath.ToSlash(rel))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/ibgitops/ibgitops/recipes"
@@ -327,6 +328,9 @@ func TestOtherEventsSayWhatWasSkipped(t *testing.T) {
 func TestRelease(t *testing.T) {
 	opts, be, _ := options(t, nil)
 	opts.ReleaseTag = "web/v2.0.1"
+	// The files the fake loader stands for; a real release reads the
+	// tag's tree from git (releaseCommit).
+	opts.Source = fstest.MapFS{}
 	res, err := Run(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -340,6 +344,7 @@ func TestRelease(t *testing.T) {
 
 	opts, be, _ = options(t, nil)
 	opts.ReleaseTag = "web/v2.0.2"
+	opts.Source = fstest.MapFS{}
 	_, err = Run(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "recipes/web.yaml:3 has version 2.0.1") {
 		t.Errorf("mismatch error: %v", err)

@@ -25,6 +25,9 @@ type PlanRequest struct {
 	Root string
 	Base string // "" = the merge base with the default branch
 	Head string // "" = HEAD
+	// Host, Token and TokenUser let the planner fetch the history a
+	// shallow CI checkout lacks (vcs.FetchAuth).
+	Host, Token, TokenUser string
 }
 
 // PlanResult is what the planner hands back (runner/plan.Compute).
@@ -36,6 +39,9 @@ type PlanResult struct {
 	Findings []diag.Finding
 	// Warnings did not stop the plan; they go into the report's notes.
 	Warnings []string
+	// WorkTree: head is the work tree with uncommitted changes; outputs
+	// record the commit as <sha>-dirty.
+	WorkTree bool
 }
 
 // PlanFunc computes the plan: runner/plan.Compute behind a small adapter.
@@ -55,19 +61,26 @@ type Options struct {
 	Plan   PlanFunc
 	// Backend builds on push and release; TestBackend runs the changed
 	// components' phases on pull requests with TestComponents.
-	Backend backend.Backend
+	// nil means backend.Open(BackendName) when the event calls for a
+	// build (tests pass fakes).
+	Backend     backend.Backend
+	TestBackend backend.Backend
 	// CheckBackend, on a pull request, is only read: head's versions
 	// that it already holds with other content are version-taken
-	// findings. Nil when there are no credentials to read it.
+	// findings. Nil: openCheckBackend opens the aws backend when it is
+	// the configured one and there are credentials to read it.
 	CheckBackend   backend.Backend
-	TestBackend    backend.Backend
+	BackendName    string // --backend; "" = ibgitops.yaml's, else local
+	AWSRegion      string // --aws-region
 	TestComponents bool
-	Parallel       int // independent recipes built at once (default 4)
+	Parallel       int // independent recipes built at once (0 = DefaultParallel)
 	Force          bool
 	// BuildAnyBranch (--build) lets a terminal run build on a branch other
 	// than the default branch.
 	BuildAnyBranch bool
 	KeepOnFailure  bool
+	DryRun         bool     // aws backend: print the calls, change nothing
+	Recipes        []string // build --only: these recipes instead of the plan's
 
 	FailOn    string // error | warning | never
 	ReportDir string // "" = <root>/.ibgitops/runs/<time>-<sha>
@@ -76,21 +89,27 @@ type Options struct {
 	// for (the action's `command` input); "" does what the event calls for.
 	// The report goes to the same places either way.
 	Only string
-	// Skipped lists what the caller refused before the run (e.g. component
-	// tests without an engine), each with why and the fix; the report shows
-	// them with the steps the run skipped.
+	// TagOnly refuses a run outside a tag event (the action's command:
+	// release).
+	TagOnly bool
+	// Skipped lists what the caller refused before the run, each with why
+	// and the fix; the report shows them with the steps the run skipped.
 	Skipped []string
 
-	// CI is the CI context (nil or Event local: a terminal run). Host
-	// reports back to it (nil outside CI).
-	CI   *vcs.Context
-	Host vcs.Host
+	// CI is the CI context and Host reports back to it. When CI is nil
+	// and Getenv is set, vcs.Detect finds both from the environment
+	// (CIName: --ci, "auto" by default); when both are nil, the run is a
+	// local one with no host.
+	CI     *vcs.Context
+	Host   vcs.Host
+	CIName string
+	Getenv func(string) string
 
 	// ReleaseTag, when set, releases the recipe version that tag names
 	// (the `release` command, and `run` on a tag event).
 	ReleaseTag string
 
-	Tool     string    // "ibgitops v1.2.3"
+	Tool     string    // "" = ToolName(): "ibgitops v1.2.3"
 	Progress io.Writer // timestamped progress lines (stderr)
 	// Live redraws one line per building recipe in place on Progress
 	// (set it when Progress is a terminal).
@@ -130,6 +149,8 @@ type State struct {
 	Status    *reconcile.Status
 	Reconcile *reconcile.Plan
 	Results   []backend.Result
+	// Backend is the opened backend (openBackend).
+	Backend backend.Backend
 
 	Started time.Time
 	Report  *report.Report
@@ -139,10 +160,13 @@ type State struct {
 	Notes   []string
 	Err     error
 
-	backendErr error
-	live       *live
-	sections   int
-	mu         sync.Mutex
+	dirty                    bool // the plan's head is the work tree
+	backendErr               error
+	gitOnce                  sync.Once
+	gitCommit, gitRepository string
+	live                     *live
+	sections                 int
+	mu                       sync.Mutex
 }
 
 func (s *State) now() time.Time {

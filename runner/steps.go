@@ -16,6 +16,7 @@ import (
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/backend"
+	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 	"github.com/ibgitops/ibgitops/runner/workspace"
@@ -77,7 +78,10 @@ func (s *State) addFindings(fs []diag.Finding) {
 	diag.Sort(s.Findings)
 }
 
-type planStep struct{}
+// planStep plans head against base. fromEvent (run, release) takes the
+// base from the CI event when --base is not given; `build` plans against
+// the default branch.
+type planStep struct{ fromEvent bool }
 
 func (planStep) String() string { return "planning changes" }
 
@@ -88,23 +92,28 @@ func (planStep) Skip(s *State) (string, bool) {
 	return "", false
 }
 
-func (planStep) Run(ctx context.Context, s *State) error {
+func (p planStep) Run(ctx context.Context, s *State) error {
 	if s.Opts.Plan == nil {
 		return errors.New("no planner wired (internal error)")
 	}
 	base := s.Opts.Base
-	if base == "" {
+	if base == "" && p.fromEvent {
 		base = s.CI.Base
 	}
 	head := s.Opts.Head
 	if head == "" && s.CI.Event != vcs.EventLocal {
 		head = s.CI.SHA
 	}
-	res, err := s.Opts.Plan(ctx, PlanRequest{Root: s.Opts.Root, Base: base, Head: head})
+	req := PlanRequest{Root: s.Opts.Root, Base: base, Head: head}
+	if s.Opts.Getenv != nil {
+		req.Host, req.TokenUser, req.Token = vcs.FetchAuth(s.Opts.Getenv)
+	}
+	res, err := s.Opts.Plan(ctx, req)
 	if err != nil {
 		return err
 	}
 	s.Plan = &res.Plan
+	s.dirty = res.WorkTree
 	s.addFindings(res.Findings)
 	for _, w := range res.Warnings {
 		s.note("plan: %s", w)
@@ -151,17 +160,17 @@ func hasErrors(fs []diag.Finding) bool {
 }
 
 func (b buildStep) Run(ctx context.Context, s *State) error {
-	be := s.Opts.Backend
-	if s.TestOnly {
-		be = s.Opts.TestBackend
-	}
-	if be == nil {
-		return errors.New("no backend configured: pass --backend local or --backend aws")
-	}
 	if s.Repo == nil {
 		return errors.New("the repository was not loaded")
 	}
-	prov := backend.Provenance{Repository: s.CI.Repository, Commit: s.commit(), RunURL: s.CI.RunURL, Tool: s.Opts.Tool}
+	be := s.Backend
+	if be == nil {
+		var err error
+		if be, err = s.backend(ctx); err != nil {
+			return err
+		}
+	}
+	prov := s.provenance()
 	if s.Opts.Live && s.Opts.Progress != nil {
 		s.live = newLive(s.Opts.Progress, s.now)
 		s.live.start()
@@ -198,22 +207,137 @@ func (b buildStep) Run(ctx context.Context, s *State) error {
 		s.setStatus(sctx, r.Recipe, st, report.BuildDescription(r))
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted: %w", ctx.Err())
+		return fmt.Errorf("interrupted: %s", interruptSummary(s.Results))
 	}
 	// The backend could not do its job (no engine, no credentials): the
 	// run could not run, which is not the same as a build that failed.
 	return s.backendErr
 }
 
-// commit is the commit this run is about.
+// openBackend opens the backend the build (and the comparison with what
+// it holds) runs on, once the event calls for a build and the lint
+// passed: a pull request needs no engine or credentials.
+type openBackend struct{}
+
+func (openBackend) String() string { return "opening the build backend" }
+
+func (openBackend) Skip(s *State) (string, bool) {
+	switch {
+	case !s.Build, s.Linted && hasErrors(s.Findings):
+		return "", true
+	case s.TestOnly && len(s.Builds) == 0:
+		return "", true
+	}
+	return "", false
+}
+
+func (openBackend) Run(ctx context.Context, s *State) error {
+	be, err := s.backend(ctx)
+	if err != nil {
+		return err
+	}
+	s.Backend = be
+	return nil
+}
+
+// opened is the backend openBackend opened, or the one the options
+// carry (tests that run single steps).
+func (s *State) opened() backend.Backend {
+	if s.Backend != nil {
+		return s.Backend
+	}
+	return s.Opts.Backend
+}
+
+// openCheckBackend opens the aws backend, read-only, on a pull request
+// when it is the configured one: head's versions that Image Builder
+// already holds with other content are reported before merge. Without
+// credentials the pull request is planned as before (a note says so).
+type openCheckBackend struct{}
+
+func (openCheckBackend) String() string { return "opening the backend to read" }
+
+func (openCheckBackend) Skip(s *State) (string, bool) {
+	if s.CI.Event != vcs.EventPullRequest || s.Opts.CheckBackend != nil || s.Repo == nil {
+		return "", true
+	}
+	return "", s.backendName() != "aws"
+}
+
+func (openCheckBackend) Run(ctx context.Context, s *State) error {
+	be, err := backend.Open(ctx, s.backendName(), backend.Config{Repo: s.Repo.Config, Region: s.Opts.AWSRegion})
+	if err != nil {
+		s.note("not checking head's versions against Image Builder: %v", err)
+		return nil
+	}
+	s.Opts.CheckBackend = be
+	return nil
+}
+
+// backendName is --backend, else ibgitops.yaml's, else the default.
+func (s *State) backendName() string {
+	if s.Opts.BackendName != "" {
+		return s.Opts.BackendName
+	}
+	if s.Repo != nil && s.Repo.Config.Backend != "" {
+		return s.Repo.Config.Backend
+	}
+	return backend.DefaultName
+}
+
+// backend is the backend this run builds on: the one the options carry
+// (tests), else backend.Open of --backend or ibgitops.yaml's, opened only
+// now that the event calls for a build, so that a pull request needs no
+// engine or credentials. Component tests on a pull request always run on
+// the local backend.
+func (s *State) backend(ctx context.Context) (backend.Backend, error) {
+	be, name := s.Opts.Backend, s.Opts.BackendName
+	if s.TestOnly {
+		be, name = s.Opts.TestBackend, "local"
+	}
+	if be != nil {
+		return be, nil
+	}
+	be, err := backend.Open(ctx, name, backend.Config{Repo: s.Repo.Config, Region: s.Opts.AWSRegion})
+	if err != nil && s.TestOnly {
+		return nil, fmt.Errorf("--test-components needs the local backend: %w", err)
+	}
+	return be, err
+}
+
+// commit is the commit this run is about: the CI event's, the plan's
+// head, else the checked-out commit.
 func (s *State) commit() string {
 	if s.CI.SHA != "" {
 		return s.CI.SHA
 	}
-	if s.Plan != nil {
+	if s.Plan != nil && s.Plan.Head != "" {
 		return s.Plan.Head
 	}
-	return ""
+	s.readGit()
+	return s.gitCommit
+}
+
+// provenance is what every output records, the same whichever command
+// made it: the repository (the CI's name for it, else origin's path), the
+// commit, the run's link and the tool.
+func (s *State) provenance() backend.Provenance {
+	repo := s.CI.Repository
+	if repo == "" {
+		s.readGit()
+		repo = s.gitRepository
+	}
+	commit := s.commit()
+	if s.dirty && s.CI.SHA == "" {
+		// Built from uncommitted files: the commit alone would lie.
+		commit = plan.DirtyLabel(commit)
+	}
+	return backend.Provenance{Repository: repo, Commit: commit, RunURL: s.CI.RunURL, Tool: s.Opts.Tool}
+}
+
+// readGit reads HEAD and origin once, for runs the CI says nothing about.
+func (s *State) readGit() {
+	s.gitOnce.Do(func() { s.gitCommit, s.gitRepository = gitProvenance(s.Opts.Root) })
 }
 
 // buildAll builds every planned recipe with backend.Schedule (parents
@@ -239,7 +363,7 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, req backend.Req
 	}
 	s.setStatus(ctx, b.Name, vcs.StatePending, fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()))
 	s.recipeProgress(b.Name, "started", fmt.Sprintf("%s %s on %s", verb, b.Version, be.Name()), false)
-	req.Force, req.KeepOnFailure = s.Opts.Force, s.Opts.KeepOnFailure
+	req.Force, req.KeepOnFailure, req.DryRun = s.Opts.Force, s.Opts.KeepOnFailure, s.Opts.DryRun
 	if s.TestOnly {
 		// Component tests on a pull request build and test but must not
 		// distribute: the backend reaches distributions through the
@@ -252,6 +376,12 @@ func buildOne(ctx context.Context, s *State, be backend.Backend, req backend.Req
 	res, err := be.Build(ctx, req, func(e backend.Event) {
 		s.recipeProgress(orDefault(e.Recipe, b.Name), e.Stage, e.Message, false)
 	})
+	if err != nil && ctx.Err() != nil {
+		// Interrupted: the build did not fail, it was stopped.
+		s.recipeProgress(b.Name, string(backend.StatusCancelled), err.Error(), true)
+		return backend.Result{Recipe: b.Name, Kind: b.Kind, Version: b.Version, Status: backend.StatusCancelled,
+			Message: "interrupted: " + err.Error(), Started: started, Finished: s.now()}
+	}
 	if err != nil {
 		s.recipeProgress(b.Name, "error", "could not build: "+err.Error(), true)
 		s.mu.Lock()

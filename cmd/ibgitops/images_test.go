@@ -68,7 +68,7 @@ func TestBuildCannotRun(t *testing.T) {
 		args []string
 	}{
 		{"unknown recipe", []string{"build", "--root", "../../testdata/demo", "--only", "nope", "--parallel", "2"}},
-		{"bad parallel", []string{"build", "--root", "../../testdata/demo", "--only", "demo-base", "--parallel", "0"}},
+		{"bad parallel", []string{"build", "--root", "../../testdata/demo", "--only", "demo-base", "--parallel", "-1"}},
 		{"missing root", []string{"build", "--root", "../../testdata/no-such-dir", "--only", "demo-base", "--parallel", "2"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -70,7 +70,7 @@ func runImport(cmd *cobra.Command, o importOptions) error {
 	if err != nil {
 		cfg = recipes.DefaultConfig()
 	}
-	be, err := buildBackend(o.backend, cfg, buildOptions{awsRegion: o.awsRegion})
+	be, err := backend.Open(ctx, o.backend, backend.Config{Repo: cfg, Region: o.awsRegion})
 	if err != nil {
 		return withCode(exitCannot, err)
 	}

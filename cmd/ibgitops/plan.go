@@ -7,6 +7,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/runner"
+	"github.com/ibgitops/ibgitops/runner/backend"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/reconcile"
 	"github.com/ibgitops/ibgitops/runner/report"
@@ -62,7 +63,7 @@ func printReconcile(cmd *cobra.Command, opts planOptions, res *plan.Result) erro
 	if opts.format == "json" {
 		return withCode(exitCannot, fmt.Errorf("--backend prints the reconcile plan with --format text or markdown; `ibgitops status --format json` gives the comparison as JSON"))
 	}
-	be, err := buildBackend(opts.backend, res.Head.Config, buildOptions{awsRegion: opts.awsRegion})
+	be, err := backend.Open(cmd.Context(), opts.backend, backend.Config{Repo: res.Head.Config, Region: opts.awsRegion})
 	if err != nil {
 		return withCode(exitCannot, err)
 	}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ibgitops/ibgitops/internal/version"
-	"github.com/ibgitops/ibgitops/recipes/awstoe"
-	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/ibgitops/ibgitops/runner/toe"
@@ -37,38 +35,7 @@ func toeValidateCmd() *cobra.Command {
 			"1 validation errors, 2 could not run (missing file, bad flags).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			paths := toe.SplitList(documents)
-			if len(paths) == 0 {
-				return withCode(exitCannot, errors.New("--documents is required: a comma-separated list of AWSTOE documents"))
-			}
-			if !validFormat(format) {
-				return withCode(exitCannot, fmt.Errorf("--format %q: use one of %s", format, strings.Join(report.FindingFormats, ", ")))
-			}
-			vo, err := toe.ValidateFor(platform, allowMissing)
-			if err != nil {
-				return withCode(exitCannot, err)
-			}
-			var all []diag.Finding
-			for _, p := range paths {
-				_, _, findings, err := toe.LoadDocumentFor(p, vo)
-				if err != nil {
-					return withCode(exitCannot, err)
-				}
-				all = append(all, findings...)
-			}
-			diag.Sort(all)
-			docs := map[string]string{}
-			for _, r := range awstoe.Rules {
-				docs[r.ID] = r.Description
-			}
-			result := &report.Lint{Findings: all, Files: paths, RuleDocs: docs, ToolVersion: version.String()}
-			if err := report.WriteFindings(cmd.OutOrStdout(), format, result); err != nil {
-				return withCode(exitCannot, err)
-			}
-			if errs, _ := diag.Count(all); errs > 0 {
-				return withCode(exitFindings, nil)
-			}
-			return nil
+			return exitWith(runner.ValidateDocuments(toe.SplitList(documents), format, platform, allowMissing, cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().StringVarP(&documents, "documents", "d", "", "comma-separated AWSTOE documents (no spaces)")

@@ -6,6 +6,10 @@ package backend
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/ibgitops/ibgitops/recipes"
@@ -106,4 +110,67 @@ type Backend interface {
 // context.
 type Canceller interface {
 	Cleanup(ctx context.Context) error
+}
+
+// Config is what opening a backend may read: the repository's
+// ibgitops.yaml and the command line's backend flags.
+type Config struct {
+	Repo recipes.Config
+	// Region is --aws-region ("" = aws.region in ibgitops.yaml, then the
+	// AWS chain).
+	Region string
+}
+
+// Opener creates a backend from its configuration.
+type Opener func(ctx context.Context, cfg Config) (Backend, error)
+
+var (
+	openersMu sync.RWMutex
+	openers   = map[string]Opener{}
+)
+
+// Register makes a backend available to --backend and ibgitops.yaml's
+// `backend`. Each backend package registers itself; runner/backends.go
+// imports them. A second registration of a name is a programming error.
+func Register(name string, open Opener) {
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	if _, dup := openers[name]; dup {
+		panic("backend: " + name + " registered twice")
+	}
+	openers[name] = open
+}
+
+// Names lists the registered backends, sorted.
+func Names() []string {
+	openersMu.RLock()
+	defer openersMu.RUnlock()
+	out := make([]string, 0, len(openers))
+	for n := range openers {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DefaultName is the backend used when neither --backend nor
+// ibgitops.yaml names one.
+const DefaultName = "local"
+
+// Open creates the named backend; "" means `backend` in ibgitops.yaml,
+// else DefaultName. It is the one place a backend is chosen.
+func Open(ctx context.Context, name string, cfg Config) (Backend, error) {
+	if name == "" {
+		name = cfg.Repo.Backend
+	}
+	if name == "" {
+		name = DefaultName
+	}
+	openersMu.RLock()
+	open, ok := openers[name]
+	openersMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("--backend %q: use %s", name, strings.Join(Names(), " or "))
+	}
+	return open(ctx, cfg)
 }

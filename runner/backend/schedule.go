@@ -71,7 +71,13 @@ func Schedule(ctx context.Context, reqs []Request, parallel int, build func(ctx 
 				if pi, ok := index[parent]; ok && pi != i {
 					<-done[pi]
 					if pr := results[pi]; pr.Status != StatusSucceeded && pr.Status != StatusSkipped {
-						results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: StatusFailed,
+						// A child of a cancelled parent was stopped by the
+						// same interrupt: it did not fail.
+						status := StatusFailed
+						if pr.Status == StatusCancelled {
+							status = StatusCancelled
+						}
+						results[i] = Result{Recipe: req.Recipe, Kind: req.Kind, Version: req.Version, Status: status,
 							Message: fmt.Sprintf("not built: its parent recipe %s %s", parent, pr.Status), Started: now, Finished: now}
 						return
 					}

@@ -1,0 +1,34 @@
+package github
+
+import (
+	"strings"
+
+	"github.com/ibgitops/ibgitops/runner/vcs"
+)
+
+func init() { vcs.Register(Provider{}) }
+
+// Provider is GitHub Actions behind the vcs provider seam.
+type Provider struct{}
+
+func (Provider) Name() string { return "github" }
+
+func (Provider) Detect(getenv func(string) string) bool { return Detected(getenv) }
+
+func (Provider) Context(getenv func(string) string) (*vcs.Context, []string) {
+	return DetectContext(getenv)
+}
+
+func (Provider) Open(ci *vcs.Context, env vcs.Env) (vcs.Host, error) {
+	h, err := New(ci, Options{Getenv: env.Getenv, Stdout: env.Stdout})
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Input reads an action.yml input. Hyphens stay: the runner names the
+// `test-components` input INPUT_TEST-COMPONENTS.
+func (Provider) Input(getenv func(string) string, name string) string {
+	return strings.TrimSpace(getenv("INPUT_" + strings.ToUpper(name)))
+}

@@ -1,0 +1,130 @@
+package vcs
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Provider is one CI host behind the seam every run goes through: it
+// says whether the environment is its own (Detect), reads the run's
+// Context from it, and opens the Host that reports back. Nothing outside
+// runner/vcs reads a CI variable. A new host (Bitbucket, Azure DevOps,
+// Gitea) is one package implementing Provider plus one import line in
+// runner/providers.go.
+type Provider interface {
+	// Name is the value of --ci that selects it: "github", "gitlab".
+	Name() string
+	// Detect reports whether this process runs on the provider's CI.
+	Detect(getenv func(string) string) bool
+	// Context reads the event and commits from the environment; notes say
+	// what it could not read (they go into the report).
+	Context(getenv func(string) string) (*Context, []string)
+	// Open returns the Host that reports back, or nil when there is
+	// nothing to report to.
+	Open(ci *Context, env Env) (Host, error)
+}
+
+// InputReader is implemented by providers whose CI passes command inputs
+// in the environment (GitHub Action inputs): Input returns the raw value
+// of the input named like a flag, "" when unset.
+type InputReader interface {
+	Input(getenv func(string) string, name string) string
+}
+
+// Env is what a provider reads and writes to.
+type Env struct {
+	Getenv func(string) string
+	// Stdout receives workflow commands (GitHub's masks, annotations).
+	Stdout io.Writer
+}
+
+// Fallback is the provider used when no other detects its CI: a terminal
+// or a script.
+const Fallback = "none"
+
+var (
+	mu        sync.RWMutex
+	providers = map[string]Provider{}
+)
+
+// Register adds a provider; a second one of the same name is a
+// programming error.
+func Register(p Provider) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := providers[p.Name()]; dup {
+		panic("vcs: provider " + p.Name() + " registered twice")
+	}
+	providers[p.Name()] = p
+}
+
+// Names lists the registered providers, sorted, for --ci's help and errors.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(providers))
+	for n := range providers {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Find returns the provider --ci names: "auto" (or "") detects it from
+// the environment, falling back to "none".
+func Find(which string, getenv func(string) string) (Provider, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	if which == "" || which == "auto" {
+		for _, n := range sortedNames() {
+			if n != Fallback && providers[n].Detect(getenv) {
+				return providers[n], nil
+			}
+		}
+		which = Fallback
+	}
+	if p, ok := providers[which]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("--ci %q: use auto, %s", which, strings.Join(sortedNames(), ", "))
+}
+
+func sortedNames() []string {
+	out := make([]string, 0, len(providers))
+	for n := range providers {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Detect finds the provider, reads the Context and opens the Host: the
+// one call a run makes to learn where it runs.
+func Detect(which string, env Env) (*Context, Host, []string, error) {
+	p, err := Find(which, env.Getenv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ci, notes := p.Context(env.Getenv)
+	h, err := p.Open(ci, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ci, h, notes, nil
+}
+
+// Input reads a command input the CI passes in the environment (an
+// Action's `with:`), "" outside such a CI or when unset.
+func Input(getenv func(string) string, name string) string {
+	p, err := Find("auto", getenv)
+	if err != nil {
+		return ""
+	}
+	if r, ok := p.(InputReader); ok {
+		return r.Input(getenv, name)
+	}
+	return ""
+}
