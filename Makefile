@@ -9,11 +9,22 @@ ENGINE  ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/nul
 ACTION_IMAGE ?= localhost/ibgitops:dev
 ACTIONLINT_VERSION ?= v1.7.12
 
-.PHONY: build test lint bench fuzz demo clean docs action-image action-test actionlint
+.PHONY: build unit test lint bench fuzz demo clean docs action-image action-test actionlint
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ibgitops
 
+# The edit-test loop: vet, then the pure and fake-backed tests with -race.
+# -short skips the slow tiers (tests through the built binary, container
+# engine tests, e2e's fault sweeps) and ./e2e is left out; `make test` runs
+# them all.
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v '/e2e$$')
+
+unit:
+	$(GO) vet ./...
+	$(GO) test -race -short -count=1 -timeout 10m $(UNIT_PKGS)
+
+# Every tier: what CI runs (.ci/run) and the README's test command.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...

@@ -42,6 +42,10 @@ func TestMain(m *testing.M) {
 
 func ibgitopsBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		// The subprocess tier: `make test` runs it, `make unit` does not.
+		t.Skip("end-to-end through the binary: skipped with -short (make test runs it)")
+	}
 	bin, err := testutil.Binary(runtime.GOOS)
 	if err != nil {
 		t.Fatal(err)

@@ -18,12 +18,32 @@ import (
 // type implements it for podman and docker; both speak the same commands
 // for everything here.
 type Engine interface {
+	// Name is "podman" or "docker".
 	Name() string
+	Images
+	Containers
+	Leftovers
+}
+
+// Images is the engine's image store: what a build starts from and what
+// it leaves (tags, pushes, archives).
+type Images interface {
 	ImageExists(ctx context.Context, ref string) (bool, error)
 	Pull(ctx context.Context, ref string) error
 	// ImageInfo returns the image id and its entrypoint and cmd (JSON arrays
 	// or "null"), so a commit can restore what the parent image declared.
 	ImageInfo(ctx context.Context, ref string) (ImageInfo, error)
+	// Build builds a container recipe's Dockerfile.
+	Build(ctx context.Context, spec BuildSpec, out io.Writer) (imageID string, err error)
+	Tag(ctx context.Context, image, ref string) error
+	Push(ctx context.Context, ref string) error
+	Save(ctx context.Context, ref, archive string) error
+	RemoveImage(ctx context.Context, ref string) error
+}
+
+// Containers runs an image recipe's components in a container and
+// snapshots it into an image.
+type Containers interface {
 	Create(ctx context.Context, spec ContainerSpec) (id string, err error)
 	Start(ctx context.Context, id string) error
 	Restart(ctx context.Context, id string) error
@@ -32,12 +52,12 @@ type Engine interface {
 	Exec(ctx context.Context, id string, argv []string, out io.Writer) (int, error)
 	Copy(ctx context.Context, src, dst string) error
 	Commit(ctx context.Context, id string, changes []string) (imageID string, err error)
-	Build(ctx context.Context, spec BuildSpec, out io.Writer) (imageID string, err error)
 	RemoveContainer(ctx context.Context, id string) error
-	RemoveImage(ctx context.Context, ref string) error
-	Tag(ctx context.Context, image, ref string) error
-	Push(ctx context.Context, ref string) error
-	Save(ctx context.Context, ref, archive string) error
+}
+
+// Leftovers finds what a run left behind by its labels, so an interrupted
+// or killed run is cleaned up even for ids it never learnt.
+type Leftovers interface {
 	// ContainersLabelled lists ids of containers (any state) with label=value.
 	ContainersLabelled(ctx context.Context, label, value string) ([]string, error)
 	// UntaggedImagesLabelled lists ids of untagged images with label=value.

@@ -38,6 +38,10 @@ func TestMain(m *testing.M) {
 
 func engineFixture(t *testing.T) (*CLI, string) {
 	t.Helper()
+	if testing.Short() {
+		// The engine tier: `make test` runs it, `make unit` does not.
+		t.Skip("engine test skipped with -short (make test runs it)")
+	}
 	engineOnce.Do(func() {
 		if os.Getenv("IBGITOPS_SKIP_ENGINE_TESTS") != "" {
 			engineSkip = "IBGITOPS_SKIP_ENGINE_TESTS is set"

@@ -162,13 +162,20 @@ func (f *fakeEngine) UntaggedImagesLabelled(ctx context.Context, label, value st
 }
 func (f *fakeEngine) RemoveBuildContainers(ctx context.Context, fromRef string) error { return nil }
 
-// fakeBinary makes the backend accept any binary: the fake engine runs
+// The fake is an engine part by part.
+var (
+	_ Images     = (*fakeEngine)(nil)
+	_ Containers = (*fakeEngine)(nil)
+	_ Leftovers  = (*fakeEngine)(nil)
+)
+
+// newFakeBackend drives eng and accepts any binary: the fake engine runs
 // nothing, and `go test -race` test binaries are dynamically linked.
-func fakeBinary(t *testing.T) string {
-	saved := resolveBinary
-	resolveBinary = func(path string) (string, error) { return path, nil }
-	t.Cleanup(func() { resolveBinary = saved })
-	return "/fake/ibgitops"
+func newFakeBackend(opts Options, eng Engine) *Backend {
+	opts.Binary = "/fake/ibgitops"
+	b := NewWithEngine(opts, eng)
+	b.resolveBinary = func(path string) (string, error) { return path, nil }
+	return b
 }
 
 func pipelineWithExport(repo *recipes.Repo) *recipes.Pipeline {
@@ -178,7 +185,6 @@ func pipelineWithExport(repo *recipes.Repo) *recipes.Pipeline {
 }
 
 func TestEngineFailuresLeaveNothing(t *testing.T) {
-	bin := fakeBinary(t)
 	for _, stage := range []string{"create", "start", "exec", "commit", "tag", "save"} {
 		t.Run(stage, func(t *testing.T) {
 			repo, root := demoRepo(t)
@@ -186,7 +192,7 @@ func TestEngineFailuresLeaveNothing(t *testing.T) {
 			repo.Pipelines["p"] = pipelineWithExport(repo)
 			eng := newFakeEngine()
 			eng.failAt = stage
-			b := NewWithEngine(Options{Binary: bin}, eng)
+			b := newFakeBackend(Options{}, eng)
 			res, err := b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web"}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -215,12 +221,11 @@ func TestEngineFailuresLeaveNothing(t *testing.T) {
 }
 
 func TestFakeEngineBuildAndMissingParent(t *testing.T) {
-	bin := fakeBinary(t)
 	repo, root := demoRepo(t)
 	repo.ImageRecipes["enginetest-web"].LocalParentImage = "localhost/base:1"
 	repo.Pipelines["p"] = pipelineWithExport(repo)
 	eng := newFakeEngine()
-	b := NewWithEngine(Options{Binary: bin}, eng)
+	b := newFakeBackend(Options{}, eng)
 	res, err := b.Build(context.Background(), backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web", Version: "2.0.1"}, nil)
 	if err != nil || res.Status != backend.StatusSucceeded {
 		t.Fatalf("%v %+v", err, res)

@@ -32,10 +32,6 @@ import (
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
 
-// resolveBinary finds the ibgitops to run inside containers (a variable so
-// tests with a fake engine can accept any file).
-var resolveBinary = staticBinary
-
 // Labels put on everything a run creates.
 const (
 	LabelRun    = "ibgitops.run"
@@ -62,7 +58,10 @@ type Options struct {
 type Backend struct {
 	opts   Options
 	engine Engine
-	runID  string
+	// resolveBinary finds the ibgitops to run inside containers
+	// (staticBinary; tests with a fake engine accept any file).
+	resolveBinary func(path string) (string, error)
+	runID         string
 
 	mu         sync.Mutex
 	containers map[string]bool // created and not yet removed
@@ -95,7 +94,7 @@ func NewWithEngine(opts Options, eng Engine) *Backend {
 		_, _ = rand.Read(b[:])
 		id = time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 	}
-	return &Backend{opts: opts, engine: eng, runID: id,
+	return &Backend{opts: opts, engine: eng, runID: id, resolveBinary: staticBinary,
 		containers: map[string]bool{}, images: map[string]bool{}, kept: map[string]bool{},
 		locks: map[string]*sync.Mutex{}, stores: map[string]*Store{}}
 }
@@ -326,7 +325,7 @@ func (b *Backend) build(ctx context.Context, store *Store, req backend.Request, 
 		res.Status, res.Message, res.Finished = backend.StatusSkipped, "dry run: would build from "+par.Desc, time.Now().UTC()
 		return res, nil, nil
 	}
-	bin, err := resolveBinary(b.opts.Binary)
+	bin, err := b.resolveBinary(b.opts.Binary)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -12,10 +12,9 @@ import (
 // build of the same version with another component document fails with
 // version-taken unless --force; Observe says the same before any build.
 func TestVersionTakenLocally(t *testing.T) {
-	bin := fakeBinary(t)
 	repo, root := demoRepo(t)
 	repo.ImageRecipes["enginetest-web"].LocalParentImage = "localhost/base:1"
-	b := NewWithEngine(Options{Binary: bin}, newFakeEngine())
+	b := newFakeBackend(Options{}, newFakeEngine())
 	req := backend.Request{Repo: repo, Root: root, Recipe: "enginetest-web", Version: "2.0.0", Provenance: backend.Provenance{Commit: "abc1234-dirty"}}
 	if res, err := b.Build(context.Background(), req, nil); err != nil || res.Status != backend.StatusSucceeded {
 		t.Fatalf("first build: %v %+v", err, res)
