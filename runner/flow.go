@@ -81,11 +81,11 @@ func (w logged) Run(ctx context.Context, s *State) error {
 	return err
 }
 
-// section opens a collapsible section of the GitLab job log around a
-// step (GitLab reads these escape sequences from the log) and returns the
-// function that closes it. Elsewhere it does nothing.
+// section opens a collapsible section of the job log around a step when
+// the host folds them (GitLab reads these escape sequences from the log)
+// and returns the function that closes it. Elsewhere it does nothing.
 func (s *State) section(title string) func() {
-	if s.CI == nil || s.CI.Host != "GitLab" || s.Opts.Progress == nil {
+	if s.CI == nil || !s.CI.LogSections || s.Opts.Progress == nil {
 		return func() {}
 	}
 	s.mu.Lock()

@@ -404,7 +404,7 @@ func TestLiveViewRedrawsInPlace(t *testing.T) {
 
 func TestGitLabLogSections(t *testing.T) {
 	opts, _, out := options(t, nil)
-	opts.CI = &vcs.Context{Host: "GitLab", Event: vcs.EventPush, Branch: "main", DefaultBranch: "main", SHA: "abc"}
+	opts.CI = &vcs.Context{Host: "GitLab", Event: vcs.EventPush, Branch: "main", DefaultBranch: "main", SHA: "abc", LogSections: true}
 	if _, err := Run(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}

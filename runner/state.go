@@ -28,6 +28,8 @@ type PlanRequest struct {
 	// Host, Token and TokenUser let the planner fetch the history a
 	// shallow CI checkout lacks (vcs.FetchAuth).
 	Host, Token, TokenUser string
+	// BaseBranch is the CI's branch to compare with (vcs.Context).
+	BaseBranch string
 }
 
 // PlanResult is what the planner hands back (runner/plan.Compute).

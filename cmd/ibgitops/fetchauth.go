@@ -12,5 +12,9 @@ import (
 // when fetching is impossible.
 func withFetchAuth(o plan.Options) plan.Options {
 	o.Host, o.TokenUser, o.Token = vcs.FetchAuth(os.Getenv)
+	if p, err := vcs.Find("auto", os.Getenv); err == nil {
+		ci, _ := p.Context(os.Getenv)
+		o.BaseBranch = ci.BaseBranch
+	}
 	return o
 }

@@ -44,6 +44,11 @@ type Options struct {
 	// be fetched, the error names that host's fix (fetch-depth: 0,
 	// GIT_DEPTH: 0).
 	Host string
+	// BaseBranch is the branch the CI compares with when Base is empty
+	// (vcs.Context.BaseBranch: a pull/merge request's target, GitLab's
+	// default branch); empty: origin/HEAD, main or master. This package
+	// reads no CI variable.
+	BaseBranch string
 	// KeepGoing plans around a head resource that does not load (a
 	// warning) instead of refusing: `lint --base` reports the finding
 	// itself and still wants the plan's versions for the others.
@@ -368,7 +373,7 @@ func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.H
 	baseRev := c.opts.Base
 	if baseRev == "" {
 		var err error
-		if baseRev, err = defaultBase(c.repo, os.Getenv); err != nil {
+		if baseRev, err = defaultBase(c.repo, c.opts.BaseBranch); err != nil {
 			return git.Hash{}, "", err
 		}
 	}
@@ -398,11 +403,9 @@ func (c *computer) mergeBase(ctx context.Context, headRev string, headHash git.H
 // given: the pull/merge request's target branch from the CI environment
 // (CI checkouts are detached and often lack origin/HEAD), else the
 // repository's default branch.
-func defaultBase(repo *git.Repo, getenv func(string) string) (string, error) {
-	for _, v := range []string{"GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_DEFAULT_BRANCH"} {
-		if b := getenv(v); b != "" {
-			return "origin/" + b, nil
-		}
+func defaultBase(repo *git.Repo, ciBranch string) (string, error) {
+	if ciBranch != "" {
+		return "origin/" + ciBranch, nil
 	}
 	return repo.DefaultBranch()
 }

@@ -46,6 +46,19 @@ type Context struct {
 	Repository    string // owner/name or group/project path
 	RunURL        string // link to the run or job: the statuses' target and the "full log"
 	Fork          bool   // pull request from a fork: no secrets, read-only token
+
+	// What the rest of ibgitops needs to know about the host, so that no
+	// package outside runner/vcs reads a CI variable:
+
+	// BaseBranch is the branch a change is planned against when no base
+	// commit is given: the pull/merge request's target (GitLab: else the
+	// default branch). Empty: the repository's default branch.
+	BaseBranch string
+	// ChangeRef is the host's spelling of the change: "merge request !7";
+	// empty: "pull request #7".
+	ChangeRef string
+	// LogSections says the job log folds GitLab-style section markers.
+	LogSections bool
 }
 
 // Describe says in a few words what happened, for the report.
@@ -54,8 +67,8 @@ func (c *Context) Describe() string {
 	case EventLocal:
 		return "local run"
 	case EventPullRequest:
-		if c.Host == "GitLab" {
-			return fmt.Sprintf("merge request !%d", c.Number)
+		if c.ChangeRef != "" {
+			return c.ChangeRef
 		}
 		return fmt.Sprintf("pull request #%d", c.Number)
 	case EventPush, EventPushBranch:

@@ -39,6 +39,9 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 	c := &vcs.Context{
 		Host: "GitHub", Name: gc.EventName, SHA: gc.SHA, Ref: gc.Ref,
 		Repository: getenv("GITHUB_REPOSITORY"),
+		// A pull request's target; other events plan against the
+		// repository's default branch.
+		BaseBranch: getenv("GITHUB_BASE_REF"),
 	}
 	if c.Repository != "" && gc.RunID != 0 {
 		c.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimRight(gc.ServerURL, "/"), c.Repository, gc.RunID)

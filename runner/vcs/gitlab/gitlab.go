@@ -42,7 +42,8 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 	c := &vcs.Context{
 		Host: "GitLab", Name: getenv("CI_PIPELINE_SOURCE"), SHA: getenv("CI_COMMIT_SHA"),
 		DefaultBranch: getenv("CI_DEFAULT_BRANCH"), Repository: getenv("CI_PROJECT_PATH"),
-		RunURL: getenv("CI_JOB_URL"),
+		RunURL: getenv("CI_JOB_URL"), LogSections: true,
+		BaseBranch: getenv("CI_DEFAULT_BRANCH"),
 	}
 	if c.RunURL == "" {
 		c.RunURL = getenv("CI_PIPELINE_URL")
@@ -54,6 +55,10 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 	case c.Name == "merge_request_event":
 		c.Event = vcs.EventPullRequest
 		c.Number, _ = strconv.Atoi(getenv("CI_MERGE_REQUEST_IID"))
+		c.ChangeRef = fmt.Sprintf("merge request !%d", c.Number)
+		if b := getenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"); b != "" {
+			c.BaseBranch = b
+		}
 		if c.Number == 0 {
 			notes = append(notes, "CI_MERGE_REQUEST_IID is not set: no merge-request note (run the job in a merge-request pipeline: rules: - if: $CI_PIPELINE_SOURCE == \"merge_request_event\")")
 		}

@@ -21,7 +21,7 @@ func TestDetectContext(t *testing.T) {
 		{"merge request", map[string]string{"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "5",
 			"CI_MERGE_REQUEST_DIFF_BASE_SHA": "base", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feat",
 			"CI_MERGE_REQUEST_SOURCE_PROJECT_ID": "9", "CI_MERGE_REQUEST_PROJECT_ID": "1"},
-			vcs.Context{Event: vcs.EventPullRequest, Name: "merge_request_event", Number: 5, Base: "base", Branch: "feat", Fork: true}},
+			vcs.Context{Event: vcs.EventPullRequest, Name: "merge_request_event", Number: 5, Base: "base", Branch: "feat", Fork: true, ChangeRef: "merge request !5"}},
 		{"push to the default branch", map[string]string{"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "CI_COMMIT_BEFORE_SHA": "before"},
 			vcs.Context{Event: vcs.EventPush, Name: "push", Branch: "main", Ref: "refs/heads/main", Base: "before"}},
 		{"new branch: all-zero before", map[string]string{"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "topic", "CI_COMMIT_BEFORE_SHA": zeroSHA},
@@ -41,6 +41,8 @@ func TestDetectContext(t *testing.T) {
 			got, _ := DetectContext(func(k string) string { return env[k] })
 			w := c.want
 			w.Host, w.SHA, w.DefaultBranch, w.Repository, w.RunURL = "GitLab", "head", "main", "acme/images", "https://gitlab.example/acme/images/-/jobs/1"
+			// What git and plan read instead of the environment.
+			w.BaseBranch, w.LogSections = "main", true
 			if *got != w {
 				t.Errorf("\n got %+v\nwant %+v", *got, w)
 			}
