@@ -144,3 +144,27 @@ func TestActionlintReadsOurAction(t *testing.T) {
 		t.Errorf("actionlint did not catch an unknown input of action.yml (err %v):\n%s", err, out)
 	}
 }
+
+// TestActionlintCompositeFromSource checks a workflow that tests a branch
+// with the composite action's from-source input, and that actionlint reads
+// composite/action.yml (a misspelt input fails).
+func TestActionlintCompositeFromSource(t *testing.T) {
+	bin := findActionlint(t)
+	root, _ := filepath.Abs("../..")
+	const workflow = "name: from-source\non: pull_request\npermissions:\n  contents: read\n  statuses: write\n  pull-requests: write\n" +
+		"jobs:\n  j:\n    runs-on: macos-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          fetch-depth: 0\n" +
+		"      - id: ib\n        uses: ./composite\n        with:\n          INPUT: true\n          command: plan\n          fail-on: warning\n" +
+		"      - run: echo \"changed=${{ steps.ib.outputs.changed }} failed=${{ steps.ib.outputs.failed }}\"\n"
+	for _, tc := range []struct {
+		input string
+		ok    bool
+	}{{"from-source", true}, {"from_source", false}} {
+		out, err := actionlintRepo(t, bin, root, map[string]string{"src.yml": strings.Replace(workflow, "INPUT", tc.input, 1)})
+		if tc.ok && err != nil {
+			t.Errorf("actionlint on a from-source workflow: %v\n%s", err, out)
+		}
+		if !tc.ok && (err == nil || !strings.Contains(out, tc.input)) {
+			t.Errorf("actionlint did not catch the input %q unknown to composite/action.yml (err %v):\n%s", tc.input, err, out)
+		}
+	}
+}
