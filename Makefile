@@ -9,7 +9,7 @@ ENGINE  ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/nul
 ACTION_IMAGE ?= localhost/ibgitops:dev
 ACTIONLINT_VERSION ?= v1.7.12
 
-.PHONY: build unit test lint bench fuzz demo clean docs action-image action-test actionlint
+.PHONY: build unit test lint bench fuzz demo clean docs action-image action-test actionlint gitlab-ci-local composite-test
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ibgitops
@@ -64,6 +64,16 @@ action-test: action-image
 actionlint:
 	@command -v actionlint >/dev/null || test -x "$$($(GO) env GOPATH)/bin/actionlint" || $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" $(GO) test -count=1 -run 'Actionlint' -v ./internal/shipping
+
+# gitlab-ci-local (npm, Node 22, rsync) on the GitLab template, the starter
+# .gitlab-ci.yml of `ibgitops init` and the merge-request job run with the
+# shell executor; NODE22=<node 22 binary> when the default node is older.
+gitlab-ci-local: build
+	./scripts/gitlab-ci-local.sh
+
+# composite/action.yml with from-source: true, run as the runner runs it.
+composite-test:
+	$(GO) test -count=1 -run 'TestCompositeFromSource|TestActionlintCompositeFromSource' -v ./internal/shipping
 
 clean:
 	rm -rf bin
