@@ -62,8 +62,10 @@ func ParseTag(pattern, tag string) (name, version string, err error) {
 		return "", "", fmt.Errorf("release.tagPattern %q in ibgitops.yaml must contain {name} and {version}", pattern)
 	}
 	expr := "^" + regexp.QuoteMeta(pattern) + "$"
+	// A version part has no leading zero, as in lint's version-format
+	// rule: v01.2.3 names no version a file can hold.
 	expr = strings.Replace(expr, regexp.QuoteMeta("{name}"), `(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*?)`, 1)
-	expr = strings.Replace(expr, regexp.QuoteMeta("{version}"), `(?P<version>[0-9]+\.[0-9]+\.[0-9]+)`, 1)
+	expr = strings.Replace(expr, regexp.QuoteMeta("{version}"), `(?P<version>(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*))`, 1)
 	re, err := regexp.Compile(expr)
 	if err != nil {
 		return "", "", fmt.Errorf("release.tagPattern %q: %w", pattern, err)

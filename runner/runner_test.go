@@ -362,6 +362,9 @@ func TestParseTag(t *testing.T) {
 		{"release-{name}-{version}", "release-base-image-2.0.0", "base-image", "2.0.0", ""},
 		{"{name}/v{version}", "web-server/1.4.3", "", "", "does not match"},
 		{"{name}/v{version}", "web/v1.4", "", "", "does not match"},
+		{"{name}/v{version}", "web/v01.4.3", "", "", "does not match"},
+		{"{name}/v{version}", "web/v1.4.03", "", "", "does not match"},
+		{"{name}/v{version}", "web/v10.0.100", "web", "10.0.100", ""},
 		{"v{version}", "v1.0.0", "", "", "must contain {name}"},
 	}
 	for _, c := range cases {
