@@ -46,22 +46,9 @@ func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
 			sub, _ = head.Tree(prefix)
 		}
 		if sub != nil {
-			walker := object.NewTreeWalker(sub, true, nil)
-			for {
-				if err := ctxErr(ctx); err != nil {
-					walker.Close()
-					return nil, err
-				}
-				name, e, err := walker.Next()
-				if err != nil {
-					break
-				}
-				if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
-					continue
-				}
-				tracked[path.Join(prefix, name)] = e.Hash
+			if err := r.trackedFiles(ctx, sub, prefix, tracked); err != nil {
+				return nil, err
 			}
-			walker.Close()
 		}
 	}
 
@@ -159,6 +146,34 @@ func (r *Repo) Dirty(ctx context.Context, prefix string) ([]Change, error) {
 }
 
 // gitDir is the .git folder of the work tree.
+// trackedFiles records the blob of every file under tree, at dir. It reads
+// the entries itself rather than through go-git's TreeWalker, which stops
+// with an error at a name holding a control character (a file named with
+// a newline): every tracked file after it then looked untracked, and the
+// whole root was reported as uncommitted changes.
+func (r *Repo) trackedFiles(ctx context.Context, tree *object.Tree, dir string, into map[string]Hash) error {
+	for _, e := range tree.Entries {
+		if err := ctxErr(ctx); err != nil {
+			return err
+		}
+		p := path.Join(dir, e.Name)
+		switch e.Mode {
+		case filemode.Submodule:
+		case filemode.Dir:
+			sub, err := object.GetTree(r.repo.Storer, e.Hash)
+			if err != nil {
+				return fmt.Errorf("read tree %s: %w", p, err)
+			}
+			if err := r.trackedFiles(ctx, sub, p, into); err != nil {
+				return err
+			}
+		default:
+			into[p] = e.Hash
+		}
+	}
+	return nil
+}
+
 func (r *Repo) gitDir() string {
 	if st, ok := r.closer.(interface{ Filesystem() billy.Filesystem }); ok {
 		return st.Filesystem().Root()

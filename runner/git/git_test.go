@@ -670,3 +670,26 @@ func TestTreeFSSymlinks(t *testing.T) {
 		t.Errorf("ReadLink of a missing file = %v", err)
 	}
 }
+
+// TestDirtyControlCharacterNames: a tracked file whose name holds a newline
+// (go-git's tree walker refuses such names) must not make the files after
+// it look untracked: a clean tree stays clean, and a change is still seen.
+func TestDirtyControlCharacterNames(t *testing.T) {
+	dir := t.TempDir()
+	testutil.Git(t, dir, "init", "-q", "-b", "main")
+	for _, name := range []string{"images/a.yaml", "images/we\nird.yaml", "images/z.yaml", "images/zz/x.yaml"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		os.WriteFile(filepath.Join(dir, name), []byte("k: v\n"), 0o644)
+	}
+	testutil.Git(t, dir, "add", "-A")
+	testutil.Git(t, dir, "commit", "-q", "-m", "one")
+	r := open(t, dir)
+	if d, err := r.Dirty(context.Background(), "images"); err != nil || len(d) != 0 {
+		t.Fatalf("clean tree Dirty = %v, %v", d, err)
+	}
+	os.WriteFile(filepath.Join(dir, "images/z.yaml"), []byte("k: w\n"), 0o644)
+	got, err := r.Dirty(context.Background(), "")
+	if want := []Change{{Modified, "images/z.yaml", "images/z.yaml"}}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Dirty = %v, %v; want %v", got, err, want)
+	}
+}

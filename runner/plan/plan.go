@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"io/fs"
 	"os"
 	"path"
@@ -580,7 +581,9 @@ func listPaths(cs []git.Change, n int) string {
 			names = append(names, fmt.Sprintf("and %d more", len(cs)-n))
 			break
 		}
-		names = append(names, c.Path)
+		// A path may hold a newline: the warning stays one line in every
+		// sink it reaches.
+		names = append(names, escape.Term(c.Path))
 	}
 	return strings.Join(names, ", ")
 }
