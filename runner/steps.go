@@ -119,7 +119,7 @@ func (p planStep) Run(ctx context.Context, s *State) error {
 		s.note("plan: %s", w)
 	}
 	s.Builds = append([]recipes.Build(nil), res.Plan.Builds...)
-	s.progressf("  %d changes, %d recipes to build", len(res.Plan.Changes), len(res.Plan.Builds))
+	s.progressf("  %s, %s to build", diag.Counted(len(res.Plan.Changes), "change"), diag.Counted(len(res.Plan.Builds), "recipe"))
 	return nil
 }
 
