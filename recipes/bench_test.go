@@ -2,10 +2,10 @@ package recipes
 
 import (
 	"fmt"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,32 +123,6 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// peakHeap samples the heap every 20ms while fn runs and returns the highest
-// HeapAlloc seen (MB), a lower bound of the process's peak.
-func peakHeap(fn func()) float64 {
-	stop := make(chan struct{})
-	done := make(chan uint64)
-	go func() {
-		var peak uint64
-		var ms runtime.MemStats
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapAlloc)
-			select {
-			case <-stop:
-				done <- peak
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	return float64(<-done) / (1 << 20)
-}
-
 // BenchmarkLoad lints the generated repository (12,000 files).
 func BenchmarkLoad(b *testing.B) {
 	dir := benchRepo(b)
@@ -158,7 +132,7 @@ func BenchmarkLoad(b *testing.B) {
 	var peak float64
 	for i := 0; i < b.N; i++ {
 		var findings int
-		p := peakHeap(func() {
+		p := testutil.PeakHeapMB(func() {
 			repo, fs, err := Load(fsys)
 			if err != nil {
 				b.Fatal(err)

@@ -3,8 +3,8 @@ package plan
 import (
 	"context"
 	"fmt"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +56,7 @@ func BenchmarkPlanRepo(b *testing.B) {
 				gitWall += time.Since(t0)
 				t0 = time.Now()
 				var res *Result
-				peak = max(peak, peakHeap(func() {
+				peak = max(peak, testutil.PeakHeapMB(func() {
 					res, err = Compute(context.Background(), Options{Root: dir, Base: base, Head: head, NoFetch: true})
 				}))
 				planWall += time.Since(t0)
@@ -83,29 +83,4 @@ func gitOut(b *testing.B, dir string, args ...string) string {
 		b.Fatalf("git %v: %v", args, err)
 	}
 	return string(out)
-}
-
-// peakHeap samples the heap every 10ms while fn runs and returns the
-// highest HeapInuse seen (MB), a lower bound of the process's peak.
-func peakHeap(fn func()) float64 {
-	stop, done := make(chan struct{}), make(chan uint64)
-	go func() {
-		var peak uint64
-		var ms runtime.MemStats
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-stop:
-				done <- peak
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	return float64(<-done) / (1 << 20)
 }

@@ -34,7 +34,7 @@ func TestLoadStopsOnInterrupt(t *testing.T) {
 		t.Run(fmt.Sprint(files), func(t *testing.T) {
 			m := fstest.MapFS{}
 			for i := range files {
-				m[fmt.Sprintf("components/c%05d.yaml", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(webYAMLNamed, i))}
+				m[fmt.Sprintf("components/c%05d.yaml", i)] = &fstest.MapFile{Data: []byte(strings.Replace(webYAML, "name: web", fmt.Sprintf("name: c%05d", i), 1))}
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -49,19 +49,3 @@ func TestLoadStopsOnInterrupt(t *testing.T) {
 		})
 	}
 }
-
-const webYAMLNamed = `kind: Component
-name: c%05d
-version: 1.0.0
-platform: Linux
-document:
-  schemaVersion: 1.0
-  phases:
-    - name: build
-      steps:
-        - name: Hello
-          action: ExecuteBash
-          inputs:
-            commands:
-              - echo hello
-`
