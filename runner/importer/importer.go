@@ -10,12 +10,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/runner/backend"
 )
@@ -34,7 +34,7 @@ var folders = map[recipes.Kind]string{
 	recipes.KindInfrastructure: "infrastructure", recipes.KindDistribution: "distribution", recipes.KindPipeline: "pipelines",
 }
 
-var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafe = lazyre.New(`[^A-Za-z0-9._-]+`)
 
 // fileName is a resource name usable as a file name.
 func fileName(name string) string {
