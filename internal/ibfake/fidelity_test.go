@@ -45,12 +45,7 @@ func TestListByName(t *testing.T) {
 func TestPipelineSchedule(t *testing.T) {
 	ctx := context.Background()
 	_, c := newFake(t, Options{}, 1)
-	pipe := seedPipeline(t, c)
-	got, err := c.GetImagePipeline(ctx, &imagebuilder.GetImagePipelineInput{ImagePipelineArn: aws.String(pipe)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := got.ImagePipeline
+	p := seededPipeline(t, c)
 	cases := []struct {
 		expr string
 		ok   bool
@@ -70,7 +65,7 @@ func TestPipelineSchedule(t *testing.T) {
 		sched := &types.Schedule{ScheduleExpression: aws.String(tc.expr)}
 		_, cerr := c.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("sched-" + string(rune('a'+i))), ImageRecipeArn: p.ImageRecipeArn,
 			InfrastructureConfigurationArn: p.InfrastructureConfigurationArn, Schedule: sched})
-		_, uerr := c.UpdateImagePipeline(ctx, &imagebuilder.UpdateImagePipelineInput{ImagePipelineArn: aws.String(pipe), ImageRecipeArn: p.ImageRecipeArn,
+		_, uerr := c.UpdateImagePipeline(ctx, &imagebuilder.UpdateImagePipelineInput{ImagePipelineArn: p.Arn, ImageRecipeArn: p.ImageRecipeArn,
 			InfrastructureConfigurationArn: p.InfrastructureConfigurationArn, Schedule: sched})
 		for op, err := range map[string]error{"CreateImagePipeline": cerr, "UpdateImagePipeline": uerr} {
 			switch {
@@ -209,12 +204,7 @@ func TestManagedComponents(t *testing.T) {
 func TestAMINameUnique(t *testing.T) {
 	ctx := context.Background()
 	_, c := newFake(t, Options{}, 1)
-	pipe := seedPipeline(t, c)
-	got, err := c.GetImagePipeline(ctx, &imagebuilder.GetImagePipelineInput{ImagePipelineArn: aws.String(pipe)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := got.ImagePipeline
+	p := seededPipeline(t, c)
 	dist := func(name string, amiNames ...string) *string {
 		var ds []types.Distribution
 		for i, n := range amiNames {
@@ -280,4 +270,14 @@ func TestLoseResponses(t *testing.T) {
 			t.Errorf("drop=%v: the retry with the same token: %v %v, want %s", drop, again, err, aws.ToString(builds.ComponentSummaryList[0].Arn))
 		}
 	}
+}
+
+// seededPipeline seeds a pipeline (seedPipeline) and reads it back.
+func seededPipeline(t *testing.T, c *imagebuilder.Client) *types.ImagePipeline {
+	t.Helper()
+	got, err := c.GetImagePipeline(context.Background(), &imagebuilder.GetImagePipelineInput{ImagePipelineArn: aws.String(seedPipeline(t, c))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.ImagePipeline
 }
