@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/ibgitops/ibgitops/runner"
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
 	"github.com/spf13/cobra"
@@ -20,9 +21,9 @@ func newBumpCmd() *cobra.Command {
 			"and blank lines stay byte-identical. Exit codes: 0 done (or nothing to bump), 2 could not run.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := planFromFlags(cmd, root, base, head, noFetch)
+			res, err := runner.ComputePlan(cmd.Context(), runner.PlanOptions{Root: root, Base: base, Head: head, NoFetch: noFetch})
 			if err != nil {
-				return err
+				return withCode(exitCannot, err)
 			}
 			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			for _, w := range res.Warnings {

@@ -35,6 +35,19 @@ func HostOf(remoteURL string) string {
 	return "none"
 }
 
+// NextStep is the last thing to do after init for host: what to edit in
+// its CI file before the first push. Each host's wording stays beside its
+// files.
+func NextStep(host string) string {
+	switch host {
+	case "github":
+		return "edit role-to-assume in .github/workflows/images.yml (docs/aws-credentials.md), then push"
+	case "gitlab":
+		return "store IBGITOPS_GITLAB_TOKEN and edit AWS_ROLE_ARN in .gitlab-ci.yml (docs/gitlab.md), then push"
+	}
+	return "no GitHub or GitLab origin found: ibgitops init --host github|gitlab writes the CI file"
+}
+
 // File is one file init considered, with what it did.
 type File struct {
 	Path    string // slash-separated, relative to the target folder
