@@ -42,7 +42,16 @@ type Repo struct {
 	// kept open and shared (one offset each), which is not safe for
 	// concurrent readers.
 	objects sync.Mutex
+	// blobs keeps the blobs TreeFS read, by id, up to blobBudget bytes:
+	// a plan reads a file at base and head, and most files are the same
+	// blob on both sides. Guarded by objects.
+	blobs     map[Hash][]byte
+	blobBytes int
 }
+
+// blobBudget bounds the blob cache: resource files are small, so this
+// holds a 25,000-file repository; above it blobs are read again.
+const blobBudget = 128 << 20
 
 // Open opens the repository that contains path (path or any parent holding
 // a .git).

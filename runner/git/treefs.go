@@ -176,12 +176,20 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 	if isDir(e.Mode) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
 	}
-	return t.blob(name, e)
+	data, err := t.blob(name, e)
+	if err != nil {
+		return nil, err
+	}
+	// fs.ReadFile's callers may modify what they get; the cache keeps its own.
+	return bytes.Clone(data), nil
 }
 
 func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if data, ok := t.repo.blobs[e.Hash]; ok {
+		return data, nil
+	}
 	b, err := object.GetBlob(t.repo.repo.Storer, e.Hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
@@ -195,7 +203,21 @@ func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
+	t.repo.keepBlob(e.Hash, data)
 	return data, nil
+}
+
+// keepBlob caches a blob read through TreeFS (r.objects held); blob's
+// callers only read the slice (ReadFile hands out a copy).
+func (r *Repo) keepBlob(h Hash, data []byte) {
+	if r.blobBytes+len(data) > blobBudget {
+		return
+	}
+	if r.blobs == nil {
+		r.blobs = map[Hash][]byte{}
+	}
+	r.blobs[h] = data
+	r.blobBytes += len(data)
 }
 
 // size is a blob's size, read from the object header without its content.

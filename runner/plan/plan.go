@@ -54,6 +54,10 @@ type Options struct {
 	// warning) instead of refusing: `lint --base` reports the finding
 	// itself and still wants the plan's versions for the others.
 	KeepGoing bool
+	// LoadAll loads every resource file on both sides, not only those the
+	// change can touch (partial.go); the two give the same plan, which the
+	// tests check.
+	LoadAll bool
 }
 
 // Result is a computed plan with what it was computed from.
@@ -62,7 +66,9 @@ type Result struct {
 	// Base and Head are the repository loaded at the merge base and at
 	// head (the work tree when WorkTree is set).
 	Base, Head *recipes.Repo
-	// BaseFindings and HeadFindings are the loader's findings on each side.
+	// BaseFindings and HeadFindings are the loader's findings on each side,
+	// on the files loaded: when only some were (partial.go), a reference
+	// to a resource left out is reported missing. Lint loads everything.
 	BaseFindings, HeadFindings []diag.Finding
 	// BaseRef and HeadRef are the refs as asked for (after defaults).
 	BaseRef, HeadRef string
@@ -144,6 +150,8 @@ type computer struct {
 	res     *Result
 	fetched bool
 	baseTip git.Hash // the base ref's own commit (the merge base may be older)
+	// sel is the files every side loads (partial.go); nil loads all.
+	sel *selection
 }
 
 // withHistory runs fn; when it fails for lack of history (a shallow
@@ -257,13 +265,22 @@ func (c *computer) run(ctx context.Context) error {
 	if res.WorkTree {
 		headLabel = "the work tree"
 	}
+	baseFS, err := c.treeAt(mergeBase, baseRev)
+	if err != nil {
+		return err
+	}
+	if !c.opts.LoadAll {
+		if c.sel, err = c.selectFiles(ctx, mergeBase, headHash, baseFS, headFS, dirty); err != nil {
+			return err
+		}
+	}
 	// Both sides load at once: decoding YAML is most of a plan's work and
 	// the two loads share nothing but the object store, which TreeFS
 	// serialises.
 	baseDone := make(chan error, 1)
-	go func() { baseDone <- c.loadBase(ctx, mergeBase, baseRev) }()
+	go func() { baseDone <- c.loadBase(ctx, restrict(baseFS, c.sel), mergeBase, baseRev) }()
 	var headErr error
-	res.Head, res.HeadFindings, headErr = load(ctx, headFS, headLabel)
+	res.Head, res.HeadFindings, headErr = load(ctx, restrict(headFS, c.sel), headLabel)
 	if err := <-baseDone; err != nil {
 		return err
 	}
@@ -356,7 +373,7 @@ func (c *computer) collisions(ctx context.Context, mergeBase git.Hash, baseRev s
 		// The root folder does not exist on the tip: nothing to collide with.
 		return nil
 	}
-	if res.Tip, _, err = load(ctx, tipFS, fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
+	if res.Tip, _, err = load(ctx, restrict(tipFS, c.sel), fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
 		return err
 	}
 	levels := map[recipes.Key]string{}
@@ -411,18 +428,76 @@ func defaultBase(repo *git.Repo, ciBranch string) (string, error) {
 	return repo.DefaultBranch()
 }
 
+// treeAt is the --root folder at commit h (named rev in errors).
+func (c *computer) treeAt(h git.Hash, rev string) (fs.FS, error) {
+	tfs, err := c.repo.TreeFS(h)
+	if err != nil {
+		return nil, err
+	}
+	return sub(tfs, c.prefix, rev)
+}
+
+// selectFiles picks the files the plan loads (partial.go): the paths
+// changed between the merge base and head (and the base ref's tip, for
+// version-taken) and the files that may depend on them. nil means load
+// everything: the settings changed (they can change any decision), the
+// root moved, or a changed name has nothing to search for.
+func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash, baseFS, headFS fs.FS, dirty []git.Change) (*selection, error) {
+	headCfg, _, herr := recipes.LoadConfig(headFS)
+	baseCfg, _, berr := recipes.LoadConfig(baseFS)
+	if herr != nil || berr != nil || headCfg.Root != baseCfg.Root {
+		return nil, nil
+	}
+	changes, err := c.repo.ChangesIn(ctx, mergeBase, headHash, []string{c.prefix})
+	if err != nil {
+		return nil, err
+	}
+	if c.res.WorkTree {
+		changes = overlay(changes, dirty)
+	}
+	sides := []fs.FS{baseFS, headFS}
+	if c.baseTip != mergeBase && c.baseTip != (git.Hash{}) {
+		tipChanges, err := c.repo.ChangesIn(ctx, mergeBase, c.baseTip, []string{c.prefix})
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, tipChanges...)
+		if tipFS, err := c.treeAt(c.baseTip, c.res.BaseRef); err == nil {
+			sides = append(sides, tipFS)
+		}
+	}
+	s := newSelector()
+	for _, ch := range changes {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			r, ok := c.rel(p)
+			if !ok || r == "" || s.sel.files[r] {
+				continue
+			}
+			if r == recipes.ConfigFile || r == "ibgitops.yml" {
+				return nil, nil
+			}
+			s.seed(r, sides...)
+		}
+	}
+	cands, err := candidates(withContext(ctx, headFS), headCfg.Root, s.sel.files)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, nil // the loader reports an unreadable root
+	}
+	s.grow(cands)
+	if !s.ok {
+		return nil, nil
+	}
+	return s.sel, nil
+}
+
 // loadBase loads the repository at the merge base.
-func (c *computer) loadBase(ctx context.Context, mergeBase git.Hash, baseRev string) error {
+func (c *computer) loadBase(ctx context.Context, baseFS fs.FS, mergeBase git.Hash, baseRev string) error {
 	res := c.res
-	btfs, err := c.repo.TreeFS(mergeBase)
-	if err != nil {
-		return err
-	}
-	baseFS, err := sub(btfs, c.prefix, baseRev)
-	if err != nil {
-		return err
-	}
 	label := c.baseLabel(mergeBase, baseRev)
+	var err error
 	if res.Base, res.BaseFindings, err = load(ctx, baseFS, label); err != nil {
 		return err
 	}

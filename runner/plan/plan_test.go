@@ -153,13 +153,22 @@ func standard(t *testing.T) *fixture {
 	return f
 }
 
+// compute computes the plan twice, loading only what the change can
+// touch and loading everything, and fails unless both agree.
 func compute(t *testing.T, opts Options) *Result {
 	t.Helper()
 	res, err := Compute(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, fnd := range res.HeadFindings {
+	opts.LoadAll = true
+	all, err := Compute(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("loading everything: %v", err)
+	}
+	samePlan(t, res, all)
+	// A partial load reports references to resources it did not load.
+	for _, fnd := range all.HeadFindings {
 		if fnd.Severity == "error" {
 			t.Fatalf("fixture has a lint error: %s", fnd)
 		}

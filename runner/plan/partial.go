@@ -1,0 +1,312 @@
+package plan
+
+import (
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/ibgitops/ibgitops/recipes"
+	"gopkg.in/yaml.v3"
+)
+
+// Planning loads only what a change can touch, so its cost follows the
+// change, not the repository: the changed files, and the unchanged files
+// that may depend on something changed (a recipe using a changed
+// component, a pipeline building an affected recipe, a child of an
+// affected recipe, a component whose documentFile changed). Unchanged
+// files are the same blob at base and head, so loading the same set on
+// both sides gives the plan the planner would compute from the whole
+// repository: an unchanged resource outside the set could only appear
+// in it as unchanged and unaffected (TestPartialPlanEqualsFull).
+//
+// Dependents are found by text before any YAML is decoded: a file that
+// refers to a resource names it, by name or in an ARN (which lower-cases
+// the name and may replace spaces), so it holds the name's longest word,
+// case-insensitively. A file is selected when it holds the key word of a
+// changed resource's name or of a changed file's name; the match may
+// select files that do not depend on the change (they load as unchanged),
+// never miss one that does, short of a name written with YAML escape
+// sequences, which Image Builder's name rules give no reason to use.
+
+// selection is the set of files (paths relative to the loaded file
+// system) a plan loads on every side.
+type selection struct {
+	files map[string]bool
+	dirs  map[string]bool // every folder on the way to a selected file
+}
+
+func newSelection() *selection {
+	return &selection{files: map[string]bool{}, dirs: map[string]bool{".": true}}
+}
+
+func (s *selection) add(p string) {
+	s.files[p] = true
+	for d := path.Dir(p); !s.dirs[d]; d = path.Dir(d) {
+		s.dirs[d] = true
+	}
+}
+
+// keyWord is the longest run of letters and digits in s, lower-cased:
+// the part of a name every spelling of a reference to it contains.
+func keyWord(s string) string {
+	best, start := "", -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && isWordByte(s[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start > len(best) {
+			best = s[start:i]
+		}
+		start = -1
+	}
+	return strings.ToLower(best)
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// mentions reports whether data holds one of words as a whole word,
+// case-insensitively, without allocating per word.
+func mentions(data []byte, words map[string]bool, buf []byte) bool {
+	buf = buf[:0]
+	for i := 0; i <= len(data); i++ {
+		if i < len(data) && isWordByte(data[i]) {
+			c := data[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			continue
+		}
+		if len(buf) > 0 {
+			if words[string(buf)] {
+				return true
+			}
+			buf = buf[:0]
+		}
+	}
+	return false
+}
+
+// head is a resource file's kind, name and parent, read without the
+// loader.
+type head struct {
+	Kind        string `yaml:"kind"`
+	Name        string `yaml:"name"`
+	ParentImage string `yaml:"parentImage"`
+}
+
+// parent is the recipe of this repository a recipe builds on, if any.
+func (h head) parent() string {
+	if !propagates(h.Kind) {
+		return ""
+	}
+	p, _ := strings.CutPrefix(h.ParentImage, "recipe:")
+	if p == h.ParentImage {
+		return ""
+	}
+	return p
+}
+
+func readHead(data []byte) (head, bool) {
+	var h head
+	if err := yaml.Unmarshal(data, &h); err != nil {
+		return h, false
+	}
+	return h, true
+}
+
+// propagates reports whether an unchanged resource of kind k can pass a
+// change on: recipes are used by child recipes and pipelines; nothing
+// depends on the others through a change of theirs alone.
+func propagates(k string) bool {
+	return k == string(recipes.KindImageRecipe) || k == string(recipes.KindContainerRecipe)
+}
+
+// isResourceFile is what the loader reads as a resource file.
+func isResourceFile(p string) bool {
+	ext := path.Ext(p)
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// selector grows a selection from the changed paths.
+type selector struct {
+	sel   *selection
+	words map[string]bool // key words of changed names, new since the last scan
+	all   map[string]bool // every key word so far
+	ok    bool            // false: a changed name has no key word; load everything
+}
+
+func newSelector() *selector {
+	return &selector{sel: newSelection(), words: map[string]bool{}, all: map[string]bool{}, ok: true}
+}
+
+func (s *selector) word(name string) {
+	w := keyWord(name)
+	if w == "" {
+		s.ok = false
+		return
+	}
+	if !s.all[w] {
+		s.all[w] = true
+		s.words[w] = true
+	}
+}
+
+// seed selects a changed path (relative to the loaded file system) and
+// takes the key words of its file name and of the resource it holds on
+// each side where it exists.
+func (s *selector) seed(p string, sides ...fs.FS) {
+	s.sel.add(p)
+	// A documentFile or dockerfileTemplateFile names the file; a name of
+	// punctuation only is searched by its extension.
+	if w := keyWord(strings.TrimSuffix(path.Base(p), path.Ext(p))); w != "" {
+		s.word(w)
+	} else {
+		s.word(path.Base(p))
+	}
+	if !isResourceFile(p) {
+		return
+	}
+	for _, fsys := range sides {
+		if fsys == nil {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			continue
+		}
+		if h, ok := readHead(data); ok && h.Name != "" {
+			s.word(h.Name)
+			s.ancestor(h)
+		}
+	}
+}
+
+// ancestor searches for the parent recipe of a selected recipe too: the
+// planner orders recipes parents first, by their depth in the parent
+// chain, so the whole chain must load for the order to be the same.
+func (s *selector) ancestor(h head) {
+	if p := h.parent(); p != "" {
+		s.word(p)
+	}
+}
+
+// candidate is an unchanged resource file the scan may select.
+type candidate struct {
+	path string
+	data []byte
+	link bool
+}
+
+// candidates lists the resource files under root in fsys with their
+// content, as the loader walks them (dot entries skipped, symbolic links
+// to folders not followed).
+func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, error) {
+	var out []candidate
+	err := fs.WalkDir(fsys, root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return nil // the loader reports it if the file is selected
+		}
+		if p != root && strings.HasPrefix(de.Name(), ".") {
+			if de.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if de.IsDir() || skip[p] || !isResourceFile(p) {
+			return nil
+		}
+		if de.Type()&fs.ModeSymlink != 0 {
+			// What a link points to is another file's text: select it.
+			out = append(out, candidate{path: p, link: true})
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			out = append(out, candidate{path: p, link: true}) // unreadable: let the loader say why
+			return nil
+		}
+		out = append(out, candidate{path: p, data: data})
+		return nil
+	})
+	return out, err
+}
+
+// grow selects the candidates that mention a changed name, then those
+// that mention a newly selected recipe, until nothing new is selected.
+func (s *selector) grow(cands []candidate) {
+	var buf []byte
+	for len(s.words) > 0 {
+		words := s.words
+		s.words = map[string]bool{}
+		rest := cands[:0]
+		for _, c := range cands {
+			if !c.link && !mentions(c.data, words, buf) {
+				rest = append(rest, c)
+				continue
+			}
+			s.sel.add(c.path)
+			if h, ok := readHead(c.data); ok && propagates(h.Kind) {
+				s.word(h.Name)
+				s.ancestor(h)
+			}
+		}
+		cands = rest
+	}
+}
+
+// onlyFS lists only the selected files and their folders; every file
+// stays readable by name, so a selected resource still reads its
+// documentFile, links and stand-ins wherever they are.
+type onlyFS struct {
+	fs.FS
+	sel *selection
+}
+
+func (o *onlyFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := fs.ReadDir(o.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	out := ents[:0]
+	for _, e := range ents {
+		p := path.Join(name, e.Name())
+		if o.sel.files[p] || o.sel.dirs[p] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (o *onlyFS) Open(name string) (fs.File, error) { return o.FS.Open(name) }
+
+func (o *onlyFS) ReadFile(name string) ([]byte, error) { return fs.ReadFile(o.FS, name) }
+
+func (o *onlyFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(o.FS, name) }
+
+func (o *onlyFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(o.FS, name) }
+
+func (o *onlyFS) ReadLink(name string) (string, error) { return fs.ReadLink(o.FS, name) }
+
+var (
+	_ fs.ReadDirFS  = (*onlyFS)(nil)
+	_ fs.ReadFileFS = (*onlyFS)(nil)
+	_ fs.StatFS     = (*onlyFS)(nil)
+	_ fs.ReadLinkFS = (*onlyFS)(nil)
+)
+
+// restrict is fsys listing only sel; nil sel is fsys itself.
+func restrict(fsys fs.FS, sel *selection) fs.FS {
+	if sel == nil || fsys == nil {
+		return fsys
+	}
+	return &onlyFS{FS: fsys, sel: sel}
+}
