@@ -136,3 +136,32 @@ func TestRunReportsStayOutOfGitAndOfPlainFolders(t *testing.T) {
 		}
 	})
 }
+
+// Component tests refused for want of an engine end with the CI host's
+// own fix, read from the provider's Context: GitHub's Docker action
+// names the composite action; hosts without one add nothing.
+func TestTestComponentsRefusalNamesTheHostsFix(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no podman, no docker
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITLAB_CI": "true"}
+	for _, name := range vcs.Names() {
+		t.Run(name, func(t *testing.T) {
+			p, err := vcs.Find(name, func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			ci, _ := p.Context(func(k string) string { return env[k] })
+			ci.Event = vcs.EventPullRequest
+			opts, _, _ := options(t, nil)
+			opts.CI, opts.Host, opts.TestBackend, opts.TestComponents = ci, &fakeHost{}, nil, true
+			_, err = Run(context.Background(), opts)
+			if err == nil || !strings.Contains(err.Error(), "--test-components needs the local backend") {
+				t.Fatalf("err = %v, want the refusal", err)
+			}
+			if hint := ci.NoEngineHint; hint != "" && !strings.HasSuffix(err.Error(), "; "+hint) {
+				t.Errorf("err = %v, want it to end with the host's fix %q", err, hint)
+			} else if hint == "" && strings.Contains(err.Error(), "composite") {
+				t.Errorf("err = %v names another host's fix", err)
+			}
+		})
+	}
+}

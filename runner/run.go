@@ -77,13 +77,13 @@ func (s *State) refuseTestComponents(ctx context.Context) error {
 	return refused
 }
 
-// testComponentsHint names the fix where the engine is missing by design:
-// the Docker action's image has none, the composite action uses the runner's.
+// testComponentsHint is the CI host's fix where the engine is missing by
+// design (vcs.Context.NoEngineHint), after the error.
 func testComponentsHint(ci *vcs.Context) string {
-	if ci == nil || ci.Host != "GitHub" {
+	if ci == nil || ci.NoEngineHint == "" {
 		return ""
 	}
-	return "; the Docker action's image has no container engine: use the composite action ibgitops/ibgitops/composite (same inputs), which runs on the runner with its docker, or drop test-components"
+	return "; " + ci.NoEngineHint
 }
 
 // limit applies Options.Only on top of what the event calls for.

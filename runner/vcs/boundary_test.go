@@ -25,10 +25,75 @@ var notCIContext = map[string]string{
 	"runner/toe/redact.go": "secret names to redact",
 }
 
+// hostName matches the names providers put in vcs.Context.Host.
+var hostName = regexp.MustCompile(`^(GitHub|GitLab|Bitbucket|Azure DevOps|Gitea|Forgejo)$`)
+
+// hostSwitches are the files that still decide on a host's name outside
+// runner/vcs, with where the decision is to go. The list only shrinks.
+var hostSwitches = map[string]string{
+	"runner/git/git.go": "ShallowFix: the host's fetch-depth wording, to come from the provider (vcs.Context)",
+}
+
+// Nothing outside runner/vcs branches on a host's name (issue 13): what
+// differs per host (wording, limits, fixes) comes from the provider
+// through vcs.Context or vcs.Host, so a new host changes no other package.
+func TestNoHostNameDecisionOutsideVCS(t *testing.T) {
+	walkGo(t, func(rel string, fset *token.FileSet, f *ast.File) {
+		if hostSwitches[rel] != "" {
+			return
+		}
+		isHost := func(e ast.Expr) bool {
+			lit, ok := e.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return false
+			}
+			v, err := strconv.Unquote(lit.Value)
+			return err == nil && hostName.MatchString(v)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.BinaryExpr:
+				if (n.Op == token.EQL || n.Op == token.NEQ) && (isHost(n.X) || isHost(n.Y)) {
+					t.Errorf("%s: compares with a host's name: let the provider say what differs (a vcs.Context field)", fset.Position(n.Pos()))
+				}
+			case *ast.CaseClause:
+				for _, e := range n.List {
+					if isHost(e) {
+						t.Errorf("%s: a case on a host's name: let the provider say what differs (a vcs.Context field)", fset.Position(e.Pos()))
+					}
+				}
+			}
+			return true
+		})
+	})
+}
+
 // Nothing outside runner/vcs knows a CI variable's name (issue 13): the
 // providers read the environment into vcs.Context, everything else reads
 // that. A new host is then one package under runner/vcs.
 func TestNoCIVariableOutsideVCS(t *testing.T) {
+	walkGo(t, func(rel string, fset *token.FileSet, f *ast.File) {
+		if notCIContext[rel] != "" {
+			return
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			if v, err := strconv.Unquote(lit.Value); err == nil && ciVariable.MatchString(v) {
+				t.Errorf("%s: %q is a CI variable: read it in a runner/vcs provider into vcs.Context", fset.Position(lit.Pos()), v)
+			}
+			return true
+		})
+	})
+}
+
+// walkGo parses every non-test Go file of the module outside runner/vcs
+// and testdata and hands it to check with its slash path from the module
+// root.
+func walkGo(t *testing.T, check func(rel string, fset *token.FileSet, f *ast.File)) {
+	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -49,24 +114,13 @@ func TestNoCIVariableOutsideVCS(t *testing.T) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		if rel, _ := filepath.Rel(root, path); notCIContext[filepath.ToSlash(rel)] != "" {
-			return nil
-		}
 		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
 		}
 		checked++
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			if v, err := strconv.Unquote(lit.Value); err == nil && ciVariable.MatchString(v) {
-				t.Errorf("%s: %q is a CI variable: read it in a runner/vcs provider into vcs.Context", fset.Position(lit.Pos()), v)
-			}
-			return true
-		})
+		rel, _ := filepath.Rel(root, path)
+		check(filepath.ToSlash(rel), fset, f)
 		return nil
 	})
 	if err != nil {

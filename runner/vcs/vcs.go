@@ -59,6 +59,10 @@ type Context struct {
 	ChangeRef string
 	// LogSections says the job log folds GitLab-style section markers.
 	LogSections bool
+	// NoEngineHint is the host's own fix when a job needs a container
+	// engine its image lacks by design (component tests on a pull
+	// request); empty when the host has nothing to add.
+	NoEngineHint string
 }
 
 // Describe says in a few words what happened, for the report.

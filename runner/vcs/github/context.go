@@ -42,6 +42,9 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 		// A pull request's target; other events plan against the
 		// repository's default branch.
 		BaseBranch: getenv("GITHUB_BASE_REF"),
+		// The Docker action's image has no container engine; the
+		// composite action runs on the runner with its docker.
+		NoEngineHint: "the Docker action's image has no container engine: use the composite action ibgitops/ibgitops/composite (same inputs), which runs on the runner with its docker, or drop test-components",
 	}
 	if c.Repository != "" && gc.RunID != 0 {
 		c.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimRight(gc.ServerURL, "/"), c.Repository, gc.RunID)
