@@ -407,6 +407,15 @@ func pinAccepts(pin, from, to string) bool {
 
 // decideVersion applies the bump rules to one versioned resource that
 // exists on both sides.
+// VersionRaised reports whether the author raised the version (both are
+// major.minor.patch and head's is higher): the change's commits do not
+// decide its bump then, so the planner need not read them.
+func VersionRaised(baseV, headV string) bool {
+	hv, herr := semver.StrictNewVersion(headV)
+	bv, berr := semver.StrictNewVersion(baseV)
+	return herr == nil && berr == nil && hv.GreaterThan(bv)
+}
+
 func decideVersion(baseV, headV string, contentChanged bool, minLevel, why string, commits []CommitInfo, mode string) (to, level, reason string) {
 	hv, herr := semver.StrictNewVersion(headV)
 	if herr != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ibgitops/ibgitops/internal/benchrepo"
+	"github.com/ibgitops/ibgitops/recipes"
 )
 
 // samePlan fails unless a plan computed from the selected files equals
@@ -61,5 +62,35 @@ func TestPartialPlanEqualsFull(t *testing.T) {
 				t.Errorf("the partial plan loaded %d of %d resources at head: it selected everything", n, m)
 			}
 		})
+	}
+}
+
+func TestBumpFiles(t *testing.T) {
+	comp := func(name, from, to string, change string, content bool) recipes.ResourceDiff {
+		d := recipes.ResourceDiff{Key: recipes.Key{Kind: recipes.KindComponent, Name: name}, Change: change, ContentChanged: content,
+			Files: []string{"components/" + name + ".yaml"}}
+		if from != "" {
+			d.Base = &recipes.Meta{Version: from}
+		}
+		if to != "" {
+			d.Head = &recipes.Meta{Version: to}
+		}
+		return d
+	}
+	infra := recipes.ResourceDiff{Key: recipes.Key{Kind: recipes.KindInfrastructure, Name: "i"}, Change: recipes.ChangeModified,
+		ContentChanged: true, Base: &recipes.Meta{}, Head: &recipes.Meta{}, Files: []string{"infra/i.yaml"}}
+	got := bumpFiles([]recipes.ResourceDiff{
+		comp("same", "1.0.0", "1.0.0", recipes.ChangeModified, true),        // the commits decide: read
+		comp("raised", "1.0.0", "1.1.0", recipes.ChangeModified, true),      // the author decided: skip
+		comp("lowered", "1.2.0", "1.1.0", recipes.ChangeModified, true),     // lint error, commits still decide the suggestion
+		comp("badversion", "1.0.0", "1.0", recipes.ChangeModified, true),    // not comparable: read
+		comp("formatting", "1.0.0", "1.0.0", recipes.ChangeModified, false), // no content change: skip
+		comp("new", "", "1.0.0", recipes.ChangeAdded, true),
+		comp("gone", "1.0.0", "", recipes.ChangeDeleted, true),
+		infra,
+	}, "images")
+	want := []string{"images/components/same.yaml", "images/components/lowered.yaml", "images/components/badversion.yaml"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("bumpFiles = %v, want %v", got, want)
 	}
 }

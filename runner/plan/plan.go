@@ -316,15 +316,7 @@ func (c *computer) run(ctx context.Context) error {
 	// Commits touching changed versioned resources, for conventional bumps.
 	var commits []recipes.CommitInfo
 	if res.Head.Config.Versioning.Bump == "conventional" || res.Head.Config.Versioning.Bump == "" {
-		var files []string
-		for _, d := range recipes.DiffRepos(res.Base, res.Head, res.Paths) {
-			if !d.Kind.Versioned() || !d.ContentChanged || d.Change == recipes.ChangeAdded || d.Change == recipes.ChangeDeleted {
-				continue
-			}
-			for _, f := range d.Files {
-				files = append(files, path.Join(c.prefix, f))
-			}
-		}
+		files := bumpFiles(recipes.DiffRepos(res.Base, res.Head, res.Paths), c.prefix)
 		var log []git.Commit
 		err := c.withHistory(ctx, func() error {
 			var err error
@@ -353,6 +345,24 @@ func (c *computer) run(ctx context.Context) error {
 	res.Plan = recipes.PlanChanges(recipes.PlanInput{Base: res.Base, Head: res.Head, BaseRef: res.BaseCommit, HeadRef: headID,
 		Paths: res.Paths, Commits: commits})
 	return c.collisions(ctx, mergeBase, baseRev)
+}
+
+// bumpFiles are the files whose commits decide a conventional bump:
+// those of versioned resources whose content changed and whose author
+// did not raise the version. Reading commits costs a tree read per commit
+// in the range, so a change whose authors bumped every version reads none.
+func bumpFiles(diffs []recipes.ResourceDiff, prefix string) []string {
+	var files []string
+	for _, d := range diffs {
+		if !d.Kind.Versioned() || !d.ContentChanged || d.Change == recipes.ChangeAdded || d.Change == recipes.ChangeDeleted ||
+			recipes.VersionRaised(d.Base.Version, d.Head.Version) {
+			continue
+		}
+		for _, f := range d.Files {
+			files = append(files, path.Join(prefix, f))
+		}
+	}
+	return files
 }
 
 // collisions loads the base ref's tip when it moved on past the merge base
