@@ -488,20 +488,39 @@ func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string
 		}
 		return nil
 	}
+	if err := diffRaw(at, bt, visit); err != nil {
+		return fmt.Errorf("trees %s and %s: %w", short(a), short(b), err)
+	}
+	return nil
+}
+
+// diffRaw merges two raw tree objects and calls visit for every entry
+// whose id differs (or that one side lacks: its id is zero there).
+func diffRaw(at, bt []byte, visit func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error) error {
+	var err error
 	// Both trees are sorted the same way: merge them, looking only at
-	// entries whose ids differ.
+	// entries whose ids differ. A commit changes few entries of a large
+	// folder, so the bytes before the first difference and after the last
+	// are the same in both: the entries there are skipped by their ends
+	// alone, and the merge stops once both sides are left with the same
+	// tail.
+	skipCommonPrefix(&at, &bt)
+	tail := commonSuffix(at, bt)
 	var ae, be rawEntry
 	haveA, haveB := false, false
 	for {
+		if !haveA && !haveB && len(at) == len(bt) && len(at) <= tail {
+			return nil
+		}
 		if !haveA && len(at) > 0 {
 			if ae, at, err = nextEntry(at); err != nil {
-				return fmt.Errorf("tree %s: %w", short(a), err)
+				return err
 			}
 			haveA = true
 		}
 		if !haveB && len(bt) > 0 {
 			if be, bt, err = nextEntry(bt); err != nil {
-				return fmt.Errorf("tree %s: %w", short(b), err)
+				return err
 			}
 			haveB = true
 		}
@@ -534,6 +553,50 @@ func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string
 			return err
 		}
 	}
+}
+
+// skipCommonPrefix advances both raw trees past the entries that lie
+// wholly in their common first bytes: such entries are equal on both
+// sides, and only their ends need finding.
+func skipCommonPrefix(a, b *[]byte) {
+	p := commonPrefix(*a, *b)
+	x := 0
+	for {
+		nul := bytes.IndexByte((*a)[x:], 0)
+		if nul < 0 {
+			break
+		}
+		end := x + nul + 1 + 20
+		if end > p {
+			break
+		}
+		x = end
+	}
+	*a, *b = (*a)[x:], (*b)[x:]
+}
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for _, step := range []int{4096, 64, 1} {
+		for i+step <= n && bytes.Equal(a[i:i+step], b[i:i+step]) {
+			i += step
+		}
+	}
+	return i
+}
+
+// commonSuffix is the length of the longest common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for _, step := range []int{4096, 64, 1} {
+		for i+step <= n && bytes.Equal(a[len(a)-i-step:len(a)-i], b[len(b)-i-step:len(b)-i]) {
+			i += step
+		}
+	}
+	return i
 }
 
 func short(h Hash) string { return h.String()[:7] }

@@ -1,0 +1,193 @@
+package git
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"testing"
+)
+
+// rawTree builds a raw tree object from entries name -> hash byte
+// ("name/" for a folder), sorted as git sorts them.
+func rawTree(entries map[string]byte) []byte {
+	names := make([]string, 0, len(entries))
+	for n := range entries {
+		names = append(names, n)
+	}
+	// git sorts a folder's name as if it ended in "/": the map key
+	// already does.
+	sort.Strings(names)
+	var b bytes.Buffer
+	for _, n := range names {
+		mode, name := "100644", n
+		if len(n) > 1 && n[len(n)-1] == '/' {
+			mode, name = "40000", n[:len(n)-1]
+		}
+		// One byte of an id carries the value, at a place that depends
+		// on the name's length, so a change leaves the entry's other
+		// bytes equal and the equal head or tail ends inside it; ids
+		// hold NULs and digits too.
+		var h Hash
+		for i := range h {
+			h[i] = byte(i*7) + byte(len(name))
+		}
+		h[len(name)*7%len(h)] = entries[n]
+		fmt.Fprintf(&b, "%s %s\x00", mode, name)
+		b.Write(h[:])
+	}
+	return b.Bytes()
+}
+
+// naiveDiff parses both trees whole and compares them entry by entry.
+func naiveDiff(t *testing.T, at, bt []byte) []string {
+	parse := func(raw []byte) map[string]Hash {
+		m := map[string]Hash{}
+		for len(raw) > 0 {
+			e, rest, err := nextEntry(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := string(e.name)
+			if e.dir {
+				k += "/"
+			}
+			m[k] = e.hash
+			raw = rest
+		}
+		return m
+	}
+	a, b := parse(at), parse(bt)
+	var out []string
+	for k, h := range a {
+		if bh, ok := b[k]; !ok || bh != h {
+			out = append(out, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func diffRawNames(t *testing.T, at, bt []byte) []string {
+	var out []string
+	err := diffRaw(at, bt, func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
+		k := string(e.name)
+		if aDir || bDir {
+			k += "/"
+		}
+		out = append(out, k)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkDiffRaw compares diffRaw (which skips the common head and tail of
+// the two trees) with a whole parse of both.
+func checkDiffRaw(t *testing.T, a, b map[string]byte) {
+	t.Helper()
+	at, bt := rawTree(a), rawTree(b)
+	got, want := diffRawNames(t, at, bt), naiveDiff(t, at, bt)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("diffRaw = %v, want %v\na: %v\nb: %v", got, want, a, b)
+	}
+}
+
+func TestDiffRawSkipsOnlyEqualEntries(t *testing.T) {
+	big := func(change func(m map[string]byte)) (map[string]byte, map[string]byte) {
+		a, b := map[string]byte{}, map[string]byte{}
+		for i := range 300 {
+			n := fmt.Sprintf("c%05d.yaml", i)
+			a[n], b[n] = byte(i), byte(i)
+		}
+		for _, n := range []string{"a", "ab", "abc", "docs/", "zz/"} {
+			a[n], b[n] = 1, 1
+		}
+		change(b)
+		return a, b
+	}
+	for name, change := range map[string]func(m map[string]byte){
+		"first":           func(m map[string]byte) { m["c00000.yaml"]++ },
+		"middle":          func(m map[string]byte) { m["c00150.yaml"]++ },
+		"last file":       func(m map[string]byte) { m["c00299.yaml"]++ },
+		"folder":          func(m map[string]byte) { m["docs/"]++ },
+		"two apart":       func(m map[string]byte) { m["c00010.yaml"]++; m["c00290.yaml"]++ },
+		"neighbours":      func(m map[string]byte) { m["c00100.yaml"]++; m["c00101.yaml"]++ },
+		"added":           func(m map[string]byte) { m["c00150a.yaml"] = 9 },
+		"removed":         func(m map[string]byte) { delete(m, "c00150.yaml") },
+		"removed first":   func(m map[string]byte) { delete(m, "c00000.yaml") },
+		"appended":        func(m map[string]byte) { m["zz.yaml"] = 3 },
+		"file to folder":  func(m map[string]byte) { delete(m, "c00007.yaml"); m["c00007.yaml/"] = 7 },
+		"same id renamed": func(m map[string]byte) { delete(m, "c00200.yaml"); m["c00200.yml"] = 200 },
+		"nothing":         func(m map[string]byte) {},
+		"short names":     func(m map[string]byte) { m["a"]++; m["abc"]++ },
+		"short last":      func(m map[string]byte) { m["zz/"]++ },
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, b := big(change)
+			checkDiffRaw(t, a, b)
+			checkDiffRaw(t, b, a)
+		})
+	}
+}
+
+// FuzzDiffRaw: trees of names from a small alphabet (so names are
+// prefixes of each other, and files and folders share names) whose ids
+// change, appear and disappear.
+func FuzzDiffRaw(f *testing.F) {
+	f.Add([]byte("abc"), []byte("\x01\x02"))
+	f.Add([]byte("a.a-a/aa"), []byte("\x00\x00\x05\x07"))
+	f.Fuzz(func(t *testing.T, names, edits []byte) {
+		alphabet := "a.-b"
+		a := map[string]byte{}
+		for i := 0; i+1 < len(names) && i < 64; i += 2 {
+			n := ""
+			for j := 0; j <= int(names[i])%4; j++ {
+				n += string(alphabet[(int(names[i+1])+j*3)%len(alphabet)])
+			}
+			other := n + "/"
+			if names[i]&0x80 != 0 {
+				n, other = other, n // a folder
+			}
+			if _, clash := a[other]; clash {
+				continue // one name is a file or a folder, never both
+			}
+			a[n] = names[i+1]
+		}
+		b := map[string]byte{}
+		for k, v := range a {
+			b[k] = v
+		}
+		keys := make([]string, 0, len(a))
+		for k := range a {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, e := range edits {
+			if len(keys) == 0 {
+				break
+			}
+			k := keys[int(e)%len(keys)]
+			switch i % 3 {
+			case 0:
+				b[k]++
+			case 1:
+				delete(b, k)
+			case 2:
+				if k[len(k)-1] != '/' {
+					if _, clash := b[k+"x/"]; !clash {
+						b[k+"x"] = e
+					}
+				}
+			}
+		}
+		checkDiffRaw(t, a, b)
+	})
+}
