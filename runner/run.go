@@ -220,7 +220,7 @@ func newState(opts Options, withHost bool) (*State, error) {
 		opts.Load, opts.Plan = prefixedLoad(prefix, opts.Load), prefixedPlan(prefix, opts.Plan)
 	}
 	if opts.CI == nil && opts.Getenv != nil {
-		ci, host, notes, err := vcs.Detect(opts.CIName, vcs.Env{Getenv: opts.Getenv, Stdout: opts.Out})
+		ci, host, notes, err := vcs.Detect(opts.CIName, vcs.Env{Getenv: opts.Getenv, Stdout: opts.Out, ConfigRoot: configRoot(opts.Root)})
 		if err != nil {
 			return nil, err
 		}
@@ -239,6 +239,13 @@ func newState(opts Options, withHost bool) (*State, error) {
 	}
 	if opts.CI == nil {
 		opts.CI = &vcs.Context{Event: vcs.EventLocal}
+	}
+	if opts.CI.CommentMarker == "" {
+		// A context the caller built (tests, embedders): the comment's
+		// identity is this root's all the same.
+		ci := *opts.CI
+		ci.CommentMarker = vcs.CommentMarker(configRoot(opts.Root))
+		opts.CI = &ci
 	}
 	s := &State{Opts: opts, CI: opts.CI}
 	s.Started = s.now()

@@ -497,6 +497,34 @@ func TestProgressEscapesRepositoryText(t *testing.T) {
 	}
 }
 
+// The comment the host receives starts with the Context's identity: the
+// config root's marker when the caller's Context has none, the Context's
+// own when it has one (the hosts find the comment by it).
+func TestCommentStartsWithTheContextsIdentity(t *testing.T) {
+	for _, c := range []struct{ name, marker, want string }{
+		{"from the root", "", report.StickyMarker("images")},
+		{"the context's own", "<!-- ibgitops:report root=x id=1 -->", "<!-- ibgitops:report root=x id=1 -->"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts, _, _ := options(t, nil)
+			opts.Root = filepath.Join(opts.Root, "images")
+			os.Mkdir(opts.Root, 0o755)
+			host := &fakeHost{}
+			ci := &vcs.Context{Host: "FakeHub", Event: vcs.EventPullRequest, Number: 7, SHA: "c1c1c1c1c1c1", CommentMarker: c.marker}
+			opts.CI, opts.Host = ci, host
+			if _, err := Run(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			if len(host.comments) != 1 || !strings.HasPrefix(host.comments[0], c.want+"\n") {
+				t.Errorf("comments %q, want one starting with %q", host.comments, c.want)
+			}
+			if ci.CommentMarker != c.marker {
+				t.Errorf("the caller's Context was changed: %q", ci.CommentMarker)
+			}
+		})
+	}
+}
+
 // The sticky comment's identity is the config root relative to the
 // repository's top level, so two set-ups in one repository keep one
 // comment each.

@@ -519,7 +519,7 @@ func (hostReport) Run(ctx context.Context, s *State) error {
 		return nil
 	}
 	body, err := report.Markdown(r, report.MarkdownOptions{
-		Limit: s.Opts.Host.CommentLimit(), HostName: s.Opts.Host.Name(), Marker: report.StickyMarker(configRoot(s.Opts.Root)),
+		Limit: s.Opts.Host.CommentLimit(), HostName: s.Opts.Host.Name(), Marker: s.CI.CommentMarker,
 		LogURL: s.CI.RunURL, Annotated: annotatedLine(s),
 	})
 	if err != nil {
@@ -529,26 +529,12 @@ func (hostReport) Run(ctx context.Context, s *State) error {
 }
 
 // configRoot is the config root relative to the repository's top level
-// (the nearest folder above it holding .git), the identity of this
-// ibgitops set-up's sticky comment: two set-ups in one repository keep a
-// comment each.
+// ("." for the top, or outside a repository): the identity of this
+// ibgitops set-up's sticky comment, so two set-ups in one repository keep
+// a comment each.
 func configRoot(root string) string {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return filepath.ToSlash(filepath.Clean(root))
-	}
-	for dir := abs; ; {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			if rel, err := filepath.Rel(dir, abs); err == nil {
-				return filepath.ToSlash(rel)
-			}
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
+	if p := workspace.Prefix(root); p != "" {
+		return p
 	}
 	return "."
 }

@@ -28,13 +28,6 @@ func StickyMarker(root string) string {
 	return markerPrefix + "root=" + Truncate(readable, 80) + " id=" + hex.EncodeToString(sum[:6]) + " -->"
 }
 
-// StickyMarkerOf returns the marker that starts body, the comment ibgitops
-// is about to post.
-func StickyMarkerOf(body string) (string, bool) {
-	first := firstLine(body)
-	return first, strings.HasPrefix(first, markerPrefix) && strings.HasSuffix(first, " -->")
-}
-
 // IsSticky reports whether an existing comment is the sticky comment that
 // marker names: its FIRST line is the marker. A comment that quotes the
 // marker elsewhere (another workflow echoing pull-request text as the same

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/ibgitops/ibgitops/runner/report"
 )
 
 // Provider is one CI host behind the seam every run goes through: it
@@ -39,6 +41,10 @@ type Env struct {
 	Getenv func(string) string
 	// Stdout receives workflow commands (GitHub's masks, annotations).
 	Stdout io.Writer
+	// ConfigRoot is the folder of ibgitops.yaml relative to the
+	// repository's top level ("." for the top): the identity of the
+	// sticky comment (Context.CommentMarker).
+	ConfigRoot string
 }
 
 // Fallback is the provider used when no other detects its CI: a terminal
@@ -109,11 +115,22 @@ func Detect(which string, env Env) (*Context, Host, []string, error) {
 		return nil, nil, nil, err
 	}
 	ci, notes := p.Context(env.Getenv)
+	ci.CommentMarker = CommentMarker(env.ConfigRoot)
 	h, err := p.Open(ci, env)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return ci, h, notes, nil
+}
+
+// CommentMarker is the sticky comment's identity for the set-up whose
+// config root is root, relative to the repository's top level ("" is the
+// top).
+func CommentMarker(root string) string {
+	if root == "" {
+		root = "."
+	}
+	return report.StickyMarker(root)
 }
 
 // Input reads a command input the CI passes in the environment (an

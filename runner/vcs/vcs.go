@@ -6,6 +6,7 @@ package vcs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,6 +64,13 @@ type Context struct {
 	// engine its image lacks by design (component tests on a pull
 	// request); empty when the host has nothing to add.
 	NoEngineHint string
+
+	// CommentMarker is the identity of this ibgitops set-up's sticky
+	// comment: the hidden first line (report.StickyMarker of the config
+	// root) the comment starts with and the hosts find it again by. Two
+	// set-ups in one repository (two roots) keep a comment each. Detect
+	// sets it from Env.ConfigRoot.
+	CommentMarker string
 }
 
 // Describe says in a few words what happened, for the report.
@@ -130,6 +138,19 @@ type Host interface {
 // comment.
 type Annotator interface {
 	AnnotationNote(fs []diag.Finding) string
+}
+
+// StickyBody returns the marker the sticky comment of ci is found by, and
+// checks that body starts with it: a comment posted without its marker
+// could never be found again, and a second would follow on every run.
+func StickyBody(ci *Context, body string) (string, error) {
+	if ci.CommentMarker == "" {
+		return "", errors.New("the CI context has no comment identity (vcs.Context.CommentMarker): cannot find the comment again")
+	}
+	if !report.IsSticky(body, ci.CommentMarker) {
+		return "", errors.New("the comment body does not start with its marker (vcs.Context.CommentMarker): cannot find it again")
+	}
+	return ci.CommentMarker, nil
 }
 
 // StatusName is the commit status name for a recipe or "lint".

@@ -176,7 +176,7 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 }
 
 // UpsertComment edits the sticky comment (a comment by our own author
-// whose first line is body's marker) in place, or creates it. Every page
+// whose first line is the context's CommentMarker) in place, or creates it. Every page
 // of comments is searched.
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
@@ -187,9 +187,9 @@ func (h *Host) UpsertComment(ctx context.Context, body string) error {
 		return errors.New("no pull request number in the event: cannot comment")
 	}
 	body = report.Truncate(body, CommentLimit)
-	marker, ok := report.StickyMarkerOf(body)
-	if !ok {
-		return errors.New("the comment body does not start with its marker: cannot find it again")
+	marker, err := vcs.StickyBody(h.ci, body)
+	if err != nil {
+		return err
 	}
 	authors := h.commentAuthors(ctx, c)
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}

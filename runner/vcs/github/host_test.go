@@ -146,7 +146,7 @@ func TestStickyCommentIsNotHijacked(t *testing.T) {
 			}))
 			defer srv.Close()
 			env := map[string]string{"GITHUB_API_URL": srv.URL, "GITHUB_TOKEN": token}
-			ci := &vcs.Context{Host: "GitHub", Event: vcs.EventPullRequest, SHA: "abc", Number: 7, Repository: "acme/images"}
+			ci := &vcs.Context{Host: "GitHub", Event: vcs.EventPullRequest, SHA: "abc", Number: 7, Repository: "acme/images", CommentMarker: ours}
 			h, err := New(ci, Options{Getenv: func(k string) string { return env[k] }, Stdout: io.Discard})
 			if err != nil {
 				t.Fatal(err)

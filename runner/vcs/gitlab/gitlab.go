@@ -230,7 +230,7 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 }
 
 // UpsertComment edits the sticky note (by the token's user, its first line
-// body's marker) in place or creates it, searching every page of notes.
+// the context's CommentMarker) in place or creates it, searching every page of notes.
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
 	if c == nil || err != nil {
@@ -240,9 +240,9 @@ func (h *Host) UpsertComment(ctx context.Context, body string) error {
 		return errors.New("no merge request IID (CI_MERGE_REQUEST_IID): cannot add a note")
 	}
 	body = report.Truncate(body, NoteLimit)
-	marker, ok := report.StickyMarkerOf(body)
-	if !ok {
-		return errors.New("the note body does not start with its marker: cannot find it again")
+	marker, err := vcs.StickyBody(h.ci, body)
+	if err != nil {
+		return err
 	}
 	me, err := h.currentUser(ctx, c)
 	if err != nil {

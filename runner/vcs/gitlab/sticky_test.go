@@ -50,7 +50,7 @@ func TestStickyNoteIsNotHijacked(t *testing.T) {
 			}))
 			defer srv.Close()
 			env := map[string]string{"CI_API_V4_URL": srv.URL + "/api/v4", "IBGITOPS_GITLAB_TOKEN": "glpat-test", "CI_PROJECT_ID": "1"}
-			ci := &vcs.Context{Host: "GitLab", Event: vcs.EventPullRequest, SHA: "abc", Number: 5}
+			ci := &vcs.Context{Host: "GitLab", Event: vcs.EventPullRequest, SHA: "abc", Number: 5, CommentMarker: ours}
 			h, err := New(ci, Options{Getenv: func(k string) string { return env[k] }, HTTPClient: srv.Client()})
 			if err != nil {
 				t.Fatal(err)
