@@ -69,6 +69,16 @@ func TestReconcileStatusBuildDrift(t *testing.T) {
 		t.Errorf("status wrote: %v", w)
 	}
 
+	// plan --backend compares all of head with the backend, not only what
+	// the diff touched: on a fresh account every recipe is to build.
+	r = run(t, o, "plan", "--root", repo.dir, "--base", repo.base, "--backend", "aws")
+	assertSane(t, r)
+	for _, recipe := range []string{"base-linux", "app-server", "app-container"} {
+		if !strings.Contains(r.stdout, "build   "+recipe+" ") {
+			t.Errorf("plan --backend on a fresh account does not build %s: %s", recipe, r)
+		}
+	}
+
 	// The first build builds every recipe, not only what the diff touched.
 	r = run(t, o, buildArgs(repo)...)
 	assertSane(t, r)

@@ -39,7 +39,9 @@ func ComputePlan(ctx context.Context, o PlanOptions) (*plan.Result, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	opts := plan.Options{Root: o.Root, Base: o.Base, Head: o.Head, NoFetch: o.NoFetch}
+	// --backend compares every resource at head with the backend, so head
+	// loads whole, not only what the change touches.
+	opts := plan.Options{Root: o.Root, Base: o.Base, Head: o.Head, NoFetch: o.NoFetch, LoadAll: o.BackendName != ""}
 	opts.Host, opts.TokenUser, opts.Token = vcs.FetchAuth(getenv)
 	if p, err := vcs.Find("auto", getenv); err == nil {
 		ci, _ := p.Context(getenv)

@@ -200,7 +200,7 @@ func (s *selector) ancestor(h head) {
 type candidate struct {
 	path string
 	data []byte
-	link bool
+	link bool // not read (a link, not a regular file, too large): always selected
 }
 
 // candidates lists the resource files under root in fsys with their
@@ -224,9 +224,15 @@ func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, err
 		if de.IsDir() || skip[p] || !isResourceFile(p) {
 			return nil
 		}
-		if de.Type()&fs.ModeSymlink != 0 {
-			// What a link points to is another file's text: select it.
+		if !de.Type().IsRegular() {
+			// A link's text is a path, not the linked file's text; a FIFO
+			// or device in a work tree must not be read here: select them,
+			// and the loader reads or refuses them as it always does.
 			out = append(out, candidate{path: p, link: true})
+			return nil
+		}
+		if info, err := de.Info(); err != nil || info.Size() > recipes.MaxFileSize {
+			out = append(out, candidate{path: p, link: true}) // too large: the loader says so
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ibgitops/ibgitops/internal/benchrepo"
@@ -93,4 +97,39 @@ func TestBumpFiles(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("bumpFiles = %v, want %v", got, want)
 	}
+}
+
+// TestPartialPlanWorkTree plans uncommitted changes: a FIFO and an
+// oversized file under the root are selected without being read (a read
+// of the FIFO would block), links are selected, and the plan equals the
+// one from every file.
+func TestPartialPlanWorkTree(t *testing.T) {
+	f := standard(t)
+	dir := filepath.Join(f.dir, "images")
+	if err := syscall.Mkfifo(filepath.Join(dir, "components", "pipe.yaml"), 0o644); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	big := "kind: Component\nname: big\n# " + strings.Repeat("x", recipes.MaxFileSize) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "components", "big.yaml"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("docs/tools.yaml", filepath.Join(dir, "components", "doc-link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	f.write(map[string]string{"images/components/docs/tools.yaml": strings.Replace(toolsDoc, "echo curl", "echo wget", 1)})
+	// A read of the FIFO would block: the test's timeout reports it.
+	opts := Options{Root: dir, Base: "main"}
+	partial, err := Compute(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.LoadAll = true
+	all, err := Compute(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !partial.WorkTree || len(partial.Plan.Changes) == 0 {
+		t.Errorf("want a work-tree plan with changes: %+v", partial.Plan)
+	}
+	samePlan(t, partial, all)
 }
