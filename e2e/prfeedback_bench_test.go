@@ -117,6 +117,7 @@ func BenchmarkPRFeedback(b *testing.B) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / n }
 	b.ReportMetric(float64(prShape.Recipes), "recipes")
 	b.ReportMetric(float64(prShape.Files()), "files")
+	b.ReportMetric(prCommits, "pr-commits")
 	b.ReportMetric(ms(runT.wall), "run-ms")
 	b.ReportMetric(ms(runT.cpu), "run-cpu-ms")
 	b.ReportMetric(ms(lintT.wall), "lint-ms")
