@@ -76,18 +76,23 @@ func Plan(ctx context.Context, o PlanOptions) (int, error) {
 	return exitcodes.OK, nil
 }
 
+// printPlan prints the plan with the report printers: text (coloured on
+// a terminal), markdown (the pull-request comment body) or the plan's
+// JSON. Outside text, the warnings go to Err as well, since the output is
+// usually piped.
 func printPlan(o PlanOptions, res *plan.Result) error {
+	r := res.Report(ToolName())
 	var buf bytes.Buffer
 	var err error
 	switch o.Format {
 	case "text":
-		err = plan.WriteText(&buf, res)
+		err = report.WriteText(&buf, r, IsTerminal(o.Out))
 	case "markdown", "md":
 		var md string
-		md, err = report.Markdown(res.Report(ToolName()), report.MarkdownOptions{})
+		md, err = report.Markdown(r, report.MarkdownOptions{})
 		buf.WriteString(md)
 	case "json":
-		err = plan.WriteJSON(&buf, res)
+		err = report.WritePlanJSON(&buf, r)
 	default:
 		return fmt.Errorf("--format %q: use text, markdown or json", o.Format)
 	}

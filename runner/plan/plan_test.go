@@ -208,7 +208,7 @@ func TestComputeFeatureBranch(t *testing.T) {
 	}
 
 	var text, md, js bytes.Buffer
-	if err := WriteText(&text, res); err != nil {
+	if err := report.WriteText(&text, res.Report("ibgitops test"), false); err != nil {
 		t.Fatal(err)
 	}
 	comment, err := report.Markdown(res.Report("ibgitops test"), report.MarkdownOptions{})
@@ -216,7 +216,7 @@ func TestComputeFeatureBranch(t *testing.T) {
 		t.Fatal(err)
 	}
 	md.WriteString(comment)
-	if err := WriteJSON(&js, res); err != nil {
+	if err := report.WritePlanJSON(&js, res.Report("ibgitops test")); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "feature.txt", text.Bytes())
@@ -237,7 +237,7 @@ func TestComputeDefaultBaseAndNoChange(t *testing.T) {
 	// Planning main against itself: nothing.
 	res = compute(t, Options{Root: filepath.Join(f.dir, "images"), Base: "main", Head: "main"})
 	var text bytes.Buffer
-	WriteText(&text, res)
+	report.WriteText(&text, res.Report("ibgitops test"), false)
 	if len(res.Plan.Changes) != 0 || !strings.Contains(text.String(), "no resource changed") {
 		t.Errorf("main..main: %s", text.String())
 	}
@@ -427,11 +427,11 @@ func TestWriteTextEscapesRepositoryText(t *testing.T) {
 		res.Plan.Changes = []recipes.Change{{Kind: recipes.KindComponent, Name: h, File: h, Change: h, FromVersion: h, ToVersion: h, Bump: h, Reason: h}}
 		res.Plan.Builds = []recipes.Build{{Kind: recipes.KindImageRecipe, Name: h, Version: h, Pipelines: []string{h}}}
 		var text, js bytes.Buffer
-		if err := WriteText(&text, res); err != nil {
+		if err := report.WriteText(&text, res.Report("ibgitops test"), false); err != nil {
 			t.Fatal(err)
 		}
 		escapetest.AssertClean(t, text.String(), nil)
-		if err := WriteJSON(&js, res); err != nil {
+		if err := report.WritePlanJSON(&js, res.Report("ibgitops test")); err != nil {
 			t.Fatal(err)
 		}
 		escapetest.AssertClean(t, js.String(), nil)

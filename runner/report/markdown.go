@@ -38,7 +38,9 @@ var templates = sync.OnceValue(func() *template.Template {
 			"version": versionCell,
 			"status":  statusCell,
 			"took":    took,
-			"planned": plannedBuilds,
+			"planned": func(builds []recipes.Build, max int) string {
+				return plannedBuilds(builds, max, escape.Code, escape.Inline)
+			},
 		}).
 		ParseFS(templateFS, "templates/*.md.tmpl"))
 })
@@ -276,19 +278,20 @@ func statusCell(s backend.Status) string {
 }
 
 // plannedBuilds lists the recipe versions a plan builds and the pipelines
-// that build them, at most max of them.
-func plannedBuilds(builds []recipes.Build, max int) string {
+// that build them, at most max of them: one list for every format, name
+// and version quoted by the format's own escaping.
+func plannedBuilds(builds []recipes.Build, max int, name, text func(string) string) string {
 	var parts []string
 	for i, b := range builds {
 		if i == max {
 			parts = append(parts, fmt.Sprintf("and %d more", len(builds)-i))
 			break
 		}
-		p := escape.Code(b.Name) + " " + escape.Inline(b.Version)
+		p := name(b.Name) + " " + text(b.Version)
 		if len(b.Pipelines) > 0 {
 			var ps []string
-			for _, name := range b.Pipelines {
-				ps = append(ps, escape.Code(name))
+			for _, pipeline := range b.Pipelines {
+				ps = append(ps, name(pipeline))
 			}
 			p += " (pipeline " + strings.Join(ps, ", ") + ")"
 		} else {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"path/filepath"
 	"strings"
@@ -66,13 +67,28 @@ func failedReport() *Report {
 	return r
 }
 
+// planReport is what `ibgitops plan` prints: a plan only (plan.Result's
+// Report), with a recipe built by no pipeline and a warning.
+func planReport() *Report {
+	r := cleanReport()
+	r.Host, r.Repository, r.RunURL, r.Started, r.Finished = "", "", "", time.Time{}, time.Time{}
+	r.Event, r.Action, r.Linted, r.Findings, r.Files, r.Skipped, r.FailOn = "plan of HEAD against main", "plan", false, nil, nil, nil, ""
+	r.Plan.Builds = append(r.Plan.Builds, recipes.Build{Kind: recipes.KindContainerRecipe, Name: "api", Version: "0.3.0"})
+	r.Notes = []string{"the work tree has uncommitted changes under the root: planned them"}
+	return r
+}
+
+// Each format has one printer; `run` writes text, markdown, report.json
+// and JUnit, `plan` text, markdown and the plan's JSON.
 func TestPrinters(t *testing.T) {
 	cases := []struct {
 		name string
 		r    *Report
+		plan bool // printed by the plan command
 	}{
-		{"clean", cleanReport()},
-		{"failed", failedReport()},
+		{"clean", cleanReport(), false},
+		{"failed", failedReport(), false},
+		{"plan", planReport(), true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -89,6 +105,23 @@ func TestPrinters(t *testing.T) {
 			var js bytes.Buffer
 			if err := WriteJSON(&js, c.r); err != nil {
 				t.Fatal(err)
+			}
+			var pj bytes.Buffer
+			if err := WritePlanJSON(&pj, c.r); err != nil {
+				t.Fatal(err)
+			}
+			// The plan command's JSON is report.json's plan object.
+			var full struct{ Plan json.RawMessage }
+			if err := json.Unmarshal(js.Bytes(), &full); err != nil {
+				t.Fatal(err)
+			}
+			var a, b bytes.Buffer
+			if json.Compact(&a, full.Plan) != nil || json.Compact(&b, pj.Bytes()) != nil || a.String() != b.String() {
+				t.Errorf("the plan JSON is not report.json's plan object:\n%s\nvs\n%s", b.String(), a.String())
+			}
+			if c.plan {
+				golden(t, c.name+".json", pj.String())
+				return
 			}
 			golden(t, c.name+".json", js.String())
 			var ju bytes.Buffer

@@ -56,6 +56,9 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", t(c.Change), t(string(c.Kind)), t(c.Name), t(versionText(c.FromVersion, c.ToVersion)), t(c.Bump), t(oneLine(c.Reason)))
 			}
 			tw.Flush()
+			if len(r.Plan.Builds) > 0 {
+				fmt.Fprintf(ew, "  To build: %s\n", plannedBuilds(r.Plan.Builds, len(r.Plan.Builds), t, t))
+			}
 		}
 	}
 	if len(r.Builds) > 0 {
@@ -132,6 +135,15 @@ func versionText(from, to string) string {
 	default:
 		return from + " → " + to
 	}
+}
+
+// WritePlanJSON writes the plan command's JSON: the report's plan, the
+// object report.json holds under "plan". Its shape is public.
+func WritePlanJSON(w io.Writer, r *Report) error {
+	if r.Plan == nil {
+		return fmt.Errorf("the report holds no plan")
+	}
+	return escape.EncodeJSON(w, r.Plan)
 }
 
 // WriteJSON writes report.json.
