@@ -34,20 +34,12 @@ func (l *loader) checkAMINames() {
 	}
 	for _, name := range sortedKeys(l.repo.Distributions) {
 		d := l.repo.Distributions[name]
-		for i, entry := range d.Distributions {
-			ami, _ := entry["amiDistributionConfiguration"].(map[string]any)
-			amiName, ok := ami["name"].(string)
-			if !ok || AMINameIsPerBuild(amiName) {
+		for _, entry := range l.dists[name].Distributions.V {
+			ami := entry.V.AMIDistributionConfiguration.V.Name
+			if !ami.Set || AMINameIsPerBuild(ami.V) {
 				continue
 			}
-			path := fmt.Sprintf("distributions[%d].amiDistributionConfiguration.name", i)
-			pos := d.NamePos
-			if dec := l.pos[d.Key()]; dec != nil {
-				if p, ok := dec.pos[path]; ok {
-					pos = p
-				}
-			}
-			region, _ := entry["region"].(string)
+			amiName, pos, region := ami.V, ami.Pos, entry.V.Region.V
 			var scheduled []string
 			for _, p := range users[name] {
 				if p.Schedule != nil && p.Schedule.ScheduleExpression != "" && p.Status != "DISABLED" {

@@ -9,18 +9,16 @@ import (
 
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/recipes/raw"
 	"gopkg.in/yaml.v3"
 )
 
 // MaxDocumentChars is Image Builder's limit on inline `data`.
 const MaxDocumentChars = 16000
 
-func (l *loader) component(pf *parsedFile, d *decoder, m map[string]any, meta Meta) {
-	c := &Component{Meta: meta}
-	getStr(m, "platform", &c.Platform)
-	getStr(m, "changeDescription", &c.ChangeDescription)
-	getStr(m, "kmsKeyId", &c.KmsKeyID)
-	c.SupportedOsVersions = strings1(m["supportedOsVersions"])
+func (l *loader) component(pf *parsedFile, r *raw.Component, m map[string]any, meta Meta) {
+	c := &Component{Meta: meta, Platform: r.Platform.V, ChangeDescription: r.ChangeDescription.V, KmsKeyID: r.KmsKeyID.V,
+		SupportedOsVersions: raw.Strings(r.SupportedOsVersions)}
 	if len(c.SupportedOsVersions) == 0 {
 		c.SupportedOsVersions = nil
 	}
@@ -30,15 +28,15 @@ func (l *loader) component(pf *parsedFile, d *decoder, m map[string]any, meta Me
 	}
 	var doc *awstoe.Document
 	var docFindings []diag.Finding
-	docPos := d.keyPos["document"]
+	docPos := r.Document.KeyPos
 	switch {
-	case m["document"] != nil:
-		node := m["document"].(*yaml.Node)
+	case r.Document.Set:
+		node := r.Document.V
 		c.Data = inlineDocumentText(pf, node)
 		doc, docFindings = awstoe.ParseNode(node, pf.path)
-	case m["documentFile"] != nil:
-		rel := m["documentFile"].(string)
-		docPos = d.pos["documentFile"]
+	case r.DocumentFile.Set:
+		rel := r.DocumentFile.V
+		docPos = r.DocumentFile.Pos
 		target, ok := l.fileRef(pf.path, docPos, "documentFile", rel)
 		if !ok {
 			break

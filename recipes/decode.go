@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/recipes/raw"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,21 +24,21 @@ const maxDepth = 64
 // decoder is the strict first layer: it walks yaml.Nodes against a Field
 // table, reports every deviation with its position and returns plain Go
 // values (string, int, bool, map[string]any, []any, map[string]string,
-// map[string][]string, *yaml.Node for documents). Positions of every value
-// are kept by path ("components[1].name") for the second layer.
+// map[string][]string, *yaml.Node for documents). In the same walk it
+// fills the file's raw struct (recipes/raw) with the values and their
+// positions, which the second layer builds the model from. Paths
+// ("components[1].name") only name a value in messages.
 type decoder struct {
 	file      string
 	kind      string
 	findings  []diag.Finding
-	pos       map[string]diag.Pos
-	keyPos    map[string]diag.Pos
 	budget    int
 	exhausted bool
 	depth     int
 }
 
 func newDecoder(file, kind string) *decoder {
-	return &decoder{file: file, kind: kind, pos: map[string]diag.Pos{}, keyPos: map[string]diag.Pos{}, budget: nodeBudget}
+	return &decoder{file: file, kind: kind, budget: nodeBudget}
 }
 
 func posOf(n *yaml.Node) diag.Pos { return diag.Pos{Line: n.Line, Column: n.Column} }
@@ -151,8 +152,9 @@ func (d *decoder) wrongType(n *yaml.Node, f *Field, path string) {
 	d.add(RuleWrongType, posOf(n), "%s must be %s, not %s%s", d.where(path), f.Type, describe(n), hint)
 }
 
-// value decodes n against f. ok is false when the value is unusable.
-func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
+// value decodes n against f, and into s when s is not nil. ok is false
+// when the value is unusable.
+func (d *decoder) value(n *yaml.Node, f *Field, path string, s slot) (any, bool) {
 	n = d.resolve(n)
 	if n == nil || !d.spend(n) {
 		return nil, false
@@ -166,7 +168,23 @@ func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 		}
 		return nil, false
 	}
-	d.pos[path] = posOf(n)
+	if s != nil {
+		s.SetPos(posOf(n))
+	}
+	v, ok := d.decodeValue(n, f, path, s)
+	if ok && s != nil {
+		switch f.Type {
+		case TString, TInt, TBool, TDocument:
+			bindScalar(s, v)
+		default:
+			s.Accept()
+		}
+	}
+	return v, ok
+}
+
+// decodeValue decodes a resolved node n against f.
+func (d *decoder) decodeValue(n *yaml.Node, f *Field, path string, s slot) (any, bool) {
 	switch f.Type {
 	case TString:
 		return d.str(n, f, path)
@@ -206,7 +224,7 @@ func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 		}
 		return b, true
 	case TObject:
-		return d.object(n, f, path)
+		return d.object(n, f, path, s)
 	case TList:
 		if n.Kind != yaml.SequenceNode {
 			d.wrongType(n, f, path)
@@ -218,8 +236,9 @@ func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 		}
 		d.length(at, f, path, len(n.Content), "items")
 		out := make([]any, 0, len(n.Content))
+		elems := listOf(s, len(n.Content))
 		for i, c := range n.Content {
-			v, ok := d.value(c, f.Elem, fmt.Sprintf("%s[%d]", path, i))
+			v, ok := d.value(c, f.Elem, fmt.Sprintf("%s[%d]", path, i), elems.slot(i))
 			if ok {
 				out = append(out, v)
 			} else if d.exhausted {
@@ -228,9 +247,9 @@ func (d *decoder) value(n *yaml.Node, f *Field, path string) (any, bool) {
 		}
 		return out, true
 	case TStringMap:
-		return d.stringMap(n, f, path)
+		return d.stringMap(n, f, path, s)
 	case TParamMap:
-		return d.paramMap(n, f, path)
+		return d.paramMap(n, f, path, s)
 	case TDocument:
 		if n.Kind != yaml.MappingNode {
 			d.wrongType(n, f, path)
@@ -371,13 +390,20 @@ func (d *decoder) pairs(n *yaml.Node, path string, fn func(key string, k, v *yam
 	}
 }
 
-func (d *decoder) stringMap(n *yaml.Node, f *Field, path string) (any, bool) {
+func (d *decoder) stringMap(n *yaml.Node, f *Field, path string, into slot) (any, bool) {
 	if n.Kind != yaml.MappingNode {
 		d.wrongType(n, f, path)
 		return nil, false
 	}
 	d.length(n, f, path, len(n.Content)/2, "entries")
 	out := make(map[string]string, len(n.Content)/2)
+	var typed map[string]raw.Value[string]
+	if into != nil {
+		if t, ok := into.Target().(*map[string]raw.Value[string]); ok {
+			typed = make(map[string]raw.Value[string], len(n.Content)/2)
+			*t = typed
+		}
+	}
 	d.pairs(n, path, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		if f.Elem != nil && f.Elem.Pattern != "" {
@@ -387,10 +413,12 @@ func (d *decoder) stringMap(n *yaml.Node, f *Field, path string) (any, bool) {
 			}
 		}
 		s, ok := d.scalarText(v, p, "the value")
+		if typed != nil {
+			typed[key] = raw.Value[string]{V: s, Pos: posOf(v), KeyPos: posOf(k), Set: ok}
+		}
 		if !ok {
 			return
 		}
-		d.pos[p] = posOf(v)
 		if f.Elem != nil && f.Elem.MaxLen > 0 && utf8.RuneCountInString(s) > f.Elem.MaxLen {
 			d.add(RuleLength, posOf(v), "%s is longer than %d characters; shorten it", d.where(p), f.Elem.MaxLen)
 		}
@@ -399,20 +427,25 @@ func (d *decoder) stringMap(n *yaml.Node, f *Field, path string) (any, bool) {
 	return out, true
 }
 
-func (d *decoder) paramMap(n *yaml.Node, f *Field, path string) (any, bool) {
+func (d *decoder) paramMap(n *yaml.Node, f *Field, path string, into slot) (any, bool) {
 	if n.Kind != yaml.MappingNode {
 		d.wrongType(n, f, path)
 		return nil, false
 	}
 	out := make(map[string][]string, len(n.Content)/2)
+	var typed map[string]raw.Value[[]string]
+	if into != nil {
+		if t, ok := into.Target().(*map[string]raw.Value[[]string]); ok {
+			typed = make(map[string]raw.Value[[]string], len(n.Content)/2)
+			*t = typed
+		}
+	}
 	d.pairs(n, path, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
-		d.keyPos[p] = posOf(k)
 		v = d.resolve(v)
 		if v == nil {
 			return
 		}
-		d.pos[p] = posOf(v)
 		switch v.Kind {
 		case yaml.SequenceNode:
 			vals := make([]string, 0, len(v.Content))
@@ -429,16 +462,23 @@ func (d *decoder) paramMap(n *yaml.Node, f *Field, path string) (any, bool) {
 				out[key] = []string{s}
 			}
 		}
+		if typed != nil {
+			vals, ok := out[key]
+			typed[key] = raw.Value[[]string]{V: vals, Pos: posOf(v), KeyPos: posOf(k), Set: ok}
+		}
 	})
 	return out, true
 }
 
-func (d *decoder) object(n *yaml.Node, f *Field, path string) (any, bool) {
+func (d *decoder) object(n *yaml.Node, f *Field, path string, s slot) (any, bool) {
 	if n.Kind != yaml.MappingNode {
 		d.wrongType(n, f, path)
 		return nil, false
 	}
 	out := make(map[string]any, len(n.Content)/2)
+	keys := structOf(s)
+	// present are the table's keys written, usable or not, where written.
+	var present keyList
 	d.pairs(n, path, func(key string, k, v *yaml.Node) {
 		c := f.child(key)
 		if c == nil {
@@ -446,14 +486,18 @@ func (d *decoder) object(n *yaml.Node, f *Field, path string) (any, bool) {
 			return
 		}
 		p := join(path, key)
-		d.keyPos[p] = posOf(k)
+		present = append(present, keyAt{key, posOf(k)})
+		cs := keys.slot(key)
+		if cs != nil {
+			cs.SetKeyPos(posOf(k))
+		}
 		if rv := d.resolve(v); rv != nil && isNull(rv) {
 			// JSON Schema (the editor) rejects a key without a value, and
 			// the API has no "empty" for it either: say so, once.
 			d.add(RuleWrongType, posOf(k), "%s has no value; give it %s or remove the key", d.where(p), c.Type)
 			return
 		}
-		if val, ok := d.value(v, c, p); ok {
+		if val, ok := d.value(v, c, p, cs); ok {
 			out[key] = val
 		}
 	})
@@ -465,7 +509,7 @@ func (d *decoder) object(n *yaml.Node, f *Field, path string) (any, bool) {
 			continue
 		}
 		if _, ok := out[c.Name]; !ok {
-			if _, present := d.keyPos[join(path, c.Name)]; present {
+			if _, ok := present.pos(c.Name); ok {
 				continue // present but invalid: already reported
 			}
 			hint := ""
@@ -476,18 +520,35 @@ func (d *decoder) object(n *yaml.Node, f *Field, path string) (any, bool) {
 		}
 	}
 	for _, group := range f.ExactlyOne {
-		d.exclusive(n, path, group, true)
+		d.exclusive(n, path, present, group, true)
 	}
 	for _, group := range f.AtMostOne {
-		d.exclusive(n, path, group, false)
+		d.exclusive(n, path, present, group, false)
 	}
 	return out, true
 }
 
-func (d *decoder) exclusive(n *yaml.Node, path string, group []string, needOne bool) {
+// keyAt is a key of a mapping and where it is.
+type keyAt struct {
+	key string
+	at  diag.Pos
+}
+
+type keyList []keyAt
+
+func (l keyList) pos(key string) (diag.Pos, bool) {
+	for _, k := range l {
+		if k.key == key {
+			return k.at, true
+		}
+	}
+	return diag.Pos{}, false
+}
+
+func (d *decoder) exclusive(n *yaml.Node, path string, written keyList, group []string, needOne bool) {
 	var present []string
 	for _, g := range group {
-		if _, ok := d.keyPos[join(path, g)]; ok {
+		if _, ok := written.pos(g); ok {
 			present = append(present, g)
 		}
 	}
@@ -495,7 +556,8 @@ func (d *decoder) exclusive(n *yaml.Node, path string, group []string, needOne b
 	case len(present) == 0 && needOne:
 		d.add(RuleRequiredField, posOf(n), "%s needs one of %s; add one", d.where(path), strings.Join(group, " or "))
 	case len(present) > 1:
-		d.add(RuleExclusiveFields, d.keyPos[join(path, present[1])], "%s sets both %s and %s; keep only one", d.where(path), present[0], present[1])
+		at, _ := written.pos(present[1])
+		d.add(RuleExclusiveFields, at, "%s sets both %s and %s; keep only one", d.where(path), present[0], present[1])
 	}
 }
 

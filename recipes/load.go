@@ -14,6 +14,7 @@ import (
 	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/recipes/raw"
 	"gopkg.in/yaml.v3"
 )
 
@@ -45,8 +46,12 @@ type loader struct {
 	// regular holds the walked files whose directory entry says they are
 	// regular files in real folders: they need no symlink resolution.
 	regular map[string]bool
-	// positions of every decoded recipe and pipeline, for the cross checks.
-	pos map[Key]*decoder
+	// What the cross checks take positions from: the parameter keys of a
+	// recipe's component entries (aligned with its Components), the raw
+	// distributions and pipelines by name.
+	paramKeys map[Key][]keyList
+	dists     map[string]*raw.Distribution
+	pipelines map[string]*raw.Pipeline
 }
 
 func (l *loader) add(rule string, sev diag.Severity, file string, p diag.Pos, format string, args ...any) {
@@ -78,43 +83,32 @@ func (l *loader) loadConfig() (Config, error) {
 		return cfg, nil
 	}
 	d := newDecoder(name, ConfigFile)
-	v, ok := d.value(pf.root, ConfigSchema, "")
+	var rc raw.Value[raw.Config]
+	_, ok := d.value(pf.root, ConfigSchema, "", &rc)
 	l.findings = append(l.findings, d.findings...)
 	if !ok {
 		return cfg, nil
 	}
-	m := v.(map[string]any)
-	getStr(m, "root", &cfg.Root)
-	getStr(m, "backend", &cfg.Backend)
-	if aws, ok := m["aws"].(map[string]any); ok {
-		getStr(aws, "region", &cfg.AWS.Region)
+	c := &rc.V
+	cfg.Root = c.Root.Or(cfg.Root)
+	cfg.Backend = c.Backend.Or(cfg.Backend)
+	cfg.AWS.Region = c.AWS.V.Region.Or(cfg.AWS.Region)
+	cfg.Local.Engine = c.Local.V.Engine.Or(cfg.Local.Engine)
+	cfg.Local.Store = c.Local.V.Store.Or(cfg.Local.Store)
+	if standIns := c.Local.V.Components; standIns.Set {
+		cfg.Local.Components = raw.Plain(standIns)
+		l.checkStandIns(name, standIns)
 	}
-	if local, ok := m["local"].(map[string]any); ok {
-		getStr(local, "engine", &cfg.Local.Engine)
-		getStr(local, "store", &cfg.Local.Store)
-		if c, ok := local["components"].(map[string]string); ok {
-			cfg.Local.Components = c
-			l.checkStandIns(name, d, c)
-		}
-	}
-	if ver, ok := m["versioning"].(map[string]any); ok {
-		getStr(ver, "bump", &cfg.Versioning.Bump)
-		if b, ok := ver["propagate"].(bool); ok {
-			cfg.Versioning.Propagate = b
-		}
-	}
-	if rel, ok := m["release"].(map[string]any); ok {
-		getStr(rel, "tagPattern", &cfg.Release.TagPattern)
-	}
-	if rep, ok := m["report"].(map[string]any); ok {
-		getStr(rep, "comment", &cfg.Report.Comment)
-		getStr(rep, "statuses", &cfg.Report.Statuses)
-	}
+	cfg.Versioning.Bump = c.Versioning.V.Bump.Or(cfg.Versioning.Bump)
+	cfg.Versioning.Propagate = c.Versioning.V.Propagate.Or(cfg.Versioning.Propagate)
+	cfg.Release.TagPattern = c.Release.V.TagPattern.Or(cfg.Release.TagPattern)
+	cfg.Report.Comment = c.Report.V.Comment.Or(cfg.Report.Comment)
+	cfg.Report.Statuses = c.Report.V.Statuses.Or(cfg.Report.Statuses)
 	root := path.Clean(strings.TrimPrefix(cfg.Root, "./"))
 	if root == "" {
 		root = "."
 	}
-	rootPos := d.pos["root"]
+	rootPos := c.Root.Pos
 	switch {
 	case !fs.ValidPath(root):
 		l.add(RuleConfigRoot, diag.Error, name, rootPos, "root %q must be a relative folder inside the repository (no .., no leading /); fix root: in %s", cfg.Root, name)
@@ -138,13 +132,17 @@ func (l *loader) loadConfig() (Config, error) {
 // checkStandIns checks local.components: valid ARN patterns mapped to
 // AWSTOE documents that exist and validate (the local backend runs them
 // in Linux containers).
-func (l *loader) checkStandIns(file string, d *decoder, standIns map[string]string) {
-	for _, pattern := range sortedKeys(standIns) {
-		at := d.pos["local.components."+pattern]
-		if _, err := path.Match(pattern, ""); err != nil {
-			l.add(RuleValuePattern, diag.Error, file, d.keyPos["local.components."+pattern], "local.components pattern %q is not a valid path.Match pattern (%v); fix the brackets or escapes", pattern, err)
+func (l *loader) checkStandIns(file string, standIns raw.StringMap) {
+	for _, pattern := range sortedKeys(standIns.V) {
+		entry := standIns.V[pattern]
+		if !entry.Set {
+			continue
 		}
-		rel := standIns[pattern]
+		at := entry.Pos
+		if _, err := path.Match(pattern, ""); err != nil {
+			l.add(RuleValuePattern, diag.Error, file, entry.KeyPos, "local.components pattern %q is not a valid path.Match pattern (%v); fix the brackets or escapes", pattern, err)
+		}
+		rel := entry.V
 		target := path.Clean(rel)
 		if !fs.ValidPath(target) {
 			l.add(RuleFileRef, diag.Error, file, at, "local.components %q: %q must be a path relative to the repository root, inside it", pattern, rel)
@@ -172,12 +170,6 @@ func (l *loader) checkStandIns(file string, d *decoder, standIns map[string]stri
 		if doc != nil {
 			l.findings = append(l.findings, doc.Validate(awstoe.ValidateOptions{Platform: awstoe.PlatformLinux})...)
 		}
-	}
-}
-
-func getStr(m map[string]any, key string, dst *string) {
-	if s, ok := m[key].(string); ok {
-		*dst = s
 	}
 }
 
@@ -438,7 +430,8 @@ func looksLikeResource(root *yaml.Node) bool {
 // and returns all findings, sorted. The error is set only when the
 // repository cannot be read at all.
 func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
-	l := &loader{fsys: fsys, repo: NewRepo(), files: map[string]bool{}, parsed: map[string]*parsedFile{}, pos: map[Key]*decoder{}}
+	l := &loader{fsys: fsys, repo: NewRepo(), files: map[string]bool{}, parsed: map[string]*parsedFile{},
+		paramKeys: map[Key][]keyList{}, dists: map[string]*raw.Distribution{}, pipelines: map[string]*raw.Pipeline{}}
 	if _, err := fs.Stat(fsys, "."); err != nil {
 		return nil, nil, fmt.Errorf("read repository root: %w", err)
 	}
@@ -561,75 +554,100 @@ func (l *loader) resource(pf *parsedFile) {
 		l.add(RuleUnknownKind, diag.Error, pf.path, posOf(v), "kind %q is not a resource kind; %suse one of Component, ImageRecipe, ContainerRecipe, InfrastructureConfiguration, DistributionConfiguration, ImagePipeline", pf.kind, hint)
 		return
 	}
-	d := newDecoder(pf.path, string(kind))
-	v, ok := d.value(pf.root, schema, "")
-	l.findings = append(l.findings, d.findings...)
-	if !ok {
-		return
-	}
-	m := v.(map[string]any)
-	name, _ := m["name"].(string)
-	if name == "" {
-		return // reported: name is required
-	}
-	meta := Meta{Kind: kind, Name: name, File: pf.path, NamePos: d.pos["name"], VersionPos: d.pos["version"]}
-	getStr(m, "version", &meta.Version)
-	getStr(m, "description", &meta.Description)
-	if t, ok := m["tags"].(map[string]string); ok {
-		meta.Tags = t
-	}
-	if !l.unique(meta) {
-		return
-	}
 	switch kind {
 	case KindComponent:
-		l.component(pf, d, m, meta)
+		build(l, pf, schema, l.component)
 	case KindImageRecipe:
-		r := &ImageRecipe{Recipe: l.recipe(pf, d, m, meta)}
-		r.ContentHash = contentHash(m, nil)
-		l.repo.ImageRecipes[name] = r
-		l.pos[meta.Key()] = d
+		build(l, pf, schema, l.imageRecipe)
 	case KindContainerRecipe:
-		l.containerRecipe(pf, d, m, meta)
+		build(l, pf, schema, l.containerRecipe)
 	case KindInfrastructure:
-		inf := &Infrastructure{Meta: meta, Spec: specOf(m, "instanceProfileName")}
-		getStr(m, "instanceProfileName", &inf.InstanceProfileName)
-		inf.ContentHash = contentHash(m, nil)
-		l.repo.Infrastructures[name] = inf
+		build(l, pf, schema, l.infrastructure)
 	case KindDistribution:
-		dist := &Distribution{Meta: meta}
-		if list, ok := m["distributions"].([]any); ok {
-			for _, e := range list {
-				if em, ok := e.(map[string]any); ok {
-					dist.Distributions = append(dist.Distributions, em)
-				}
+		build(l, pf, schema, l.distribution)
+	case KindPipeline:
+		build(l, pf, schema, l.pipeline)
+	}
+}
+
+// build decodes a resource file into its kind's raw struct T and, when it
+// defines a usable resource, hands it to the kind's builder.
+func build[T any](l *loader, pf *parsedFile, schema *Field, kind func(pf *parsedFile, r *T, m map[string]any, meta Meta)) {
+	var r raw.Value[T]
+	if m, meta, ok := l.decode(pf, schema, &r); ok {
+		kind(pf, &r.V, m, meta)
+	}
+}
+
+// decode decodes a resource file strictly against its field table, into
+// r (the raw.Value of the kind's raw struct) and into plain values (the
+// API's Spec and the content hash) in one walk. ok is false when the file
+// defines no usable resource (reported) or one of its kind and name is
+// already loaded.
+func (l *loader) decode(pf *parsedFile, schema *Field, r slot) (map[string]any, Meta, bool) {
+	d := newDecoder(pf.path, pf.kind)
+	v, ok := d.value(pf.root, schema, "", r)
+	l.findings = append(l.findings, d.findings...)
+	if !ok {
+		return nil, Meta{}, false
+	}
+	c := r.Target().(interface{ Common() *raw.Meta }).Common()
+	if c.Name.V == "" {
+		return nil, Meta{}, false // reported: name is required
+	}
+	meta := Meta{Kind: Kind(pf.kind), Name: c.Name.V, File: pf.path, NamePos: c.Name.Pos,
+		Description: c.Description.V, Tags: raw.Plain(c.Tags)}
+	if vr, ok := r.Target().(interface{ VersionValue() *raw.Value[string] }); ok {
+		version := vr.VersionValue()
+		meta.Version, meta.VersionPos = version.V, version.Pos
+	}
+	if !l.unique(meta) {
+		return nil, Meta{}, false
+	}
+	return v.(map[string]any), meta, true
+}
+
+func (l *loader) imageRecipe(_ *parsedFile, r *raw.ImageRecipe, m map[string]any, meta Meta) {
+	ir := &ImageRecipe{Recipe: l.recipe(&r.Recipe, m, meta)}
+	ir.ContentHash = contentHash(m, nil)
+	l.repo.ImageRecipes[meta.Name] = ir
+}
+
+func (l *loader) infrastructure(_ *parsedFile, r *raw.Infrastructure, m map[string]any, meta Meta) {
+	inf := &Infrastructure{Meta: meta, InstanceProfileName: r.InstanceProfileName.V, Spec: specOf(m, "instanceProfileName")}
+	inf.ContentHash = contentHash(m, nil)
+	l.repo.Infrastructures[meta.Name] = inf
+}
+
+func (l *loader) distribution(_ *parsedFile, r *raw.Distribution, m map[string]any, meta Meta) {
+	dist := &Distribution{Meta: meta}
+	if list, ok := m["distributions"].([]any); ok {
+		for _, e := range list {
+			if em, ok := e.(map[string]any); ok {
+				dist.Distributions = append(dist.Distributions, em)
 			}
 		}
-		if loc, ok := m["local"].(map[string]any); ok {
-			dist.Local = &LocalDistribution{Images: strings1(loc["images"])}
-			getStr(loc, "registry", &dist.Local.Registry)
-			dist.Local.Export, _ = loc["export"].(bool)
-		}
-		dist.ContentHash = contentHash(m, nil)
-		l.repo.Distributions[name] = dist
-		l.pos[meta.Key()] = d // the ami-name rule points at the name's line
-	case KindPipeline:
-		p := &Pipeline{Meta: meta, Spec: specOf(m, "imageRecipe", "containerRecipe", "infrastructureConfiguration", "distributionConfiguration", "schedule", "status")}
-		getStr(m, "imageRecipe", &p.ImageRecipe)
-		getStr(m, "containerRecipe", &p.ContainerRecipe)
-		getStr(m, "infrastructureConfiguration", &p.InfrastructureConfiguration)
-		getStr(m, "distributionConfiguration", &p.DistributionConfiguration)
-		getStr(m, "status", &p.Status)
-		if s, ok := m["schedule"].(map[string]any); ok {
-			p.Schedule = &Schedule{}
-			getStr(s, "scheduleExpression", &p.Schedule.ScheduleExpression)
-			getStr(s, "timezone", &p.Schedule.Timezone)
-			getStr(s, "pipelineExecutionStartCondition", &p.Schedule.PipelineExecutionStartCondition)
-		}
-		p.ContentHash = contentHash(m, nil)
-		l.repo.Pipelines[name] = p
-		l.pos[meta.Key()] = d
 	}
+	if loc := &r.Local; loc.Set {
+		dist.Local = &LocalDistribution{Images: raw.Strings(loc.V.Images), Registry: loc.V.Registry.V, Export: loc.V.Export.V}
+	}
+	dist.ContentHash = contentHash(m, nil)
+	l.repo.Distributions[meta.Name] = dist
+	l.dists[meta.Name] = r // the ami-name rule points at the AMI name's line
+}
+
+func (l *loader) pipeline(_ *parsedFile, r *raw.Pipeline, m map[string]any, meta Meta) {
+	p := &Pipeline{Meta: meta, Spec: specOf(m, "imageRecipe", "containerRecipe", "infrastructureConfiguration", "distributionConfiguration", "schedule", "status"),
+		ImageRecipe: r.ImageRecipe.V, ContainerRecipe: r.ContainerRecipe.V,
+		InfrastructureConfiguration: r.InfrastructureConfiguration.V, DistributionConfiguration: r.DistributionConfiguration.V,
+		Status: r.Status.V}
+	if s := &r.Schedule; s.Set {
+		p.Schedule = &Schedule{ScheduleExpression: s.V.ScheduleExpression.V, Timezone: s.V.Timezone.V,
+			PipelineExecutionStartCondition: s.V.PipelineExecutionStartCondition.V}
+	}
+	p.ContentHash = contentHash(m, nil)
+	l.repo.Pipelines[meta.Name] = p
+	l.pipelines[meta.Name] = r
 }
 
 // unique reports a second resource of one kind and name. Image and
@@ -685,17 +703,6 @@ func specOf(m map[string]any, typed ...string) map[string]any {
 	return out
 }
 
-func strings1(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, e := range list {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // fileRef resolves a path written in file (relative to that file) to a
 // path of fsys, or reports why it cannot be used.
 func (l *loader) fileRef(file string, p diag.Pos, key, rel string) (string, bool) {
@@ -730,36 +737,36 @@ func (l *loader) fileRef(file string, p diag.Pos, key, rel string) (string, bool
 	return target, true
 }
 
-func (l *loader) recipe(pf *parsedFile, d *decoder, m map[string]any, meta Meta) Recipe {
-	r := Recipe{Meta: meta, ParentImagePos: d.pos["parentImage"]}
-	getStr(m, "parentImage", &r.ParentImage)
-	getStr(m, "workingDirectory", &r.WorkingDirectory)
-	if loc, ok := m["local"].(map[string]any); ok {
-		getStr(loc, "parentImage", &r.LocalParentImage)
-	}
-	if list, ok := m["components"].([]any); ok {
-		for i, e := range list {
-			em, ok := e.(map[string]any)
-			if !ok {
-				continue
-			}
-			p := fmt.Sprintf("components[%d]", i)
-			ref := ComponentRef{Pos: d.pos[p], VersionPos: d.pos[p+".version"]}
-			getStr(em, "name", &ref.Name)
-			getStr(em, "arn", &ref.ARN)
-			getStr(em, "version", &ref.Version)
-			if pm, ok := em["parameters"].(map[string][]string); ok {
-				ref.Parameters = pm
-			}
-			if ref.Name == "" && ref.ARN == "" {
-				continue
-			}
-			r.Components = append(r.Components, ref)
+func (l *loader) recipe(r *raw.Recipe, m map[string]any, meta Meta) Recipe {
+	rec := Recipe{Meta: meta, ParentImage: r.ParentImage.V, ParentImagePos: r.ParentImage.Pos,
+		WorkingDirectory: r.WorkingDirectory.V, LocalParentImage: r.Local.V.ParentImage.V}
+	var paramKeys []keyList
+	for i := range r.Components.V {
+		e := &r.Components.V[i]
+		if !e.Set {
+			continue
 		}
+		ref := ComponentRef{Name: e.V.Name.V, ARN: e.V.ARN.V, Version: e.V.Version.V, Pos: e.Pos, VersionPos: e.V.Version.Pos}
+		if ref.Name == "" && ref.ARN == "" {
+			continue
+		}
+		var keys keyList
+		if params := &e.V.Parameters; params.Set {
+			ref.Parameters = make(map[string][]string, len(params.V))
+			for name, v := range params.V {
+				keys = append(keys, keyAt{name, v.KeyPos})
+				if v.Set {
+					ref.Parameters[name] = v.V
+				}
+			}
+		}
+		rec.Components = append(rec.Components, ref)
+		paramKeys = append(paramKeys, keys)
 	}
-	r.Spec = specOf(m, "parentImage", "components", "workingDirectory", "local",
+	l.paramKeys[meta.Key()] = paramKeys
+	rec.Spec = specOf(m, "parentImage", "components", "workingDirectory", "local",
 		"containerType", "dockerfileTemplate", "dockerfileTemplateFile", "targetRepository")
-	return r
+	return rec
 }
 
 var (
@@ -767,17 +774,14 @@ var (
 	reComponentsPlaceholder = lazyre.New(`\{\{\{\s*imagebuilder:components\s*\}\}\}`)
 )
 
-func (l *loader) containerRecipe(pf *parsedFile, d *decoder, m map[string]any, meta Meta) {
-	cr := &ContainerRecipe{Recipe: l.recipe(pf, d, m, meta)}
-	getStr(m, "containerType", &cr.ContainerType)
-	getStr(m, "dockerfileTemplate", &cr.DockerfileTemplate)
-	if tr, ok := m["targetRepository"].(map[string]any); ok {
-		getStr(tr, "service", &cr.TargetRepository.Service)
-		getStr(tr, "repositoryName", &cr.TargetRepository.RepositoryName)
-	}
-	tplPos := d.pos["dockerfileTemplate"]
-	if rel, ok := m["dockerfileTemplateFile"].(string); ok {
-		tplPos = d.pos["dockerfileTemplateFile"]
+func (l *loader) containerRecipe(pf *parsedFile, r *raw.ContainerRecipe, m map[string]any, meta Meta) {
+	cr := &ContainerRecipe{Recipe: l.recipe(&r.Recipe, m, meta), ContainerType: r.ContainerType.V, DockerfileTemplate: r.DockerfileTemplate.V}
+	cr.TargetRepository.Service = r.TargetRepository.V.Service.V
+	cr.TargetRepository.RepositoryName = r.TargetRepository.V.RepositoryName.V
+	tplPos := r.DockerfileTemplate.Pos
+	if file := &r.DockerfileTemplateFile; file.Set {
+		rel := file.V
+		tplPos = file.Pos
 		if target, ok := l.fileRef(pf.path, tplPos, "dockerfileTemplateFile", rel); ok {
 			data, prob := l.readRegular(target)
 			l.examined(target)
@@ -805,5 +809,4 @@ func (l *loader) containerRecipe(pf *parsedFile, d *decoder, m map[string]any, m
 	}
 	cr.ContentHash = contentHash(m, map[string]any{"dockerfileTemplate": cr.DockerfileTemplate, "dockerfileTemplateFile": nil})
 	l.repo.ContainerRecipes[meta.Name] = cr
-	l.pos[meta.Key()] = d
 }

@@ -103,7 +103,7 @@ func componentIdentity(ref ComponentRef) string {
 }
 
 func (l *loader) checkRecipe(r *Recipe, container bool) {
-	d := l.pos[r.Key()]
+	paramKeys := l.paramKeys[r.Key()]
 	file := r.File
 	// parentImage's form is the field table's (decoder); here only the
 	// recipe: reference.
@@ -145,7 +145,7 @@ func (l *loader) checkRecipe(r *Recipe, container bool) {
 				l.add(RulePlatformMismatch, diag.Error, file, ref.Pos, "component %q is for %s but %q is for %s; a recipe builds one platform: use components of one platform", c.Name, c.Platform, firstName, firstPlatform)
 			}
 		}
-		l.checkParams(file, d, i, ref, c)
+		l.checkParams(file, paramKeys[i], ref, c)
 	}
 }
 
@@ -190,20 +190,17 @@ func cmpPart(a, b string) int {
 
 // checkParams compares the parameters a recipe passes with the ones the
 // component's document declares.
-func (l *loader) checkParams(file string, d *decoder, i int, ref ComponentRef, c *Component) {
+func (l *loader) checkParams(file string, keys keyList, ref ComponentRef, c *Component) {
 	declared := map[string]Parameter{}
 	for _, p := range c.Parameters {
 		declared[p.Name] = p
 	}
-	base := fmt.Sprintf("components[%d].parameters", i)
 	for _, name := range sortedKeys(ref.Parameters) {
 		vals := ref.Parameters[name]
 		p, ok := declared[name]
 		pos := ref.Pos
-		if d != nil {
-			if kp, ok := d.keyPos[base+"."+name]; ok {
-				pos = kp
-			}
+		if kp, ok := keys.pos(name); ok {
+			pos = kp
 		}
 		if !ok {
 			names := make([]string, 0, len(c.Parameters))
@@ -287,27 +284,21 @@ func (l *loader) checkParentCycles() {
 }
 
 func (l *loader) checkPipeline(p *Pipeline) {
-	d := l.pos[p.Key()]
-	at := func(key string) diag.Pos {
-		if d == nil {
-			return p.NamePos
-		}
-		return d.pos[key]
-	}
+	r := l.pipelines[p.Name]
 	if p.ImageRecipe != "" {
-		l.checkRecipeRef(p, "imageRecipe", p.ImageRecipe, KindImageRecipe, "containerRecipe", at("imageRecipe"))
+		l.checkRecipeRef(p, "imageRecipe", p.ImageRecipe, KindImageRecipe, "containerRecipe", r.ImageRecipe.Pos)
 	}
 	if p.ContainerRecipe != "" {
-		l.checkRecipeRef(p, "containerRecipe", p.ContainerRecipe, KindContainerRecipe, "imageRecipe", at("containerRecipe"))
+		l.checkRecipeRef(p, "containerRecipe", p.ContainerRecipe, KindContainerRecipe, "imageRecipe", r.ContainerRecipe.Pos)
 	}
 	if n := p.InfrastructureConfiguration; n != "" {
 		if _, ok := l.repo.Infrastructures[n]; !ok {
-			l.add(RuleRefMissing, diag.Error, p.File, at("infrastructureConfiguration"), "infrastructureConfiguration %q is not defined in this repository; fix the name or add an InfrastructureConfiguration", n)
+			l.add(RuleRefMissing, diag.Error, p.File, r.InfrastructureConfiguration.Pos, "infrastructureConfiguration %q is not defined in this repository; fix the name or add an InfrastructureConfiguration", n)
 		}
 	}
 	if n := p.DistributionConfiguration; n != "" {
 		if _, ok := l.repo.Distributions[n]; !ok {
-			l.add(RuleRefMissing, diag.Error, p.File, at("distributionConfiguration"), "distributionConfiguration %q is not defined in this repository; fix the name or add a DistributionConfiguration", n)
+			l.add(RuleRefMissing, diag.Error, p.File, r.DistributionConfiguration.Pos, "distributionConfiguration %q is not defined in this repository; fix the name or add a DistributionConfiguration", n)
 		}
 	}
 }
