@@ -1,8 +1,12 @@
 package vcs_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
@@ -62,6 +66,86 @@ func TestStickyBody(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("err = %v, want %q", err, c.err)
+			}
+		})
+	}
+}
+
+// fakeThread is a comment thread of pages of two.
+type fakeThread struct {
+	comments []vcs.Comment
+	listErr  error
+	pages    []int
+	writes   []string
+}
+
+func (f *fakeThread) Page(_ context.Context, page int) ([]vcs.Comment, int, error) {
+	f.pages = append(f.pages, page)
+	if f.listErr != nil {
+		return nil, 0, f.listErr
+	}
+	lo, hi := min((page-1)*2, len(f.comments)), min(page*2, len(f.comments))
+	next := page + 1
+	if hi == len(f.comments) {
+		next = 0
+	}
+	return f.comments[lo:hi], next, nil
+}
+
+func (f *fakeThread) Edit(_ context.Context, id int64, body string) error {
+	f.writes = append(f.writes, fmt.Sprintf("edit %d: %s", id, body))
+	return nil
+}
+
+func (f *fakeThread) Create(_ context.Context, body string) error {
+	f.writes = append(f.writes, "create: "+body)
+	return nil
+}
+
+// The one sticky-comment flow of every host: our comment is found on any
+// page by its first line and author and edited; look-alikes are left
+// alone and a new one is created; the body is cut to the host's limit.
+func TestUpsertSticky(t *testing.T) {
+	ours := report.StickyMarker("images")
+	body := ours + "\n### ✅ passed"
+	lookAlikes := []vcs.Comment{
+		{ID: 1, Body: "PR text: " + ours, Ours: true},
+		{ID: 2, Body: ours + "\nquoted by a person", Ours: false},
+		{ID: 3, Body: report.StickyMarker(".") + "\nthe other root's", Ours: true},
+	}
+	cases := []struct {
+		name     string
+		comments []vcs.Comment
+		limit    int
+		listErr  error
+		number   int // -1: none
+		want     []string
+		pages    []int
+		err      string
+	}{
+		{name: "only look-alikes: created after reading every page", comments: lookAlikes, limit: 1000,
+			want: []string{"create: " + body}, pages: []int{1, 2}},
+		{name: "ours on the last page is edited", comments: append(lookAlikes, vcs.Comment{ID: 9, Body: ours + "\n### old", Ours: true}), limit: 1000,
+			want: []string{"edit 9: " + body}, pages: []int{1, 2}},
+		{name: "no comments", limit: 1000, want: []string{"create: " + body}, pages: []int{1}},
+		{name: "cut to the limit, marker kept", limit: utf8.RuneCountInString(ours) + 3,
+			want: []string{"create: " + ours + "\n#…"}, pages: []int{1}},
+		{name: "listing fails: nothing written", listErr: errors.New("HTTP 500"), limit: 1000, err: "HTTP 500", pages: []int{1}},
+		{name: "no pull request number: nothing read", number: -1, limit: 1000, err: "no pull or merge request"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeThread{comments: c.comments, listErr: c.listErr}
+			ci := &vcs.Context{CommentMarker: ours, Number: 7}
+			if c.number < 0 {
+				ci.Number = 0
+			}
+			err := vcs.UpsertSticky(context.Background(), ci, body, c.limit, f)
+			if (err == nil) != (c.err == "") || (err != nil && !strings.Contains(err.Error(), c.err)) {
+				t.Fatalf("err = %v, want %q", err, c.err)
+			}
+			if fmt.Sprint(f.writes) != fmt.Sprint(c.want) || fmt.Sprint(f.pages) != fmt.Sprint(c.pages) {
+				t.Errorf("writes %q pages %v, want %q pages %v", f.writes, f.pages, c.want, c.pages)
 			}
 		})
 	}

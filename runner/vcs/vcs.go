@@ -6,7 +6,6 @@ package vcs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -138,19 +137,6 @@ type Host interface {
 // comment.
 type Annotator interface {
 	AnnotationNote(fs []diag.Finding) string
-}
-
-// StickyBody returns the marker the sticky comment of ci is found by, and
-// checks that body starts with it: a comment posted without its marker
-// could never be found again, and a second would follow on every run.
-func StickyBody(ci *Context, body string) (string, error) {
-	if ci.CommentMarker == "" {
-		return "", errors.New("the CI context has no comment identity (vcs.Context.CommentMarker): cannot find the comment again")
-	}
-	if !report.IsSticky(body, ci.CommentMarker) {
-		return "", errors.New("the comment body does not start with its marker (vcs.Context.CommentMarker): cannot find it again")
-	}
-	return ci.CommentMarker, nil
 }
 
 // StatusName is the commit status name for a recipe or "lint".

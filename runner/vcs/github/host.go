@@ -176,48 +176,49 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 }
 
 // UpsertComment edits the sticky comment (a comment by our own author
-// whose first line is the context's CommentMarker) in place, or creates it. Every page
-// of comments is searched.
+// whose first line is the context's CommentMarker) in place, or creates
+// it, searching every page of comments (vcs.UpsertSticky).
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
 	if c == nil || err != nil {
 		return err
 	}
-	if h.ci.Number == 0 {
-		return errors.New("no pull request number in the event: cannot comment")
+	return vcs.UpsertSticky(ctx, h.ci, body, CommentLimit, &comments{h: h, c: c})
+}
+
+// comments is the pull request's issue comments behind vcs.Comments.
+type comments struct {
+	h       *Host
+	c       *gh.Client
+	authors map[string]bool
+}
+
+func (t *comments) Page(ctx context.Context, page int) ([]vcs.Comment, int, error) {
+	if t.authors == nil {
+		t.authors = t.h.commentAuthors(ctx, t.c)
 	}
-	body = report.Truncate(body, CommentLimit)
-	marker, err := vcs.StickyBody(h.ci, body)
+	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100, Page: page}}
+	list, resp, err := t.c.Issues.ListComments(ctx, t.h.owner, t.h.repo, t.h.ci.Number, opts)
 	if err != nil {
-		return err
+		return nil, 0, t.h.fail("list pull-request comments", err)
 	}
-	authors := h.commentAuthors(ctx, c)
-	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
-	var found *gh.IssueComment
-	for found == nil {
-		page, resp, err := c.Issues.ListComments(ctx, h.owner, h.repo, h.ci.Number, opts)
-		if err != nil {
-			return h.fail("list pull-request comments", err)
-		}
-		for _, cm := range page {
-			if report.IsSticky(cm.GetBody(), marker) && authors[cm.GetUser().GetLogin()] {
-				found = cm
-				break
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	out := make([]vcs.Comment, len(list))
+	for i, cm := range list {
+		out[i] = vcs.Comment{ID: cm.GetID(), Body: cm.GetBody(), Ours: t.authors[cm.GetUser().GetLogin()]}
 	}
-	if found != nil {
-		if _, _, err := c.Issues.EditComment(ctx, h.owner, h.repo, found.GetID(), &gh.IssueComment{Body: gh.Ptr(body)}); err != nil {
-			return h.fail("edit the pull-request comment", err)
-		}
-		return nil
+	return out, resp.NextPage, nil
+}
+
+func (t *comments) Edit(ctx context.Context, id int64, body string) error {
+	if _, _, err := t.c.Issues.EditComment(ctx, t.h.owner, t.h.repo, id, &gh.IssueComment{Body: gh.Ptr(body)}); err != nil {
+		return t.h.fail("edit the pull-request comment", err)
 	}
-	if _, _, err := c.Issues.CreateComment(ctx, h.owner, h.repo, h.ci.Number, &gh.IssueComment{Body: gh.Ptr(body)}); err != nil {
-		return h.fail("comment on the pull request", err)
+	return nil
+}
+
+func (t *comments) Create(ctx context.Context, body string) error {
+	if _, _, err := t.c.Issues.CreateComment(ctx, t.h.owner, t.h.repo, t.h.ci.Number, &gh.IssueComment{Body: gh.Ptr(body)}); err != nil {
+		return t.h.fail("comment on the pull request", err)
 	}
 	return nil
 }

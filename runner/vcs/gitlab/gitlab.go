@@ -230,51 +230,54 @@ func (h *Host) SetStatus(ctx context.Context, s vcs.Status) error {
 }
 
 // UpsertComment edits the sticky note (by the token's user, its first line
-// the context's CommentMarker) in place or creates it, searching every page of notes.
+// the context's CommentMarker) in place or creates it, searching every
+// page of notes (vcs.UpsertSticky).
 func (h *Host) UpsertComment(ctx context.Context, body string) error {
 	c, err := h.api()
 	if c == nil || err != nil {
 		return err
 	}
-	if h.ci.Number == 0 {
-		return errors.New("no merge request IID (CI_MERGE_REQUEST_IID): cannot add a note")
-	}
-	body = report.Truncate(body, NoteLimit)
-	marker, err := vcs.StickyBody(h.ci, body)
+	return vcs.UpsertSticky(ctx, h.ci, body, NoteLimit, &notes{h: h, c: c, mr: int64(h.ci.Number)})
+}
+
+// notes is the merge request's notes behind vcs.Comments.
+type notes struct {
+	h  *Host
+	c  *gl.Client
+	mr int64
+}
+
+func (t *notes) Page(ctx context.Context, page int) ([]vcs.Comment, int, error) {
+	me, err := t.h.currentUser(ctx, t.c)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	me, err := h.currentUser(ctx, c)
+	opt := &gl.ListMergeRequestNotesOptions{ListOptions: gl.ListOptions{PerPage: 100, Page: int64(page)}}
+	list, resp, err := t.c.Notes.ListMergeRequestNotes(t.h.project, t.mr, opt, gl.WithContext(ctx))
 	if err != nil {
-		return err
+		return nil, 0, t.h.fail("list merge-request notes", err)
 	}
-	mr := int64(h.ci.Number)
-	opt := &gl.ListMergeRequestNotesOptions{ListOptions: gl.ListOptions{PerPage: 100, Page: 1}}
-	var found *gl.Note
-	for found == nil {
-		notes, resp, err := c.Notes.ListMergeRequestNotes(h.project, mr, opt, gl.WithContext(ctx))
-		if err != nil {
-			return h.fail("list merge-request notes", err)
-		}
-		for _, n := range notes {
-			if !n.System && n.Author.ID == me && report.IsSticky(n.Body, marker) {
-				found = n
-				break
-			}
-		}
-		if resp == nil || resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	out := make([]vcs.Comment, len(list))
+	for i, n := range list {
+		out[i] = vcs.Comment{ID: n.ID, Body: n.Body, Ours: !n.System && n.Author.ID == me}
 	}
-	if found != nil {
-		if _, _, err := c.Notes.UpdateMergeRequestNote(h.project, mr, found.ID, &gl.UpdateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx)); err != nil {
-			return h.fail("edit the merge-request note", err)
-		}
-		return nil
+	next := 0
+	if resp != nil {
+		next = int(resp.NextPage)
 	}
-	if _, _, err := c.Notes.CreateMergeRequestNote(h.project, mr, &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx)); err != nil {
-		return h.fail("add the merge-request note", err)
+	return out, next, nil
+}
+
+func (t *notes) Edit(ctx context.Context, id int64, body string) error {
+	if _, _, err := t.c.Notes.UpdateMergeRequestNote(t.h.project, t.mr, id, &gl.UpdateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx)); err != nil {
+		return t.h.fail("edit the merge-request note", err)
+	}
+	return nil
+}
+
+func (t *notes) Create(ctx context.Context, body string) error {
+	if _, _, err := t.c.Notes.CreateMergeRequestNote(t.h.project, t.mr, &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx)); err != nil {
+		return t.h.fail("add the merge-request note", err)
 	}
 	return nil
 }
