@@ -614,7 +614,7 @@ func (l *loader) imageRecipe(_ *parsedFile, r *raw.ImageRecipe, m map[string]any
 }
 
 func (l *loader) infrastructure(_ *parsedFile, r *raw.Infrastructure, m map[string]any, meta Meta) {
-	inf := &Infrastructure{Meta: meta, InstanceProfileName: r.InstanceProfileName.V, Spec: specOf(m, "instanceProfileName")}
+	inf := &Infrastructure{Meta: meta, InstanceProfileName: r.InstanceProfileName.V, Spec: specOf(m, KindInfrastructure)}
 	inf.ContentHash = contentHash(m, nil)
 	l.repo.Infrastructures[meta.Name] = inf
 }
@@ -637,7 +637,7 @@ func (l *loader) distribution(_ *parsedFile, r *raw.Distribution, m map[string]a
 }
 
 func (l *loader) pipeline(_ *parsedFile, r *raw.Pipeline, m map[string]any, meta Meta) {
-	p := &Pipeline{Meta: meta, Spec: specOf(m, "imageRecipe", "containerRecipe", "infrastructureConfiguration", "distributionConfiguration", "schedule", "status"),
+	p := &Pipeline{Meta: meta, Spec: specOf(m, KindPipeline),
 		ImageRecipe: r.ImageRecipe.V, ContainerRecipe: r.ContainerRecipe.V,
 		InfrastructureConfiguration: r.InfrastructureConfiguration.V, DistributionConfiguration: r.DistributionConfiguration.V,
 		Status: r.Status.V}
@@ -685,17 +685,31 @@ func (l *loader) unique(meta Meta) bool {
 	return false
 }
 
-// specOf returns the decoded map without the keys the model holds typed.
-func specOf(m map[string]any, typed ...string) map[string]any {
-	skip := map[string]bool{"kind": true, "name": true, "version": true, "description": true, "tags": true}
-	for _, t := range typed {
-		skip[t] = true
-	}
-	out := map[string]any{}
+// metaKeys are the keys Meta holds.
+var metaKeys = []string{"kind", "name", "version", "description", "tags"}
+
+// modelKeys are, per kind with a Spec, the keys its model holds in typed
+// fields besides Meta's; Spec holds the others.
+// TestModelKeysAreTableKeys checks that each is a key of the kind's table.
+var modelKeys = map[Kind][]string{
+	KindImageRecipe:     {"parentImage", "components", "workingDirectory", "local"},
+	KindContainerRecipe: {"parentImage", "components", "workingDirectory", "local", "containerType", "dockerfileTemplate", "dockerfileTemplateFile", "targetRepository"},
+	KindInfrastructure:  {"instanceProfileName"},
+	KindPipeline:        {"imageRecipe", "containerRecipe", "infrastructureConfiguration", "distributionConfiguration", "schedule", "status"},
+}
+
+// specOf returns the decoded map without the keys the kind's model holds
+// typed.
+func specOf(m map[string]any, kind Kind) map[string]any {
+	out := make(map[string]any, len(m))
 	for k, v := range m {
-		if !skip[k] {
-			out[k] = v
-		}
+		out[k] = v
+	}
+	for _, k := range metaKeys {
+		delete(out, k)
+	}
+	for _, k := range modelKeys[kind] {
+		delete(out, k)
 	}
 	if len(out) == 0 {
 		return nil
@@ -764,8 +778,7 @@ func (l *loader) recipe(r *raw.Recipe, m map[string]any, meta Meta) Recipe {
 		paramKeys = append(paramKeys, keys)
 	}
 	l.paramKeys[meta.Key()] = paramKeys
-	rec.Spec = specOf(m, "parentImage", "components", "workingDirectory", "local",
-		"containerType", "dockerfileTemplate", "dockerfileTemplateFile", "targetRepository")
+	rec.Spec = specOf(m, meta.Kind)
 	return rec
 }
 

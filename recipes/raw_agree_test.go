@@ -230,3 +230,19 @@ func plainOf(v reflect.Value) any {
 	}
 	return inner.Interface()
 }
+
+// TestModelKeysAreTableKeys: the keys Spec leaves out because the model
+// holds them typed are keys of the kind's table (a misspelt one would
+// leave that value in Spec as well).
+func TestModelKeysAreTableKeys(t *testing.T) {
+	for kind, keys := range modelKeys {
+		for _, k := range append(append([]string(nil), metaKeys...), keys...) {
+			if k == "version" && !kind.Versioned() {
+				continue
+			}
+			if Schemas[kind].child(k) == nil {
+				t.Errorf("%s: %q is not a key of its field table", kind, k)
+			}
+		}
+	}
+}
