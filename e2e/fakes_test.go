@@ -28,9 +28,15 @@ func ibFake(t testing.TB, opts ibfake.Options, faults ibfake.Faults) (*ibfake.Se
 	return fake, srv, awsEnvFor(srv.URL)
 }
 
+// fakePollInterval is the backend's first GetImage poll interval against
+// the fake (at most 4x it after backing off). The fake moves an image on
+// by polls, not by time (ibfake.Options.PollsPerState), so the requests a
+// run makes do not depend on it; a run only waits less.
+const fakePollInterval = "1ms"
+
 func awsEnvFor(url string) map[string]string {
 	return map[string]string{
 		"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": fakeAWSKeyID, "AWS_SECRET_ACCESS_KEY": fakeAWSSecret,
-		"AWS_SESSION_TOKEN": fakeAWSSession, "AWS_REGION": "us-east-1", "IBGITOPS_AWS_POLL_INTERVAL": "5ms",
+		"AWS_SESSION_TOKEN": fakeAWSSession, "AWS_REGION": "us-east-1", "IBGITOPS_AWS_POLL_INTERVAL": fakePollInterval,
 	}
 }

@@ -175,7 +175,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		"CI_DEFAULT_BRANCH": "main", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
 	}
 	withAWS := func(env map[string]string) map[string]string {
-		out := map[string]string{"AWS_ENDPOINT_URL": aws.URL, "IBGITOPS_AWS_POLL_INTERVAL": "5ms"}
+		out := map[string]string{"AWS_ENDPOINT_URL": aws.URL, "IBGITOPS_AWS_POLL_INTERVAL": fakePollInterval}
 		for k, v := range env {
 			out[k] = v
 		}

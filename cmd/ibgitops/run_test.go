@@ -744,7 +744,7 @@ func awsEnv(t *testing.T, faults ibfake.Faults) map[string]string {
 	t.Cleanup(srv.Close)
 	return map[string]string{
 		"AWS_ENDPOINT_URL": srv.URL, "AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": fakeAWSSecret,
-		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "IBGITOPS_AWS_POLL_INTERVAL": "5ms",
+		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "IBGITOPS_AWS_POLL_INTERVAL": "1ms", // the fake moves on by polls, not time
 	}
 }
 
