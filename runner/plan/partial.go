@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"io/fs"
 	"path"
 	"strings"
@@ -113,11 +114,128 @@ func (h head) parent() string {
 }
 
 func readHead(data []byte) (head, bool) {
+	if h, ok := scanHead(data); ok {
+		return h, true
+	}
 	var h head
 	if err := yaml.Unmarshal(data, &h); err != nil {
 		return h, false
 	}
 	return h, true
+}
+
+// scanHead reads kind, name and parentImage from a file written the
+// plain way (top-level "key: value" lines, plain one-line values) without
+// a YAML parser: the plan reads the head of every changed file and of
+// every file that mentions a change, and a parse costs ten times a scan.
+// Anything else at the top level (quotes, anchors, tags, flow style,
+// merge keys, block or multi-line values, several documents, a repeated
+// key) is left to the parser: ok is false.
+func scanHead(data []byte) (h head, ok bool) {
+	// YAML breaks lines at a lone CR and at NEL, LS and PS too.
+	if bytes.Contains(bytes.ReplaceAll(data, []byte("\r\n"), nil), []byte("\r")) || bytes.ContainsAny(data, "\u0085\u2028\u2029") {
+		return h, false
+	}
+	seen := map[string]bool{}
+	var last *string // the value just read: an indented line after it would continue it
+	started := false
+	for rest := data; len(rest) > 0; {
+		line := rest
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		trimmed := bytes.TrimLeft(line, " ")
+		if len(trimmed) == 0 || trimmed[0] == '#' {
+			continue
+		}
+		if len(trimmed) != len(line) || line[0] == '\t' {
+			if last != nil || len(seen) == 0 {
+				return h, false // a multi-line value, or a mapping that is not at the left edge
+			}
+			continue // inside another key's value
+		}
+		last = nil
+		if string(line) == "---" && len(seen) == 0 && !started {
+			started = true // the document's start marker, once, before any key
+			continue
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !plainKey(line[:colon]) || (colon+1 < len(line) && line[colon+1] != ' ') {
+			return h, false
+		}
+		key := string(line[:colon])
+		if seen[key] {
+			return h, false
+		}
+		seen[key] = true
+		v := line[colon+1:]
+		var dst *string
+		switch key {
+		case "kind":
+			dst = &h.Kind
+		case "name":
+			dst = &h.Name
+		case "parentImage":
+			dst = &h.ParentImage
+		default:
+			// Another key's value may hide lines at the top level only
+			// inside quotes or brackets that do not close on its line.
+			if !closedOnLine(bytes.Trim(v, " ")) {
+				return h, false
+			}
+			continue
+		}
+		if c := bytes.Index(v, []byte(" #")); c >= 0 {
+			v = v[:c]
+		}
+		v = bytes.Trim(v, " ")
+		if len(v) == 0 || bytes.ContainsAny(v[:1], "\"'&*!|>{}[]%@`#,?:-<=~") || bytes.ContainsAny(v, "\t") || bytes.HasSuffix(v, []byte(":")) || bytes.Contains(v, []byte(": ")) {
+			return h, false
+		}
+		switch string(v) {
+		case "null", "Null", "NULL":
+			return h, false
+		}
+		for _, c := range v {
+			if c < 0x20 || c > 0x7e {
+				return h, false // names are printable ASCII; the parser judges the rest
+			}
+		}
+		*dst = string(v)
+		last = dst
+	}
+	return h, seen["kind"] && seen["name"]
+}
+
+// closedOnLine reports whether a value cannot go on past its line: it
+// does not start a quoted or flow value, or it is a quoted value that
+// closes at the end of the line with nothing escaped.
+func closedOnLine(v []byte) bool {
+	if len(v) == 0 {
+		return true
+	}
+	switch v[0] {
+	case '[', '{':
+		return false
+	case '"':
+		return len(v) >= 2 && v[len(v)-1] == '"' && !bytes.ContainsAny(v[1:len(v)-1], "\\\"")
+	case '\'':
+		return len(v) >= 2 && v[len(v)-1] == '\'' && !bytes.Contains(v[1:len(v)-1], []byte("'"))
+	}
+	return true
+}
+
+// plainKey: a key of letters, digits and underscores only.
+func plainKey(k []byte) bool {
+	for _, c := range k {
+		if !isWordByte(c) && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // propagates reports whether an unchanged resource of kind k can pass a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/internal/benchrepo"
 	"github.com/ibgitops/ibgitops/recipes"
+	"gopkg.in/yaml.v3"
 )
 
 // samePlan fails unless a plan computed from the selected files equals
@@ -132,4 +133,57 @@ func TestPartialPlanWorkTree(t *testing.T) {
 		t.Errorf("want a work-tree plan with changes: %+v", partial.Plan)
 	}
 	samePlan(t, partial, all)
+}
+
+// FuzzScanHead: whenever the scan answers, the YAML parser agrees.
+func FuzzScanHead(f *testing.F) {
+	for _, s := range []string{
+		"kind: Component\nname: web\nversion: 1.0.0\n",
+		"---\nkind: ImageRecipe\nname: app # the app\nparentImage: recipe:base\ncomponents:\n  - name: web\n",
+		"kind: ImageRecipe\nname: my\n  recipe\n",
+		"kind: Component\r\nname: 'quoted'\r\n",
+		"kind: Component\nname: a\nname: b\n",
+		"{kind: Component, name: web}\n",
+		"kind: Component\nname: web\ndescription: |\n  name: other\n",
+		"<<: *x\nkind: Component\nname: web\n",
+		"kind: Component\nname: null\n",
+		"kind: Component\nname: 1.0\n",
+		"description: \"a\nname: hidden\"\nkind: Component\nname: web\n",
+		"tags: {a: 1,\nname: hidden}\nkind: Component\nname: web\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := scanHead(data)
+		if !ok {
+			return
+		}
+		var want head
+		if err := yaml.Unmarshal(data, &want); err != nil {
+			return // no resource: the loader refuses the file whatever its head says
+		}
+		if got != want {
+			t.Fatalf("scanHead = %+v, YAML reads %+v:\n%q", got, want, data)
+		}
+	})
+}
+
+// TestScanHeadReadsPlainFiles: the files people write (and the
+// fixtures) are read by the scan, without the parser.
+func TestScanHeadReadsPlainFiles(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		want head
+	}{
+		{webYAML, head{Kind: "Component", Name: "web"}},
+		{baseYAML, head{Kind: "ImageRecipe", Name: "base", ParentImage: "ami-0123456789abcdef0"}},
+		{appYAML, head{Kind: "ImageRecipe", Name: "app", ParentImage: "recipe:base"}},
+		{pipeYAML, head{Kind: "ImagePipeline", Name: "base-weekly"}},
+		{"# a comment\n---\nkind: Component\r\nname: My Tools  # shown in the console\r\ndescription: \"tools\"\r\ndocument:\r\n  phases: []\r\n", head{Kind: "Component", Name: "My Tools"}},
+	} {
+		got, ok := scanHead([]byte(c.data))
+		if !ok || got != c.want {
+			t.Errorf("scanHead(%q) = %+v, %v; want %+v", c.data, got, ok, c.want)
+		}
+	}
 }
