@@ -226,3 +226,25 @@ func TestReleaseNeedsATag(t *testing.T) {
 		t.Errorf("err %v, action %q", err, out.Report.Action)
 	}
 }
+
+// The plan step fetches a shallow checkout's history with what the CI
+// context carries (its provider read it), whatever the process environment
+// holds.
+func TestPlanFetchesWithTheContextsCredentials(t *testing.T) {
+	opts, _, _ := options(t, nil)
+	var got PlanRequest
+	opts.Plan = func(_ context.Context, req PlanRequest) (*PlanResult, error) {
+		got = req
+		return &PlanResult{Plan: fakePlan()}, nil
+	}
+	opts.CI = &vcs.Context{Host: "GitHub", Event: vcs.EventPullRequest, Number: 3, SHA: "c1c1", Base: "b0b0",
+		BaseBranch: "main", FetchUser: "x-access-token", FetchToken: "ghs_TOKEN"}
+	opts.Host = &fakeHost{}
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	want := PlanRequest{Root: got.Root, Base: "b0b0", Head: "c1c1", Host: "GitHub", TokenUser: "x-access-token", Token: "ghs_TOKEN", BaseBranch: "main"}
+	if got != want {
+		t.Errorf("plan request %+v, want %+v", got, want)
+	}
+}

@@ -42,10 +42,9 @@ func ComputePlan(ctx context.Context, o PlanOptions) (*plan.Result, error) {
 	// --backend compares every resource at head with the backend, so head
 	// loads whole, not only what the change touches.
 	opts := plan.Options{Root: o.Root, Base: o.Base, Head: o.Head, NoFetch: o.NoFetch, LoadAll: o.BackendName != ""}
-	opts.Host, opts.TokenUser, opts.Token = vcs.FetchAuth(getenv)
 	if p, err := vcs.Find("auto", getenv); err == nil {
 		ci, _ := p.Context(getenv)
-		opts.BaseBranch = ci.BaseBranch
+		opts.Host, opts.TokenUser, opts.Token, opts.BaseBranch = ci.Host, ci.FetchUser, ci.FetchToken, ci.BaseBranch
 	}
 	res, err := plan.Compute(ctx, opts)
 	if err != nil {

@@ -26,7 +26,7 @@ type PlanRequest struct {
 	Base string // "" = the merge base with the default branch
 	Head string // "" = HEAD
 	// Host, Token and TokenUser let the planner fetch the history a
-	// shallow CI checkout lacks (vcs.FetchAuth).
+	// shallow CI checkout lacks (vcs.Context's FetchUser, FetchToken).
 	Host, Token, TokenUser string
 	// BaseBranch is the CI's branch to compare with (vcs.Context).
 	BaseBranch string

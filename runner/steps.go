@@ -104,10 +104,8 @@ func (p planStep) Run(ctx context.Context, s *State) error {
 	if head == "" && s.CI.Event != vcs.EventLocal {
 		head = s.CI.SHA
 	}
-	req := PlanRequest{Root: s.Opts.Root, Base: base, Head: head, BaseBranch: s.CI.BaseBranch}
-	if s.Opts.Getenv != nil {
-		req.Host, req.TokenUser, req.Token = vcs.FetchAuth(s.Opts.Getenv)
-	}
+	req := PlanRequest{Root: s.Opts.Root, Base: base, Head: head, BaseBranch: s.CI.BaseBranch,
+		Host: s.CI.Host, TokenUser: s.CI.FetchUser, Token: s.CI.FetchToken}
 	res, err := s.Opts.Plan(ctx, req)
 	if err != nil {
 		return err

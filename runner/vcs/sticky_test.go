@@ -150,3 +150,27 @@ func TestUpsertSticky(t *testing.T) {
 		})
 	}
 }
+
+// What fetches a shallow checkout's history comes from the provider the
+// environment selects, never from another host's variables.
+func TestFetchAuthComesFromTheProvider(t *testing.T) {
+	for _, tc := range []struct {
+		env               map[string]string
+		host, user, token string
+	}{
+		{map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_TOKEN": "gh"}, "GitHub", "x-access-token", "gh"},
+		{map[string]string{"GITHUB_ACTIONS": "true", "INPUT_TOKEN": "in"}, "GitHub", "x-access-token", "in"},
+		{map[string]string{"GITLAB_CI": "true", "CI_JOB_TOKEN": "gl", "GITHUB_TOKEN": "stray"}, "GitLab", "gitlab-ci-token", "gl"},
+		{map[string]string{"GITHUB_TOKEN": "local"}, "", "", ""},
+	} {
+		getenv := func(k string) string { return tc.env[k] }
+		p, err := vcs.Find("auto", getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci, _ := p.Context(getenv)
+		if ci.Host != tc.host || ci.FetchUser != tc.user || ci.FetchToken != tc.token {
+			t.Errorf("%v: host %q, user %q, token %q; want %q, %q, %q", tc.env, ci.Host, ci.FetchUser, ci.FetchToken, tc.host, tc.user, tc.token)
+		}
+	}
+}

@@ -63,6 +63,11 @@ type Context struct {
 	// engine its image lacks by design (component tests on a pull
 	// request); empty when the host has nothing to add.
 	NoEngineHint string
+	// FetchUser and FetchToken fetch the history a shallow checkout lacks
+	// from the host ("x-access-token" and the job's token on GitHub);
+	// empty outside CI (an anonymous fetch). The token is a secret: it is
+	// never printed.
+	FetchUser, FetchToken string
 
 	// CommentMarker is the identity of this ibgitops set-up's sticky
 	// comment: the hidden first line (report.StickyMarker of the config

@@ -44,7 +44,11 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 		BaseBranch: getenv("GITHUB_BASE_REF"),
 		// The Docker action's image has no container engine; the
 		// composite action runs on the runner with its docker.
+		FetchUser: "x-access-token", FetchToken: getenv("GITHUB_TOKEN"),
 		NoEngineHint: "the Docker action's image has no container engine: use the composite action ibgitops/ibgitops/composite (same inputs), which runs on the runner with its docker, or drop test-components",
+	}
+	if c.FetchToken == "" {
+		c.FetchToken = getenv("INPUT_TOKEN") // the action's `token` input
 	}
 	if c.Repository != "" && gc.RunID != 0 {
 		c.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimRight(gc.ServerURL, "/"), c.Repository, gc.RunID)

@@ -44,6 +44,7 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 		DefaultBranch: getenv("CI_DEFAULT_BRANCH"), Repository: getenv("CI_PROJECT_PATH"),
 		RunURL: getenv("CI_JOB_URL"), LogSections: true,
 		BaseBranch: getenv("CI_DEFAULT_BRANCH"),
+		FetchUser:  "gitlab-ci-token", FetchToken: getenv("CI_JOB_TOKEN"),
 	}
 	if c.RunURL == "" {
 		c.RunURL = getenv("CI_PIPELINE_URL")
