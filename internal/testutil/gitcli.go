@@ -16,6 +16,28 @@ import (
 // not installed.
 func Git(t testing.TB, dir string, args ...string) string {
 	t.Helper()
+	out, err := gitCmd(t, dir, args).CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// GitBytes is Git returning standard output as it is (object contents).
+func GitBytes(t testing.TB, dir string, args ...string) []byte {
+	t.Helper()
+	cmd := gitCmd(t, dir, args)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+func gitCmd(t testing.TB, dir string, args []string) *exec.Cmd {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: this test makes its repositories with it")
 	}
@@ -24,11 +46,7 @@ func Git(t testing.TB, dir string, args ...string) string {
 	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
 		"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE=2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-01-01T00:00:00Z",
 		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return cmd
 }
 
 // ExampleHistory turns dir, a copy of testdata/example, into the history the

@@ -47,6 +47,9 @@ type Repo struct {
 	// blob on both sides. Guarded by objects.
 	blobs     map[Hash][]byte
 	blobBytes int
+	// raw reads packed objects without go-git for the commit walk (see
+	// rawobj.go); nil when the store is not a .git folder.
+	raw *rawObjects
 }
 
 // blobBudget bounds the blob cache: resource files are small, so this
@@ -81,6 +84,7 @@ func Open(path string) (*Repo, error) {
 		if reopened, err := gogit.Open(kept, wtfs); err == nil {
 			r.repo, r.closer = reopened, kept
 		}
+		r.raw = newRawObjects(st.Filesystem())
 	}
 	return r, nil
 }
@@ -92,6 +96,9 @@ const objectCacheSize = 32 * cache.MiByte
 
 // Close releases the open pack files. The Repo must not be used after.
 func (r *Repo) Close() error {
+	if r.raw != nil {
+		r.raw.Close()
+	}
 	if r.closer != nil {
 		return r.closer.Close()
 	}

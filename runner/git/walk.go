@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"sort"
 	"strings"
@@ -373,19 +372,8 @@ func (tc *treeCache) tree(h Hash) ([]byte, error) {
 	}
 	t, ok := tc.prev[h]
 	if !ok {
-		obj, err := tc.r.repo.Storer.EncodedObject(plumbing.TreeObject, h)
-		if err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
-		}
-		rd, err := obj.Reader()
-		if err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
-		}
-		// The size is known: one allocation, no growing buffer.
-		t = make([]byte, obj.Size())
-		_, err = io.ReadFull(rd, t)
-		rd.Close()
-		if err != nil {
+		var err error
+		if t, err = tc.r.object(plumbing.TreeObject, h); err != nil {
 			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
 		}
 	}

@@ -1,0 +1,450 @@
+package git
+
+import (
+	"bufio"
+	"compress/zlib"
+	"container/list"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// rawObjects reads objects straight from the repository's pack files,
+// for the commit walk (Log reads one version of each changed folder per
+// commit). go-git's reader resolves a delta chain recursively and hashes
+// every object it caches (SHA-1 with collision detection), which made it
+// most of a walk's CPU; this reader resolves chains in a loop, caches
+// resolved objects by pack offset and hashes nothing (the caller named
+// the id it wants).
+//
+// It reads only what the pack indexes list. Anything else (loose objects,
+// alternates, objects missing from a partial clone, packs with an index
+// version it does not know) is reported as not found, and the caller
+// reads it through go-git. It has its own lock, so callers need not hold
+// the Repo's objects lock.
+type rawObjects struct {
+	fs   billy.Filesystem // the repository's .git (objects/ resolved to the common dir by go-git)
+	root string           // where objects/ is, for errors
+
+	mu      sync.Mutex
+	opened  bool
+	packs   []*packFile
+	err     error // opening the packs failed
+	cache   offsetCache
+	buf     *bufio.Reader
+	zr      io.ReadCloser // a zlib reader, reused through zlib.Resetter
+	served  [8]int        // objects returned, by type (tests count reads)
+	entries int           // pack entries inflated (tests check the cache)
+}
+
+// rawCacheBudget bounds the resolved objects kept between reads. A walk
+// reads a folder's versions newest first, and git deltas them against
+// each other in chains of up to 50: the budget holds a chain of 1 MB
+// trees (a folder of 25,000 files), so each version is patched once.
+const rawCacheBudget = 64 << 20
+
+// packFile is one pack and its index.
+type packFile struct {
+	name string // objects/pack/pack-<id>.pack, for errors
+	f    billy.File
+	size int64
+	idx  *packIndex
+}
+
+// newRawObjects reads the packs under fs's objects/pack when first used.
+func newRawObjects(fs billy.Filesystem) *rawObjects {
+	return &rawObjects{fs: fs, root: commonDir(fs), cache: offsetCache{budget: rawCacheBudget}}
+}
+
+// commonDir is the folder holding objects/ (git rev-parse
+// --git-common-dir): a linked worktree's .git folder names it in its
+// commondir file, and go-git's file system sends objects/ there.
+func commonDir(fs billy.Filesystem) string {
+	root := fs.Root()
+	b, err := readAll(fs, "commondir")
+	if err != nil {
+		return root
+	}
+	dir := strings.TrimSpace(string(b))
+	if filepath.IsAbs(dir) {
+		return filepath.Clean(dir)
+	}
+	return filepath.Join(root, dir)
+}
+
+// path is name (relative to the objects' folder's parent) for messages.
+func (ro *rawObjects) path(name string) string { return filepath.Join(ro.root, name) }
+
+// open reads the pack indexes. A pack this reader cannot use is skipped
+// (go-git reads its objects); a corrupt one is an error naming the file.
+func (ro *rawObjects) open() error {
+	if ro.opened {
+		return ro.err
+	}
+	ro.opened = true
+	dir := ro.fs.Join("objects", "pack")
+	infos, err := ro.fs.ReadDir(dir)
+	if err != nil {
+		return nil // no pack folder: everything is loose
+	}
+	for _, fi := range infos {
+		name := fi.Name()
+		if fi.IsDir() || !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".idx") {
+			continue
+		}
+		pk, err := ro.openPack(ro.fs.Join(dir, name), ro.fs.Join(dir, strings.TrimSuffix(name, ".idx")+".pack"))
+		if errors.Is(err, errUnsupportedIdx) || errors.Is(err, errNoPack) {
+			continue
+		}
+		if err != nil {
+			ro.err = err
+			break
+		}
+		ro.packs = append(ro.packs, pk)
+	}
+	if ro.err != nil {
+		ro.closePacks()
+	}
+	return ro.err
+}
+
+// errNoPack is an index whose pack is gone (a repack removed it).
+var errNoPack = errors.New("pack file missing")
+
+func (ro *rawObjects) openPack(idxName, packName string) (*packFile, error) {
+	data, err := readAll(ro.fs, idxName)
+	if err != nil {
+		return nil, fmt.Errorf("read pack index %s: %w", ro.path(idxName), err)
+	}
+	idx, err := parseIdx(data)
+	if err != nil {
+		return nil, fmt.Errorf("pack index %s: %w%s", ro.path(idxName), err, repackHint)
+	}
+	f, err := ro.fs.Open(packName)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", errNoPack, ro.path(packName), err)
+	}
+	pk := &packFile{name: ro.path(packName), f: f, idx: idx}
+	if err := pk.check(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("pack %s (index %s): %w%s", pk.name, ro.path(idxName), err, repackHint)
+	}
+	return pk, nil
+}
+
+// repackHint is what to do about a damaged pack.
+const repackHint = " (the repository is damaged: check it with git fsck, then clone it again or restore the pack)"
+
+// check compares the pack's header and checksum with its index, so an
+// index and a pack from different repacks are never read together.
+func (pk *packFile) check() error {
+	size, err := pk.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	pk.size = size
+	var head [12]byte
+	if size < int64(len(head))+hashLen {
+		return fmt.Errorf("truncated: %d bytes", size)
+	}
+	if _, err := pk.f.ReadAt(head[:], 0); err != nil {
+		return err
+	}
+	if string(head[:4]) != "PACK" {
+		return errors.New("no PACK signature")
+	}
+	if v := beUint32(head[4:]); v != 2 && v != 3 {
+		return fmt.Errorf("pack version %d", v)
+	}
+	if n := beUint32(head[8:]); int(n) != pk.idx.n {
+		return fmt.Errorf("%d objects, its index lists %d", n, pk.idx.n)
+	}
+	var sum [hashLen]byte
+	if _, err := pk.f.ReadAt(sum[:], size-hashLen); err != nil {
+		return err
+	}
+	if string(sum[:]) != string(pk.idx.packSum) {
+		return errors.New("checksum differs from its index's (the index belongs to another pack)")
+	}
+	return nil
+}
+
+func beUint32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func readAll(fs billy.Filesystem, name string) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+func (ro *rawObjects) closePacks() {
+	for _, pk := range ro.packs {
+		pk.f.Close()
+	}
+	ro.packs = nil
+}
+
+// Close releases the pack files and the cache.
+func (ro *rawObjects) Close() error {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	ro.closePacks()
+	ro.cache.reset()
+	ro.opened, ro.err = true, errors.New("closed")
+	return nil
+}
+
+// read returns the type and content of h; found is false when h is not in
+// a pack this reader uses (read it through go-git then). The content may
+// be shared with the cache: callers must not modify it.
+func (ro *rawObjects) read(h Hash) (typ plumbing.ObjectType, data []byte, found bool, err error) {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	if err := ro.open(); err != nil {
+		return 0, nil, false, err
+	}
+	pk, off, err := ro.find(h)
+	if pk == nil || err != nil {
+		return 0, nil, false, err
+	}
+	typ, data, err = ro.resolve(pk, off)
+	if errors.Is(err, errBaseElsewhere) || errors.Is(err, errTooBig) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("object %s in pack %s: %w%s", h, pk.name, err, repackHint)
+	}
+	ro.served[typ&7]++
+	return typ, data, true, nil
+}
+
+// find returns the pack holding h and its offset there (nil: none).
+func (ro *rawObjects) find(h Hash) (*packFile, int64, error) {
+	for _, pk := range ro.packs {
+		off, ok, err := pk.idx.find(h)
+		if err != nil {
+			return nil, 0, fmt.Errorf("object %s: index of %s: %w", h, pk.name, err)
+		}
+		if ok {
+			return pk, off, nil
+		}
+	}
+	return nil, 0, nil
+}
+
+// errBaseElsewhere is a REF_DELTA whose base is in no pack (a thin pack's
+// base stored loose): go-git resolves the object.
+var errBaseElsewhere = errors.New("delta base outside the packs")
+
+// maxDeltaChain stops a REF_DELTA cycle in a corrupt pack; git writes
+// chains of at most 4095.
+const maxDeltaChain = 10000
+
+// resolve returns the object at off in pk: it follows the delta chain down
+// to a full object or a cached one, then applies the deltas back up,
+// caching each result.
+func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []byte, error) {
+	type link struct {
+		pk    *packFile
+		off   int64
+		delta []byte
+	}
+	var chain []link
+	var typ plumbing.ObjectType
+	var data []byte
+	for {
+		if e := ro.cache.get(pk, off); e != nil {
+			typ, data = e.typ, e.data
+			break
+		}
+		h, payload, err := ro.entry(pk, off)
+		if err != nil {
+			return 0, nil, err
+		}
+		if h.typ != plumbing.OFSDeltaObject && h.typ != plumbing.REFDeltaObject {
+			typ, data = h.typ, payload
+			ro.cache.put(pk, off, typ, data)
+			break
+		}
+		if len(chain) == maxDeltaChain {
+			return 0, nil, fmt.Errorf("delta chain longer than %d at offset %d (a cycle?)", maxDeltaChain, off)
+		}
+		chain = append(chain, link{pk, off, payload})
+		if h.typ == plumbing.OFSDeltaObject {
+			off = h.base
+			continue
+		}
+		bpk, boff, err := ro.find(h.baseHash)
+		if err != nil {
+			return 0, nil, err
+		}
+		if bpk == nil {
+			return 0, nil, errBaseElsewhere
+		}
+		pk, off = bpk, boff
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		l := chain[i]
+		out, err := patchDelta(data, l.delta)
+		if err != nil {
+			return 0, nil, fmt.Errorf("delta at offset %d: %w", l.off, err)
+		}
+		data = out
+		ro.cache.put(l.pk, l.off, typ, data)
+	}
+	return typ, data, nil
+}
+
+// entry reads the header and the inflated payload of the entry at off.
+func (ro *rawObjects) entry(pk *packFile, off int64) (entryHeader, []byte, error) {
+	end := pk.size - hashLen
+	if off < 12 || off >= end {
+		return entryHeader{}, nil, fmt.Errorf("offset %d outside the pack's %d bytes of entries", off, end)
+	}
+	sr := io.NewSectionReader(pk.f, off, end-off)
+	if ro.buf == nil {
+		ro.buf = bufio.NewReaderSize(sr, 32<<10)
+	} else {
+		ro.buf.Reset(sr)
+	}
+	head, err := ro.buf.Peek(maxEntryHeader)
+	if err != nil && len(head) == 0 {
+		return entryHeader{}, nil, fmt.Errorf("entry at offset %d: %w", off, err)
+	}
+	h, err := parseEntryHeader(head, off)
+	if err != nil {
+		return h, nil, fmt.Errorf("entry at offset %d: %w", off, err)
+	}
+	if h.size > maxRawObject {
+		return h, nil, errTooBig
+	}
+	// Deflate shrinks data at most about 1032:1, so a larger size is
+	// corrupt; checked before allocating it.
+	if h.size > 1032*(end-off)+64 {
+		return h, nil, fmt.Errorf("entry at offset %d: size %d cannot come from the %d bytes left in the pack", off, h.size, end-off)
+	}
+	ro.buf.Discard(h.len)
+	if ro.zr == nil {
+		if ro.zr, err = zlib.NewReader(ro.buf); err != nil {
+			return h, nil, fmt.Errorf("entry at offset %d: %w", off, err)
+		}
+	} else if err := ro.zr.(zlib.Resetter).Reset(ro.buf, nil); err != nil {
+		return h, nil, fmt.Errorf("entry at offset %d: %w", off, err)
+	}
+	ro.entries++
+	data := make([]byte, h.size)
+	if _, err := io.ReadFull(ro.zr, data); err != nil {
+		return h, nil, fmt.Errorf("entry at offset %d: inflate %d bytes: %w", off, h.size, err)
+	}
+	// Reading on to the end of the stream checks its Adler-32 sum.
+	var one [1]byte
+	if n, err := ro.zr.Read(one[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("more data than its header says")
+		}
+		return h, nil, fmt.Errorf("entry at offset %d: inflate: %w", off, err)
+	}
+	return h, data, nil
+}
+
+// offsetCache keeps resolved objects by pack offset, least recently used
+// dropped first, up to budget bytes.
+type offsetCache struct {
+	budget, used int
+	lru          list.List // of *cached, most recent at the front
+	byKey        map[cacheKey]*list.Element
+}
+
+type cacheKey struct {
+	pk  *packFile
+	off int64
+}
+
+type cached struct {
+	key  cacheKey
+	typ  plumbing.ObjectType
+	data []byte
+}
+
+func (c *offsetCache) get(pk *packFile, off int64) *cached {
+	el, ok := c.byKey[cacheKey{pk, off}]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*cached)
+}
+
+// put keeps an object unless it takes more than a quarter of the budget
+// (it would push out a whole chain of smaller ones).
+func (c *offsetCache) put(pk *packFile, off int64, typ plumbing.ObjectType, data []byte) {
+	k := cacheKey{pk, off}
+	if len(data) > c.budget/4 {
+		return
+	}
+	if _, ok := c.byKey[k]; ok {
+		return
+	}
+	if c.byKey == nil {
+		c.byKey = map[cacheKey]*list.Element{}
+	}
+	c.byKey[k] = c.lru.PushFront(&cached{key: k, typ: typ, data: data})
+	c.used += len(data)
+	for c.used > c.budget {
+		last := c.lru.Back()
+		e := last.Value.(*cached)
+		c.lru.Remove(last)
+		delete(c.byKey, e.key)
+		c.used -= len(e.data)
+	}
+}
+
+func (c *offsetCache) reset() {
+	c.lru.Init()
+	c.byKey = nil
+	c.used = 0
+}
+
+// object returns the content of h, which must be an object of type typ:
+// from the packs through the raw reader, else through go-git. The content
+// may be shared with the raw reader's cache: callers must not modify it.
+func (r *Repo) object(typ plumbing.ObjectType, h Hash) ([]byte, error) {
+	if r.raw != nil {
+		t, data, found, err := r.raw.read(h)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			if t != typ {
+				return nil, fmt.Errorf("%s is a %s, not a %s: %w", h, t, typ, plumbing.ErrObjectNotFound)
+			}
+			return data, nil
+		}
+	}
+	obj, err := r.repo.Storer.EncodedObject(typ, h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	// The size is known: one allocation, no growing buffer.
+	data := make([]byte, obj.Size())
+	if _, err := io.ReadFull(rd, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
