@@ -121,7 +121,9 @@ func BenchmarkPRFeedback(b *testing.B) {
 	b.ReportMetric(ms(runT.wall), "run-ms")
 	b.ReportMetric(ms(runT.cpu), "run-cpu-ms")
 	b.ReportMetric(ms(lintT.wall), "lint-ms")
+	b.ReportMetric(ms(lintT.cpu), "lint-cpu-ms")
 	b.ReportMetric(ms(planT.wall), "plan-ms")
+	b.ReportMetric(ms(planT.cpu), "plan-cpu-ms")
 	b.ReportMetric(ms(gitT.wall), "git-diff-ms")
 	b.ReportMetric(float64(runT.wall)/float64(max(gitT.wall, 1)), "ratio")
 }

@@ -32,7 +32,8 @@ python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print("plan: %d cha
 
 # --- time both -------------------------------------------------------------
 if command -v hyperfine > /dev/null; then
-  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$work/h.json" \
+  # The plan.json run above already warmed the caches: one more warm-up.
+  hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$work/h.json" \
     -n "git diff --name-status" "${gitdiff[*]}" -n "ibgitops plan" "${plan[*]}" > "$work/hyperfine.txt"
   read -r tgit tplan < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["mean"]*1000, r[1]["mean"]*1000)' "$work/h.json")
   tool=hyperfine
@@ -50,8 +51,8 @@ fi
 gitlog=(git -C "$repo" log --format=%H --name-only "$base..$head" -- images)
 "${gitlog[@]}" > /dev/null; s=$(date +%s%N); for ((i = 0; i < RUNS; i++)); do "${gitlog[@]}" > /dev/null; done; e=$(date +%s%N)
 echo "git log --name-only base..head -- images: $(( (e - s) / RUNS / 1000000 )) ms"
-mem_kb=$(/usr/bin/time -v "${plan[@]}" 2>&1 > /dev/null | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}')
-cpu=$( { /usr/bin/time -f '%U %S' "${plan[@]}" > /dev/null; } 2>&1 | tail -1)
+# One run for both peak memory and CPU (a 100x plan takes seconds).
+read -r mem_kb cpu < <(/usr/bin/time -f 'TIME %M %U %S' "${plan[@]}" 2>&1 > /dev/null | awk '$1 == "TIME" {print $2, $3, $4}')
 echo "ibgitops plan CPU: $(python3 -c 'import sys; print("%.0f" % ((float(sys.argv[1]) + float(sys.argv[2])) * 1000))' $cpu) ms"
 python3 - "$tgit" "$tplan" "$mem_kb" "$RUNS" "$tool" <<'PY'
 import sys

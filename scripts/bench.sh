@@ -34,7 +34,10 @@ gobench() { # package regexp
   echo "== go $1 $2" >> "$log"
   go test -run '^$' -bench "$2" -benchtime "$bt" -benchmem "$1" >> "$log" 2>&1 || echo "FAILED: go $1 $2" >> "$log"
 }
-step() { echo "  $*" >&2; }
+# step prints what runs next, with the time the previous step took, so a
+# slow step shows in the terminal (the whole run's target is 10 minutes).
+last=$SECONDS
+step() { echo "  [$((SECONDS - last)) s] $*" >&2; last=$SECONDS; }
 
 # Start-up first: it measures milliseconds, best before the machine is
 # warm with the other benchmarks' garbage.
@@ -63,6 +66,8 @@ if [ "${SKIP_LOCAL:-}" != 1 ]; then
   echo "== local" >> "$log"
   RUNS=${LOCAL_RUNS:-1} bash scripts/bench-local.sh >> "$log" 2>&1 || echo "FAILED: local" >> "$log"
 fi
+
+step "done in $SECONDS s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 
 python3 - "$log" <<'PY'
 import re, sys
@@ -173,7 +178,7 @@ pf = bench("BenchmarkPRFeedback")
 if pf:
     row("pr", "run on pull_request: lint+plan+comment", "%.0f recipes, %.0f files, %.0f commits" % (pf["recipes"], pf["files"], pf.get("pr-commits", 0)),
         "%.0f ms (%.0f ms CPU)" % (pf["run-ms"], pf["run-cpu-ms"]),
-        "lint %.0f ms + plan %.0f ms alone; git diff %.0f ms" % (pf["lint-ms"], pf["plan-ms"], pf["git-diff-ms"]),
+        "alone: lint %.0f ms (%.0f CPU), plan %.0f ms (%.0f CPU); git diff %.0f ms" % (pf["lint-ms"], pf.get("lint-cpu-ms", 0), pf["plan-ms"], pf.get("plan-cpu-ms", 0), pf["git-diff-ms"]),
         "%.2f of lint+plan (target 5 s)" % (pf["run-ms"] / max(pf["lint-ms"] + pf["plan-ms"], 1e-9)))
 fails = re.findall(r'^FAILED: (.*)$', text, re.M)
 
