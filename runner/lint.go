@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/ibgitops/ibgitops/internal/exitcodes"
-	"github.com/ibgitops/ibgitops/internal/version"
 	"github.com/ibgitops/ibgitops/recipes"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
@@ -133,8 +132,8 @@ func checkFormat(format string) error {
 // writeFindings prints findings, sorted, in one of report.FindingFormats.
 func writeFindings(w io.Writer, format string, files []string, findings []diag.Finding, docs map[string]string) (report.LintSummary, error) {
 	diag.Sort(findings)
-	result := &report.Lint{Findings: findings, Files: files, RuleDocs: docs, ToolVersion: version.String()}
-	return result.Summary(), report.WriteFindings(w, format, result)
+	result := &report.Report{Tool: ToolName(), Linted: true, Findings: findings, Files: files, RuleDocs: docs}
+	return result.LintSummary(), report.WriteFindings(w, format, result)
 }
 
 // lintRuleDocs are the one-line summaries of every rule lint applies.

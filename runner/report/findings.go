@@ -16,17 +16,6 @@ import (
 // FindingFormats are the output formats of `ibgitops lint`.
 var FindingFormats = []string{"text", "json", "github", "gitlab", "sarif", "junit"}
 
-// Lint is the result of one lint run, as the finding printers see it.
-type Lint struct {
-	Findings []diag.Finding
-	// Files lists the files examined (relative to the repository root).
-	Files []string
-	// RuleDocs maps rule ids to one-line descriptions (SARIF metadata).
-	RuleDocs map[string]string
-	// ToolVersion is the ibgitops version (SARIF, JUnit).
-	ToolVersion string
-}
-
 // LintSummary is the "summary" object of the JSON format.
 type LintSummary struct {
 	Files    int `json:"files"`
@@ -34,14 +23,27 @@ type LintSummary struct {
 	Warnings int `json:"warnings"`
 }
 
-// Summary counts files and findings.
-func (l *Lint) Summary() LintSummary {
-	e, w := diag.Count(l.Findings)
-	return LintSummary{Files: len(l.Files), Errors: e, Warnings: w}
+// String is the last line of the text formats: "3 files checked: 1
+// error, 0 warnings".
+func (s LintSummary) String() string {
+	return diag.Counted(s.Files, "file") + " checked: " + diag.Summary(s.Errors, s.Warnings)
 }
 
-// WriteFindings prints the lint result in one of FindingFormats.
-func WriteFindings(w io.Writer, format string, l *Lint) error {
+// LintSummary counts the files lint examined and its findings.
+func (r *Report) LintSummary() LintSummary {
+	e, w := r.Counts()
+	return LintSummary{Files: len(r.Files), Errors: e, Warnings: w}
+}
+
+// toolVersion is the version in r.Tool ("ibgitops v1.2.3" -> "v1.2.3"),
+// for the formats that name the tool and its version apart (SARIF).
+func toolVersion(r *Report) string {
+	return strings.TrimPrefix(r.Tool, "ibgitops ")
+}
+
+// WriteFindings prints the findings of r (and the files lint examined) in
+// one of FindingFormats: `lint`'s output, and the artifacts hosts publish.
+func WriteFindings(w io.Writer, format string, l *Report) error {
 	switch format {
 	case "text", "":
 		return findingsText(w, l)
@@ -59,30 +61,22 @@ func WriteFindings(w io.Writer, format string, l *Lint) error {
 	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(FindingFormats, ", "))
 }
 
-func findingsText(w io.Writer, l *Lint) error {
+func findingsText(w io.Writer, l *Report) error {
 	var b strings.Builder
 	for _, f := range l.Findings {
 		b.WriteString(findingLine(f) + "\n")
 	}
-	s := l.Summary()
-	fmt.Fprintf(&b, "%d %s checked: %d %s, %d %s\n", s.Files, plural(s.Files, "file", "files"),
-		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
+	s := l.LintSummary()
+	b.WriteString(s.String() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-func findingsJSON(w io.Writer, l *Lint) error {
+func findingsJSON(w io.Writer, l *Report) error {
 	out := struct {
 		Findings []diag.Finding `json:"findings"`
 		Summary  LintSummary    `json:"summary"`
-	}{Findings: l.Findings, Summary: l.Summary()}
+	}{Findings: l.Findings, Summary: l.LintSummary()}
 	if out.Findings == nil {
 		out.Findings = []diag.Finding{}
 	}
@@ -136,22 +130,21 @@ func WriteAnnotations(w io.Writer, fs []diag.Finding) ([]diag.Finding, error) {
 	return rest, err
 }
 
-func findingsGitHub(w io.Writer, l *Lint) error {
+func findingsGitHub(w io.Writer, l *Report) error {
 	rest, err := WriteAnnotations(w, l.Findings)
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
 	if len(rest) > 0 {
-		fmt.Fprintf(&b, "%d more %s not annotated (GitHub shows %d errors and %d warnings per step):\n",
-			len(rest), plural(len(rest), "finding", "findings"), GitHubAnnotationLimit, GitHubAnnotationLimit)
+		fmt.Fprintf(&b, "%s not annotated (GitHub shows %d errors and %d warnings per step):\n",
+			diag.Counted(len(rest), "more finding"), GitHubAnnotationLimit, GitHubAnnotationLimit)
 		for _, f := range rest {
 			b.WriteString(findingLine(f) + "\n")
 		}
 	}
-	s := l.Summary()
-	fmt.Fprintf(&b, "%d %s checked: %d %s, %d %s\n", s.Files, plural(s.Files, "file", "files"),
-		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
+	s := l.LintSummary()
+	b.WriteString(s.String() + "\n")
 	_, err = io.WriteString(w, b.String())
 	return err
 }
@@ -172,7 +165,7 @@ type codeQualityIssue struct {
 // findingsGitLab writes a GitLab Code Quality report. Fingerprints are
 // unique per finding (identical findings get an occurrence counter), since
 // GitLab collapses findings that share one.
-func findingsGitLab(w io.Writer, l *Lint) error {
+func findingsGitLab(w io.Writer, l *Report) error {
 	issues := make([]codeQualityIssue, 0, len(l.Findings))
 	seen := map[string]int{}
 	for _, f := range l.Findings {
@@ -244,10 +237,10 @@ type sarifRegion struct {
 	StartColumn int `json:"startColumn,omitempty"`
 }
 
-func findingsSARIF(w io.Writer, l *Lint) error {
+func findingsSARIF(w io.Writer, l *Report) error {
 	var run sarifRun
 	run.Tool.Driver.Name = "ibgitops"
-	run.Tool.Driver.Version = l.ToolVersion
+	run.Tool.Driver.Version = toolVersion(l)
 	run.Tool.Driver.InformationURI = "https://github.com/ibgitops/ibgitops"
 	index := map[string]int{}
 	var ids []string
@@ -320,7 +313,7 @@ type junitFailure struct {
 
 // findingsJUnit writes one test case per examined file: it fails when the
 // file has error findings; warnings go to system-out.
-func findingsJUnit(w io.Writer, l *Lint) error {
+func findingsJUnit(w io.Writer, l *Report) error {
 	byFile := map[string][]diag.Finding{}
 	files := append([]string{}, l.Files...)
 	known := map[string]bool{}
@@ -350,7 +343,7 @@ func findingsJUnit(w io.Writer, l *Lint) error {
 			}
 		}
 		if len(errs) > 0 {
-			c.Failure = &junitFailure{Message: fmt.Sprintf("%d lint %s", len(errs), plural(len(errs), "error", "errors")), Type: "lint", Text: strings.Join(errs, "\n")}
+			c.Failure = &junitFailure{Message: diag.Counted(len(errs), "lint error"), Type: "lint", Text: strings.Join(errs, "\n")}
 			suite.Fails++
 		}
 		if len(warns) > 0 {

@@ -14,8 +14,8 @@ import (
 	"github.com/ibgitops/ibgitops/runner/report/escape/escapetest"
 )
 
-func sampleLint() *Lint {
-	return &Lint{
+func sampleLint() *Report {
+	return &Report{
 		Findings: []diag.Finding{
 			{Rule: "unknown-key", Severity: diag.Error, File: "recipes/web, 1.yaml", Line: 7, Column: 3,
 				Message: "unknown key \"parentimage\" in ImageRecipe; did you mean \"parentImage\"?"},
@@ -25,9 +25,9 @@ func sampleLint() *Lint {
 				Message: "the Dockerfile template has no {{{ imagebuilder:components }}} placeholder; add it"},
 			{Rule: "file-too-large", Severity: diag.Error, File: "big.yaml", Message: "the file is larger than 1 MiB; split it <now> & \"soon\""},
 		},
-		Files:       []string{"big.yaml", "components/clean.yaml", "pipelines/nightly.yaml", "recipes/app.yaml", "recipes/web, 1.yaml"},
-		RuleDocs:    map[string]string{"unknown-key": "a key the kind does not have"},
-		ToolVersion: "v1.2.3",
+		Files:    []string{"big.yaml", "components/clean.yaml", "pipelines/nightly.yaml", "recipes/app.yaml", "recipes/web, 1.yaml"},
+		RuleDocs: map[string]string{"unknown-key": "a key the kind does not have"},
+		Tool:     "ibgitops v1.2.3",
 	}
 }
 
@@ -40,8 +40,8 @@ func TestFindingPrinters(t *testing.T) {
 	for _, format := range FindingFormats {
 		for _, c := range []struct {
 			name string
-			lint *Lint
-		}{{"findings", sampleLint()}, {"clean", &Lint{Files: []string{"a.yaml", "b.yaml"}}}} {
+			lint *Report
+		}{{"findings", sampleLint()}, {"clean", &Report{Files: []string{"a.yaml", "b.yaml"}}}} {
 			t.Run(format+"/"+c.name, func(t *testing.T) {
 				var buf bytes.Buffer
 				if err := WriteFindings(&buf, format, c.lint); err != nil {
@@ -95,7 +95,7 @@ func TestFindingsJSONShape(t *testing.T) {
 }
 
 func TestGitHubAnnotationsEscapeAndCap(t *testing.T) {
-	l := &Lint{}
+	l := &Report{}
 	for i := 0; i < 12; i++ {
 		l.Findings = append(l.Findings, diag.Finding{Rule: "r", Severity: diag.Error, File: "a,b:c.yaml", Line: i + 1, Column: 1, Message: "50% bad\r\nfix"})
 	}
@@ -118,7 +118,7 @@ func TestGitHubAnnotationsEscapeAndCap(t *testing.T) {
 func TestGitLabFingerprintsUnique(t *testing.T) {
 	f := diag.Finding{Rule: "r", Severity: diag.Error, File: "a.yaml", Line: 1, Column: 1, Message: "same"}
 	var buf bytes.Buffer
-	if err := WriteFindings(&buf, "gitlab", &Lint{Findings: []diag.Finding{f, f}}); err != nil {
+	if err := WriteFindings(&buf, "gitlab", &Report{Findings: []diag.Finding{f, f}}); err != nil {
 		t.Fatal(err)
 	}
 	var issues []codeQualityIssue
@@ -130,8 +130,8 @@ func TestGitLabFingerprintsUnique(t *testing.T) {
 	}
 }
 
-func hostileLint(s string) *Lint {
-	l := &Lint{ToolVersion: "v1"}
+func hostileLint(s string) *Report {
+	l := &Report{Tool: "ibgitops v1"}
 	// More than GitHub annotates, so the overflow lines are printed too.
 	for i := range 12 {
 		l.Findings = append(l.Findings,
@@ -144,7 +144,7 @@ func hostileLint(s string) *Lint {
 
 // checkFindingSinks prints l in every format and checks the ones read as a
 // CI log (all of them can be printed to stdout).
-func checkFindingSinks(t *testing.T, l *Lint) {
+func checkFindingSinks(t *testing.T, l *Report) {
 	t.Helper()
 	for _, format := range FindingFormats {
 		var buf bytes.Buffer

@@ -35,9 +35,11 @@ type Report struct {
 	Findings []diag.Finding `json:"findings"`
 	// Files are the files lint examined, relative to the repository root:
 	// JUnit lists one test case per file, passing or not.
-	Files  []string         `json:"files,omitempty"`
-	Plan   *recipes.Plan    `json:"plan,omitempty"`
-	Builds []backend.Result `json:"builds"`
+	Files []string `json:"files,omitempty"`
+	// RuleDocs maps rule ids to one-line descriptions (SARIF metadata).
+	RuleDocs map[string]string `json:"-"`
+	Plan     *recipes.Plan     `json:"plan,omitempty"`
+	Builds   []backend.Result  `json:"builds"`
 	// Skipped says what the run did not do and why ("build: pull request,
 	// builds run after merge").
 	Skipped []string `json:"skipped,omitempty"`
@@ -132,7 +134,7 @@ func (r *Report) LintDescription() string {
 	case e+w == 0:
 		return "no findings"
 	default:
-		return fmt.Sprintf("%s, %s", countOf(e, "error"), countOf(w, "warning"))
+		return diag.Summary(e, w)
 	}
 }
 
@@ -158,14 +160,14 @@ func (r *Report) Summary() string {
 		if e+w == 0 {
 			parts = append(parts, "lint clean")
 		} else {
-			parts = append(parts, "lint: "+countOf(e, "error")+", "+countOf(w, "warning"))
+			parts = append(parts, "lint: "+diag.Summary(e, w))
 		}
 	}
 	if r.Plan != nil {
 		if len(r.Plan.Builds) == 0 {
 			parts = append(parts, "no recipe to build")
 		} else {
-			parts = append(parts, countOf(len(r.Plan.Builds), "recipe")+" planned")
+			parts = append(parts, diag.Counted(len(r.Plan.Builds), "recipe")+" planned")
 		}
 	}
 	if len(r.Builds) > 0 {
@@ -246,13 +248,6 @@ func Truncate(s string, n int) string {
 		return string(r[:n])
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func countOf(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func oneLine(s string) string {

@@ -89,7 +89,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	if len(r.Findings) > 0 {
 		e, wn := r.Counts()
 		fmt.Fprintln(ew)
-		fmt.Fprintf(ew, "Lint: %s, %s\n", countOf(e, "error"), countOf(wn, "warning"))
+		fmt.Fprintf(ew, "Lint: %s\n", diag.Summary(e, wn))
 		for i, f := range r.Findings {
 			if i == textFindingsLimit {
 				fmt.Fprintf(ew, "  … and %d more in report.json and report.md\n", len(r.Findings)-i)

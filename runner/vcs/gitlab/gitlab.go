@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -299,16 +298,13 @@ func (h *Host) currentUser(ctx context.Context, c *gl.Client) (int64, error) {
 
 // Publish writes the Code Quality, JUnit and dotenv artifacts into dir.
 func (h *Host) Publish(ctx context.Context, r *report.Report, dir string) error {
-	// One test case per examined file, so a clean merge request shows its
-	// files passing rather than tests="0".
-	lint := &report.Lint{Findings: r.Findings, Files: r.Files, ToolVersion: r.Tool}
-	if lint.Findings == nil {
-		lint.Findings = []diag.Finding{}
-	}
+	// The run's report is the lint result too: one JUnit test case per
+	// examined file, so a clean merge request shows its files passing
+	// rather than tests="0".
 	var errs []error
 	for _, a := range []struct{ file, format string }{{CodeQuality, "gitlab"}, {JUnit, "junit"}} {
 		var buf bytes.Buffer
-		if err := report.WriteFindings(&buf, a.format, lint); err != nil {
+		if err := report.WriteFindings(&buf, a.format, r); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", a.file, err))
 			continue
 		}
