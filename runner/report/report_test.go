@@ -321,3 +321,26 @@ func TestMarkdownTablesSurviveHostileText(t *testing.T) {
 		}
 	}
 }
+
+// A finding reads the same in the run summary as in `lint`'s text: a
+// file-level finding has no ":0:0", a message of several lines is one
+// line.
+func TestFindingLineIsTheSameInEveryTextPrinter(t *testing.T) {
+	fs := []diag.Finding{
+		{Rule: "no-resources", Severity: diag.Error, File: "ibgitops.yaml", Message: "no resource\nat all"},
+		{Rule: "bad-version", Severity: diag.Warning, File: "c.yaml", Line: 3, Column: 9, Message: "version 1.2"},
+	}
+	r := &Report{Tool: "ibgitops v1", Linted: true, Findings: fs, Files: []string{"c.yaml"}}
+	var run, lint bytes.Buffer
+	if err := WriteText(&run, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFindings(&lint, "text", r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ibgitops.yaml: error: no resource at all [no-resources]", "c.yaml:3:9: warning: version 1.2 [bad-version]"} {
+		if !strings.Contains(run.String(), "  "+want+"\n") || !strings.Contains(lint.String(), want+"\n") {
+			t.Errorf("%q is not a line of both:\n--- run ---\n%s--- lint ---\n%s", want, run.String(), lint.String())
+		}
+	}
+}

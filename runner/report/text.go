@@ -95,7 +95,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 				fmt.Fprintf(ew, "  … and %d more in report.json and report.md\n", len(r.Findings)-i)
 				break
 			}
-			fmt.Fprintf(ew, "  %s\n", t(f.String()))
+			fmt.Fprintf(ew, "  %s\n", findingLine(f))
 		}
 	}
 	if fs := r.FailingSteps(); len(fs) > 0 {
