@@ -7,6 +7,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/recipes/raw"
 )
 
 // rePerBuild matches the AMI name variables Image Builder fills per build
@@ -35,7 +36,10 @@ func (l *loader) checkAMINames() {
 	for _, name := range sortedKeys(l.repo.Distributions) {
 		d := l.repo.Distributions[name]
 		for _, entry := range l.dists[name].Distributions.V {
-			ami := entry.V.AMIDistributionConfiguration.V.Name
+			if !entry.Set {
+				continue
+			}
+			ami := raw.Get(entry.V.AMIDistributionConfiguration).Name
 			if !ami.Set || AMINameIsPerBuild(ami.V) {
 				continue
 			}

@@ -45,16 +45,18 @@ type fields struct {
 	keys map[string][]int
 }
 
-// structOf returns the fields of the struct s holds, or nothing when s is
-// nil or not a struct.
+// structOf allocates the struct s points at (a mapping's raw.Value[*S])
+// and returns its fields, or nothing when s is nil or holds no struct.
 func structOf(s slot) fields {
 	if s == nil {
 		return fields{}
 	}
-	v := reflect.ValueOf(s.Target()).Elem()
-	if v.Kind() != reflect.Struct {
+	p := reflect.ValueOf(s.Target()).Elem()
+	if p.Kind() != reflect.Pointer || p.Type().Elem().Kind() != reflect.Struct {
 		return fields{}
 	}
+	p.Set(reflect.New(p.Type().Elem()))
+	v := p.Elem()
 	return fields{v, keysOf(v.Type())}
 }
 

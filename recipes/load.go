@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,27 +84,30 @@ func (l *loader) loadConfig() (Config, error) {
 		return cfg, nil
 	}
 	d := newDecoder(name, ConfigFile)
-	var rc raw.Value[raw.Config]
+	var rc raw.Value[*raw.Config]
 	_, ok := d.value(pf.root, ConfigSchema, "", &rc)
 	l.findings = append(l.findings, d.findings...)
 	if !ok {
 		return cfg, nil
 	}
-	c := &rc.V
+	c := rc.V
 	cfg.Root = c.Root.Or(cfg.Root)
 	cfg.Backend = c.Backend.Or(cfg.Backend)
-	cfg.AWS.Region = c.AWS.V.Region.Or(cfg.AWS.Region)
-	cfg.Local.Engine = c.Local.V.Engine.Or(cfg.Local.Engine)
-	cfg.Local.Store = c.Local.V.Store.Or(cfg.Local.Store)
-	if standIns := c.Local.V.Components; standIns.Set {
+	cfg.AWS.Region = raw.Get(c.AWS).Region.Or(cfg.AWS.Region)
+	local := raw.Get(c.Local)
+	cfg.Local.Engine = local.Engine.Or(cfg.Local.Engine)
+	cfg.Local.Store = local.Store.Or(cfg.Local.Store)
+	if standIns := local.Components; standIns.Set {
 		cfg.Local.Components = raw.Plain(standIns)
 		l.checkStandIns(name, standIns)
 	}
-	cfg.Versioning.Bump = c.Versioning.V.Bump.Or(cfg.Versioning.Bump)
-	cfg.Versioning.Propagate = c.Versioning.V.Propagate.Or(cfg.Versioning.Propagate)
-	cfg.Release.TagPattern = c.Release.V.TagPattern.Or(cfg.Release.TagPattern)
-	cfg.Report.Comment = c.Report.V.Comment.Or(cfg.Report.Comment)
-	cfg.Report.Statuses = c.Report.V.Statuses.Or(cfg.Report.Statuses)
+	versioning := raw.Get(c.Versioning)
+	cfg.Versioning.Bump = versioning.Bump.Or(cfg.Versioning.Bump)
+	cfg.Versioning.Propagate = versioning.Propagate.Or(cfg.Versioning.Propagate)
+	cfg.Release.TagPattern = raw.Get(c.Release).TagPattern.Or(cfg.Release.TagPattern)
+	report := raw.Get(c.Report)
+	cfg.Report.Comment = report.Comment.Or(cfg.Report.Comment)
+	cfg.Report.Statuses = report.Statuses.Or(cfg.Report.Statuses)
 	root := path.Clean(strings.TrimPrefix(cfg.Root, "./"))
 	if root == "" {
 		root = "."
@@ -573,9 +577,9 @@ func (l *loader) resource(pf *parsedFile) {
 // build decodes a resource file into its kind's raw struct T and, when it
 // defines a usable resource, hands it to the kind's builder.
 func build[T any](l *loader, pf *parsedFile, schema *Field, kind func(pf *parsedFile, r *T, m map[string]any, meta Meta)) {
-	var r raw.Value[T]
+	var r raw.Value[*T]
 	if m, meta, ok := l.decode(pf, schema, &r); ok {
-		kind(pf, &r.V, m, meta)
+		kind(pf, r.V, m, meta)
 	}
 }
 
@@ -591,13 +595,14 @@ func (l *loader) decode(pf *parsedFile, schema *Field, r slot) (map[string]any, 
 	if !ok {
 		return nil, Meta{}, false
 	}
-	c := r.Target().(interface{ Common() *raw.Meta }).Common()
+	res := reflect.ValueOf(r.Target()).Elem().Interface() // the *raw.Component, ...
+	c := res.(interface{ Common() *raw.Meta }).Common()
 	if c.Name.V == "" {
 		return nil, Meta{}, false // reported: name is required
 	}
 	meta := Meta{Kind: Kind(pf.kind), Name: c.Name.V, File: pf.path, NamePos: c.Name.Pos,
 		Description: c.Description.V, Tags: raw.Plain(c.Tags)}
-	if vr, ok := r.Target().(interface{ VersionValue() *raw.Value[string] }); ok {
+	if vr, ok := res.(interface{ VersionValue() *raw.Value[string] }); ok {
 		version := vr.VersionValue()
 		meta.Version, meta.VersionPos = version.V, version.Pos
 	}
@@ -753,7 +758,7 @@ func (l *loader) fileRef(file string, p diag.Pos, key, rel string) (string, bool
 
 func (l *loader) recipe(r *raw.Recipe, m map[string]any, meta Meta) Recipe {
 	rec := Recipe{Meta: meta, ParentImage: r.ParentImage.V, ParentImagePos: r.ParentImage.Pos,
-		WorkingDirectory: r.WorkingDirectory.V, LocalParentImage: r.Local.V.ParentImage.V}
+		WorkingDirectory: r.WorkingDirectory.V, LocalParentImage: raw.Get(r.Local).ParentImage.V}
 	var paramKeys []keyList
 	for i := range r.Components.V {
 		e := &r.Components.V[i]
@@ -789,8 +794,9 @@ var (
 
 func (l *loader) containerRecipe(pf *parsedFile, r *raw.ContainerRecipe, m map[string]any, meta Meta) {
 	cr := &ContainerRecipe{Recipe: l.recipe(&r.Recipe, m, meta), ContainerType: r.ContainerType.V, DockerfileTemplate: r.DockerfileTemplate.V}
-	cr.TargetRepository.Service = r.TargetRepository.V.Service.V
-	cr.TargetRepository.RepositoryName = r.TargetRepository.V.RepositoryName.V
+	repo := raw.Get(r.TargetRepository)
+	cr.TargetRepository.Service = repo.Service.V
+	cr.TargetRepository.RepositoryName = repo.RepositoryName.V
 	tplPos := r.DockerfileTemplate.Pos
 	if file := &r.DockerfileTemplateFile; file.Set {
 		rel := file.V

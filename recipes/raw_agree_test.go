@@ -111,7 +111,10 @@ func valueDisagreements(path string, f *Field, typ reflect.Type) []string {
 	v := typ.Field(0).Type
 	switch f.Type {
 	case TObject:
-		return disagreements(path, f, v)
+		if v.Kind() != reflect.Pointer {
+			return []string{fmt.Sprintf("%s: is a mapping in the table, so raw.Value[*S], not raw.Value[%s]", path, v)}
+		}
+		return disagreements(path, f, v.Elem())
 	case TList:
 		if v.Kind() != reflect.Slice {
 			return []string{fmt.Sprintf("%s: is a list in the table, %s in the raw struct", path, v)}
@@ -177,11 +180,11 @@ func TestRawHoldsWhatThePlainValuesHold(t *testing.T) {
 	}
 }
 
-// newValue returns a new *raw.Value[T] for the raw struct type T.
+// newValue returns a new *raw.Value[*T] for the raw struct type T.
 func newValue(typ reflect.Type) slot {
-	for _, v := range []slot{&raw.Value[raw.Component]{}, &raw.Value[raw.ImageRecipe]{}, &raw.Value[raw.ContainerRecipe]{},
-		&raw.Value[raw.Infrastructure]{}, &raw.Value[raw.Distribution]{}, &raw.Value[raw.Pipeline]{}, &raw.Value[raw.Config]{}} {
-		if reflect.TypeOf(v.Target()).Elem() == typ {
+	for _, v := range []slot{&raw.Value[*raw.Component]{}, &raw.Value[*raw.ImageRecipe]{}, &raw.Value[*raw.ContainerRecipe]{},
+		&raw.Value[*raw.Infrastructure]{}, &raw.Value[*raw.Distribution]{}, &raw.Value[*raw.Pipeline]{}, &raw.Value[*raw.Config]{}} {
+		if reflect.TypeOf(v.Target()).Elem().Elem() == typ {
 			return v
 		}
 	}
@@ -192,6 +195,9 @@ func newValue(typ reflect.Type) slot {
 // returns for it (map[string]any, []any, string, ...).
 func plainOf(v reflect.Value) any {
 	inner := v.Field(0)
+	if inner.Kind() == reflect.Pointer && inner.Type() != reflect.TypeFor[*yaml.Node]() {
+		inner = inner.Elem()
+	}
 	switch x := inner.Interface().(type) {
 	case map[string]raw.Value[string]:
 		out := map[string]string{}

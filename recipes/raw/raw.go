@@ -1,14 +1,15 @@
 // Package raw holds the shapes of ibgitops' YAML files as written: one
 // struct per resource kind and for ibgitops.yaml, every key a Value that
-// says whether it was set and where. It is the first of two parse layers
-// (as atlantis' config/raw and config/valid): recipes decodes a file
-// strictly against its field table (recipes/fields.go) and binds it into
-// these structs in the same walk; recipes then builds its model from them.
+// says whether it was set and where. It is what the first of two parse
+// layers produces (as atlantis' config/raw, then config/valid): recipes
+// decodes a file strictly against its field table (recipes/fields.go) and
+// binds it into these structs in the same walk; recipes then builds its
+// model from them.
 //
 // A struct field per table key, with the key as its yaml tag:
 //
 //	string, int, bool            Value[string], Value[int], Value[bool]
-//	mapping with known keys      Value[S], S a struct of this package
+//	mapping with known keys      Value[*S], S a struct of this package
 //	list                         Value[[]Value[E]]
 //	string map (tags)            StringMap
 //	parameter map                ParamMap
@@ -35,6 +36,16 @@ type Value[T any] struct {
 	// Set is true when the value is of the table's type, so V holds it
 	// (it may still have failed a pattern or enum: that is a finding).
 	Set bool
+}
+
+// Get returns the struct of a mapping's Value, or an empty one when the
+// key is absent or unusable, so that its keys read as not set. (A mapping
+// is held by pointer, so a large struct costs memory only where written.)
+func Get[S any](v Value[*S]) *S {
+	if v.Set && v.V != nil {
+		return v.V
+	}
+	return new(S)
 }
 
 // Or returns V when it is set, otherwise def.
