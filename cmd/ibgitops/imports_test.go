@@ -16,15 +16,13 @@ import (
 func TestCmdImportsOnlyEntries(t *testing.T) {
 	allowed := map[string]string{
 		"github.com/spf13/cobra":                            "flags",
-		"github.com/ibgitops/ibgitops/runner":               "every command that does work: build, run, release, lint, plan, import, init, status, toe validate",
+		"github.com/ibgitops/ibgitops/runner":               "every command that does work: build, run, release, lint, plan, bump, import, init, images, status, toe validate",
 		"github.com/ibgitops/ibgitops/runner/vcs":           "--ci names and the CI's command inputs",
-		"github.com/ibgitops/ibgitops/runner/plan":          "bump's edits",
 		"github.com/ibgitops/ibgitops/runner/toe":           "toe run",
 		"github.com/ibgitops/ibgitops/runner/report":        "the --format names",
 		"github.com/ibgitops/ibgitops/runner/report/escape": "terminal escaping of repository text",
 		"github.com/ibgitops/ibgitops/runner/workspace":     "finding the root for every command",
-		"github.com/ibgitops/ibgitops/runner/backend/local": "images (the local store)",
-		"github.com/ibgitops/ibgitops/recipes":              "schema and images' ibgitops.yaml",
+		"github.com/ibgitops/ibgitops/recipes":              "schema",
 		"github.com/ibgitops/ibgitops/internal/exitcodes":   "exit codes",
 		"github.com/ibgitops/ibgitops/internal/version":     "version",
 	}
