@@ -37,6 +37,11 @@ type Target struct {
 	// step's exit code and output tail (the suite then checks only that
 	// the failing component and step are named).
 	CoarseFailures bool
+	// CancelAfter is how long after the build stage starts the cancel
+	// test waits, so that the slow step is surely running (default 2s: a
+	// container starting on a loaded machine). A fake whose images move
+	// by polls, not time, needs only a moment.
+	CancelAfter time.Duration
 }
 
 // Factory returns a fresh target. root is the repository root the
@@ -411,7 +416,11 @@ func testCancel(t *testing.T, newTarget Factory) {
 		t.Fatalf("no build progress within %v", f.target.Timeout)
 	}
 	// Let the slow step start, then interrupt.
-	time.Sleep(2 * time.Second)
+	wait := f.target.CancelAfter
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
+	time.Sleep(wait)
 	t0 := time.Now()
 	cancel()
 	var o outcome
