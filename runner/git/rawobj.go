@@ -25,8 +25,8 @@ import (
 //
 // It reads only what the pack indexes list. Anything else (loose objects,
 // alternates, objects missing from a partial clone, packs with an index
-// version it does not know) is reported as not found, and the caller
-// reads it through go-git. It has its own lock, so callers need not hold
+// version it does not know, objects over maxRawObject) is reported as not
+// found, and the caller reads it through go-git. It has its own lock, so callers need not hold
 // the Repo's objects lock.
 type rawObjects struct {
 	fs   billy.Filesystem // the repository's .git (objects/ resolved to the common dir by go-git)
@@ -51,7 +51,7 @@ const rawCacheBudget = 64 << 20
 
 // packFile is one pack and its index.
 type packFile struct {
-	name string // objects/pack/pack-<id>.pack, for errors
+	name string // the pack's path, for errors
 	f    billy.File
 	size int64
 	idx  *packIndex
@@ -59,7 +59,7 @@ type packFile struct {
 
 // newRawObjects reads the packs under fs's objects/pack when first used.
 func newRawObjects(fs billy.Filesystem) *rawObjects {
-	return &rawObjects{fs: fs, root: commonDir(fs), cache: offsetCache{budget: rawCacheBudget}}
+	return &rawObjects{fs: fs, cache: offsetCache{budget: rawCacheBudget}}
 }
 
 // commonDir is the folder holding objects/ (git rev-parse
@@ -88,6 +88,7 @@ func (ro *rawObjects) open() error {
 		return ro.err
 	}
 	ro.opened = true
+	ro.root = commonDir(ro.fs)
 	dir := ro.fs.Join("objects", "pack")
 	infos, err := ro.fs.ReadDir(dir)
 	if err != nil {
@@ -193,6 +194,14 @@ func (ro *rawObjects) closePacks() {
 		pk.f.Close()
 	}
 	ro.packs = nil
+}
+
+// release drops the cached objects: a walk is over, and nothing but
+// another walk reads the same versions again.
+func (ro *rawObjects) release() {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	ro.cache.reset()
 }
 
 // Close releases the pack files and the cache.
@@ -419,19 +428,32 @@ func (c *offsetCache) reset() {
 // object returns the content of h, which must be an object of type typ:
 // from the packs through the raw reader, else through go-git. The content
 // may be shared with the raw reader's cache: callers must not modify it.
+//
+// When the raw reader fails (a damaged pack, or a bug of its own), go-git
+// reads the object; only if go-git fails too is the raw reader's error,
+// which names the damaged file, returned.
 func (r *Repo) object(typ plumbing.ObjectType, h Hash) ([]byte, error) {
+	var rawErr error
 	if r.raw != nil {
 		t, data, found, err := r.raw.read(h)
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			if t != typ {
-				return nil, fmt.Errorf("%s is a %s, not a %s: %w", h, t, typ, plumbing.ErrObjectNotFound)
-			}
+		switch {
+		case err != nil:
+			rawErr = err
+		case found && t != typ:
+			return nil, fmt.Errorf("%s is a %s, not a %s: %w", h, t, typ, plumbing.ErrObjectNotFound)
+		case found:
 			return data, nil
 		}
 	}
+	data, err := r.goGitObject(typ, h)
+	if err != nil && rawErr != nil {
+		return nil, rawErr
+	}
+	return data, err
+}
+
+// goGitObject reads h through go-git.
+func (r *Repo) goGitObject(typ plumbing.ObjectType, h Hash) ([]byte, error) {
 	obj, err := r.repo.Storer.EncodedObject(typ, h)
 	if err != nil {
 		return nil, err

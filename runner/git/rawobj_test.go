@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -40,16 +42,47 @@ func TestRawObjects(t *testing.T) {
 	}
 	t.Run("MatchGit", func(t *testing.T) { testRawObjectsMatchGit(t, fresh) })
 	t.Run("WrongType", func(t *testing.T) { testRawObjectWrongType(t, fresh(t)) })
+	t.Run("FailureFallsBack", func(t *testing.T) { testRawObjectFailureFallsBack(t, fresh(t)) })
 	t.Run("DamagedPack", func(t *testing.T) { testRawObjectsDamagedPack(t, fresh) })
 	t.Run("SkipUnknownIndex", func(t *testing.T) { testRawObjectsSkipUnknownIndex(t, fresh(t)) })
 	t.Run("WalkInflatesEachEntryOnce", func(t *testing.T) { testWalkInflatesEachEntryOnce(t, fresh(t)) })
+	t.Run("Concurrent", func(t *testing.T) { testRawObjectsConcurrent(t, fresh(t)) })
+}
+
+// testRawObjectsConcurrent: readers in several goroutines (a walk while
+// TreeFS loads) get the same bytes; -race checks the locking.
+func testRawObjectsConcurrent(t *testing.T, dir string) {
+	testutil.Git(t, dir, "repack", "-q", "-adf", "--depth=50")
+	objs := allObjects(t, dir)
+	r := open(t, dir)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for h, want := range objs {
+				got, err := r.object(want.typ, h)
+				if err != nil || !bytes.Equal(got, want.data) {
+					errs <- fmt.Errorf("object %s: %d bytes, %v; want %d bytes", h, len(got), err, len(want.data))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
 
 // testWalkInflatesEachEntryOnce: a walk over the whole history reads
 // each folder's versions through delta chains of up to 50, and every
 // pack entry is inflated once: the results of a chain are cached and the
 // next versions patched from them. Without the cache it would inflate
-// each chain again for every version.
+// each chain again for every version. The cache is emptied when the walk
+// ends.
 func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 	testutil.Git(t, dir, "repack", "-q", "-adf", "--depth=50", "--window=250")
 	var trees int
@@ -83,6 +116,10 @@ func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 		t.Logf("cache of %d bytes: %d entries inflated, %d trees", tc.budget, r.raw.entries, trees)
 		if n := r.raw.entries; n > tc.atMost || n < tc.atLeast {
 			t.Errorf("cache of %d bytes: %d pack entries inflated for %d trees, want %d to %d", tc.budget, n, trees, tc.atLeast, tc.atMost)
+		}
+		// The walk's versions are of no use after it: Log drops them.
+		if r.raw.cache.used != 0 || r.raw.cache.lru.Len() != 0 {
+			t.Errorf("after Log the cache holds %d objects, %d bytes", r.raw.cache.lru.Len(), r.raw.cache.used)
 		}
 	}
 }
@@ -156,8 +193,8 @@ func packEntryTypes(t *testing.T, r *Repo) (map[plumbing.ObjectType]int, int) {
 	return counts, longest
 }
 
-// goGitObject reads h through go-git alone.
-func goGitObject(r *Repo, h Hash) (plumbing.ObjectType, []byte, error) {
+// readWithGoGit reads h through go-git alone.
+func readWithGoGit(r *Repo, h Hash) (plumbing.ObjectType, []byte, error) {
 	obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return 0, nil, err
@@ -263,7 +300,7 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 			objs := allObjects(t, dir)
 			var inPacks, outside, goGitFailed int
 			for h, want := range objs {
-				gType, gData, gErr := goGitObject(r, h)
+				gType, gData, gErr := readWithGoGit(r, h)
 				if gErr != nil {
 					goGitFailed++
 				} else if gType != want.typ || !bytes.Equal(gData, want.data) {
@@ -309,6 +346,23 @@ func testRawObjectWrongType(t *testing.T, dir string) {
 	}
 	if _, err := r.object(plumbing.TreeObject, plumbing.NewHash(strings.Repeat("ab", 20))); !errors.Is(err, plumbing.ErrObjectNotFound) {
 		t.Errorf("read of a missing object: %v, want ErrObjectNotFound", err)
+	}
+}
+
+// testRawObjectFailureFallsBack: when the raw reader fails, Repo.object
+// reads through go-git, and returns the raw reader's error (which names
+// the damaged file) only when go-git fails too.
+func testRawObjectFailureFallsBack(t *testing.T, dir string) {
+	r := open(t, dir)
+	failed := errors.New("pack /x/pack-1.pack: damaged")
+	r.raw.opened, r.raw.err = true, failed
+	tree := plumbing.NewHash(testutil.Git(t, dir, "rev-parse", "HEAD^{tree}"))
+	want := allObjects(t, dir)[tree].data
+	if got, err := r.object(plumbing.TreeObject, tree); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("object() with a failing raw reader: %d bytes, %v; want go-git's %d bytes", len(got), err, len(want))
+	}
+	if _, err := r.object(plumbing.TreeObject, plumbing.NewHash(strings.Repeat("ab", 20))); err != failed {
+		t.Errorf("object() of an object neither reader has: %v, want the raw reader's error", err)
 	}
 }
 
@@ -381,6 +435,7 @@ func testRawObjectsDamagedPack(t *testing.T, fresh func(*testing.T) string) {
 				}
 				off = o
 			}
+			want := allObjects(t, dir)[head].data
 			named := tc.damage(t, pack, idx, off)
 			r := open(t, dir)
 			_, _, _, err := r.raw.read(head)
@@ -389,6 +444,16 @@ func testRawObjectsDamagedPack(t *testing.T, fresh func(*testing.T) string) {
 			}
 			if !strings.Contains(err.Error(), named) || !strings.Contains(err.Error(), "git fsck") {
 				t.Errorf("error does not name %s or say what to do: %v", named, err)
+			}
+			// Repo.object falls back to go-git: right bytes, or the raw
+			// reader's error when go-git fails too.
+			r = open(t, dir)
+			data, err := r.object(plumbing.TreeObject, head)
+			if err == nil && !bytes.Equal(data, want) {
+				t.Errorf("object() read %d wrong bytes from a damaged pack", len(data))
+			}
+			if err != nil && !strings.Contains(err.Error(), named) {
+				t.Errorf("object() error does not name %s: %v", named, err)
 			}
 		})
 	}

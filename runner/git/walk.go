@@ -306,6 +306,9 @@ func (r *Repo) Log(ctx context.Context, base, head Hash, paths []string) ([]Comm
 		return nil, err
 	}
 	want := newPathSet(paths)
+	if r.raw != nil {
+		defer r.raw.release()
+	}
 	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
 	var out []Commit
 	for _, c := range commits {
