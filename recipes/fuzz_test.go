@@ -37,6 +37,9 @@ func FuzzLoad(f *testing.F) {
 			if fd.Rule == "" || fd.File == "" || fd.Message == "" || fd.Line < 0 || fd.Column < 0 {
 				t.Fatalf("malformed finding %+v", fd)
 			}
+			if fd.Rule == RuleInternal {
+				t.Fatalf("a checker panicked: %s", fd)
+			}
 		}
 	})
 }

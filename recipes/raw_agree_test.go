@@ -130,54 +130,87 @@ func valueDisagreements(path string, f *Field, typ reflect.Type) []string {
 // TestRawHoldsWhatThePlainValuesHold decodes every resource file of the
 // repository's testdata and checks that the raw struct holds exactly the
 // plain values the same walk produced: the binding drops and invents
-// nothing.
+// nothing. FuzzRawBinding checks the same on arbitrary input.
 func TestRawHoldsWhatThePlainValuesHold(t *testing.T) {
-	n := 0
+	files := testdataFiles(t)
+	if len(files) < 20 {
+		t.Fatalf("only %d YAML files under ../testdata", len(files))
+	}
+	for p, data := range files {
+		if msg := bindingMismatch(p, data); msg != "" {
+			t.Error(msg)
+		}
+	}
+}
+
+func FuzzRawBinding(f *testing.F) {
+	for _, data := range testdataFiles(f) {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if msg := bindingMismatch("f.yaml", data); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
+
+// testdataFiles reads the YAML files under ../testdata.
+func testdataFiles(t testing.TB) map[string][]byte {
+	files := map[string][]byte{}
 	err := filepath.WalkDir("../testdata", func(p string, de fs.DirEntry, err error) error {
 		if err != nil || de.IsDir() || !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
 			return err
 		}
 		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-			return nil
-		}
-		root := doc.Content[0]
-		table, typ := ConfigSchema, reflect.TypeFor[raw.Config]()
-		if _, kind := keyNode(root, "kind"); kind != nil {
-			found := false
-			for _, c := range rawTypes {
-				if c.name == kind.Value {
-					table, typ, found = c.table, c.typ, true
-				}
-			}
-			if !found {
-				return nil
-			}
-		} else if filepath.Base(p) != ConfigFile {
-			return nil
-		}
-		n++
-		d := newDecoder(p, table.Name)
-		target := newValue(typ)
-		plain, ok := d.value(root, table, "", target)
-		if !ok {
-			return nil
-		}
-		if got := plainOf(reflect.ValueOf(target).Elem()); !reflect.DeepEqual(got, plain) {
-			t.Errorf("%s: the raw struct holds\n%#v\nthe plain values are\n%#v", p, got, plain)
-		}
-		return nil
+		files[p] = data
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n < 20 {
-		t.Fatalf("only %d resource files under ../testdata", n)
+	return files
+}
+
+// bindingMismatch decodes data against the field table of the kind it
+// names (ibgitops.yaml's when it names none) and says how the raw struct
+// differs from the plain values, or "".
+func bindingMismatch(name string, data []byte) string {
+	var doc yaml.Node
+	if safeUnmarshal(data, &doc) != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return ""
 	}
+	root := doc.Content[0]
+	table, typ := ConfigSchema, reflect.TypeFor[raw.Config]()
+	if _, kind := keyNode(root, "kind"); kind != nil {
+		found := false
+		for _, c := range rawTypes {
+			if c.name == kind.Value {
+				table, typ, found = c.table, c.typ, true
+			}
+		}
+		if !found {
+			return ""
+		}
+	}
+	target := newValue(typ)
+	plain, ok := newDecoder(name, table.Name).value(root, table, "", target)
+	if !ok {
+		return ""
+	}
+	if got := plainOf(reflect.ValueOf(target).Elem()); !reflect.DeepEqual(got, plain) {
+		return fmt.Sprintf("%s: the raw struct holds\n%#v\nthe plain values are\n%#v", name, got, plain)
+	}
+	return ""
+}
+
+// safeUnmarshal turns a panic of the YAML parser into an error.
+func safeUnmarshal(data []byte, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return yaml.Unmarshal(data, n)
 }
 
 // newValue returns a new *raw.Value[*T] for the raw struct type T.
