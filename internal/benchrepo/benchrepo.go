@@ -100,16 +100,16 @@ func source(i int) string { return fmt.Sprintf("src/d%03d/f%03d.txt", i/100, i%1
 // message.
 func (s Shape) Touched(n int) (file, message string) {
 	types := []string{"fix", "feat", "chore", "fix", "refactor"}
-	typ := types[n%len(types)]
+	typ, bang := types[n%len(types)], ""
 	if n%97 == 0 {
-		typ = "fix!"
+		typ, bang = "fix", "!" // a breaking change: "fix(scope)!: ..."
 	}
 	if s.Recipes > 0 && n%20 == 0 {
 		r := (n / 20) % s.Recipes
-		return Recipe(r), fmt.Sprintf("%s(r%05d): change %d", typ, r, n)
+		return Recipe(r), fmt.Sprintf("%s(r%05d)%s: change %d", typ, r, bang, n)
 	}
 	c := (n - n/20) % s.Components
-	return Component(c), fmt.Sprintf("%s(c%05d): change %d", typ, c, n)
+	return Component(c), fmt.Sprintf("%s(c%05d)%s: change %d", typ, c, bang, n)
 }
 
 // WriteStream writes the repository as a git fast-import stream on branch

@@ -55,3 +55,20 @@ func TestGeneratedRepositoryIsReal(t *testing.T) {
 		t.Errorf("rev-list --count = %q, %v; want 26", out, err)
 	}
 }
+
+// TestMessagesBumpEveryLevel: the history's messages are conventional
+// commits of every level, so the bump-level work of a plan is exercised
+// up to major.
+func TestMessagesBumpEveryLevel(t *testing.T) {
+	s := Shape{Components: 50, Recipes: 10, Pipelines: 5, Commits: 200}
+	levels := map[string]int{}
+	for n := 1; n <= s.Commits; n++ {
+		_, msg := s.Touched(n)
+		levels[recipes.ConventionalBump(msg)]++
+	}
+	for _, l := range []string{recipes.BumpMajor, recipes.BumpMinor, recipes.BumpPatch} {
+		if levels[l] == 0 {
+			t.Errorf("no commit message bumps %s: %v", l, levels)
+		}
+	}
+}

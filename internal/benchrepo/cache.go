@@ -20,7 +20,7 @@ func Cached(s Shape) (string, error) {
 		root = filepath.Join(c, "ibgitops-bench")
 	}
 	// The version suffix changes whenever the generator's output does.
-	dir := filepath.Join(root, fmt.Sprintf("v1-c%d-r%d-p%d-s%d-n%d-spc%d", s.Components, s.Recipes, s.Pipelines, s.Sources, s.Commits, s.SourcesPerCommit))
+	dir := filepath.Join(root, fmt.Sprintf("v2-c%d-r%d-p%d-s%d-n%d-spc%d", s.Components, s.Recipes, s.Pipelines, s.Sources, s.Commits, s.SourcesPerCommit))
 	if _, err := os.Stat(filepath.Join(dir, ".complete")); err == nil {
 		return dir, nil
 	}
