@@ -15,6 +15,22 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// computeBoth computes the plan from the selected files and from every
+// file, and fails unless samePlan holds.
+func computeBoth(t *testing.T, opts Options) (partial, all *Result) {
+	t.Helper()
+	partial, err := Compute(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.LoadAll = true
+	if all, err = Compute(context.Background(), opts); err != nil {
+		t.Fatalf("loading everything: %v", err)
+	}
+	samePlan(t, partial, all)
+	return partial, all
+}
+
 // samePlan fails unless a plan computed from the selected files equals
 // the one computed from every file: same changes, builds, changed paths
 // and version-taken findings.
@@ -49,20 +65,10 @@ func TestPartialPlanEqualsFull(t *testing.T) {
 	for _, r := range [][2]int{{1, 0}, {2, 1}, {5, 0}, {20, 0}, {21, 19}, {40, 3}, {90, 0}, {60, 30}} {
 		base, head := fmt.Sprintf("HEAD~%d", r[0]), fmt.Sprintf("HEAD~%d", r[1])
 		t.Run(base+".."+head, func(t *testing.T) {
-			opts := Options{Root: dir, Base: base, Head: head, NoFetch: true}
-			partial, err := Compute(context.Background(), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts.LoadAll = true
-			all, err := Compute(context.Background(), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			partial, all := computeBoth(t, Options{Root: dir, Base: base, Head: head, NoFetch: true})
 			if len(all.Plan.Changes) == 0 {
 				t.Fatal("the range changes nothing: the case tests nothing")
 			}
-			samePlan(t, partial, all)
 			if n, m := len(partial.Head.Resources()), len(all.Head.Resources()); n >= m {
 				t.Errorf("the partial plan loaded %d of %d resources at head: it selected everything", n, m)
 			}
@@ -119,20 +125,10 @@ func TestPartialPlanWorkTree(t *testing.T) {
 	}
 	f.write(map[string]string{"images/components/docs/tools.yaml": strings.Replace(toolsDoc, "echo curl", "echo wget", 1)})
 	// A read of the FIFO would block: the test's timeout reports it.
-	opts := Options{Root: dir, Base: "main"}
-	partial, err := Compute(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.LoadAll = true
-	all, err := Compute(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	partial, _ := computeBoth(t, Options{Root: dir, Base: "main"})
 	if !partial.WorkTree || len(partial.Plan.Changes) == 0 {
 		t.Errorf("want a work-tree plan with changes: %+v", partial.Plan)
 	}
-	samePlan(t, partial, all)
 }
 
 // FuzzScanHead: whenever the scan answers, the YAML parser agrees.

@@ -157,16 +157,7 @@ func standard(t *testing.T) *fixture {
 // touch and loading everything, and fails unless both agree.
 func compute(t *testing.T, opts Options) *Result {
 	t.Helper()
-	res, err := Compute(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.LoadAll = true
-	all, err := Compute(context.Background(), opts)
-	if err != nil {
-		t.Fatalf("loading everything: %v", err)
-	}
-	samePlan(t, res, all)
+	res, all := computeBoth(t, opts)
 	// A partial load reports references to resources it did not load.
 	for _, fnd := range all.HeadFindings {
 		if fnd.Severity == "error" {
