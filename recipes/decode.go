@@ -477,8 +477,11 @@ func (d *decoder) object(n *yaml.Node, f *Field, path string, s slot) (any, bool
 	}
 	out := make(map[string]any, len(n.Content)/2)
 	keys := structOf(s)
-	// present are the table's keys written, usable or not, where written.
-	var present keyList
+	// present are the table's keys written, usable or not, where written
+	// (on the stack for a mapping of up to 16 keys: one per mapping of
+	// every file adds up).
+	var buf [16]keyAt
+	present := keyList(buf[:0])
 	d.pairs(n, path, func(key string, k, v *yaml.Node) {
 		c := f.child(key)
 		if c == nil {
