@@ -57,7 +57,7 @@ func (r *Repo) treeOf(h Hash) (*object.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.Tree()
+	t, err := object.GetTree(r.store(), c.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("read tree of commit %s: %w", short(h), err)
 	}

@@ -2,6 +2,7 @@ package git
 
 import (
 	"bufio"
+	"bytes"
 	"compress/zlib"
 	"container/list"
 	"errors"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // rawObjects reads objects straight from the repository's pack files,
@@ -32,22 +34,29 @@ type rawObjects struct {
 	fs   billy.Filesystem // the repository's .git (objects/ resolved to the common dir by go-git)
 	root string           // where objects/ is, for errors
 
-	mu      sync.Mutex
-	opened  bool
-	packs   []*packFile
-	err     error // opening the packs failed
-	cache   offsetCache
-	buf     *bufio.Reader
-	zr      io.ReadCloser // a zlib reader, reused through zlib.Resetter
-	served  [8]int        // objects returned, by type (tests count reads)
-	entries int           // pack entries inflated (tests check the cache)
+	mu         sync.Mutex
+	opened     bool
+	packs      []*packFile
+	err        error // opening the packs failed
+	cache      offsetCache
+	buf        *bufio.Reader
+	zr         io.ReadCloser // a zlib reader, reused through zlib.Resetter
+	walkBudget int           // the cache's budget during a walk
+	served     [8]int        // objects returned, by type (tests count reads)
+	entries    int           // pack entries inflated (tests check the cache)
 }
 
-// rawCacheBudget bounds the resolved objects kept between reads. A walk
+// The raw reader caches resolved objects by pack offset. A walk (Log)
 // reads a folder's versions newest first, and git deltas them against
-// each other in chains of up to 50: the budget holds a chain of 1 MB
-// trees (a folder of 25,000 files), so each version is patched once.
-const rawCacheBudget = 64 << 20
+// each other in chains of up to 50: during a walk the cache holds such a
+// chain of 1 MB trees (a folder of 25,000 files), so each version is
+// patched once. Between walks (TreeFS, ChangesIn: a folder's version read
+// once or twice) a small cache does, and keeps the peak heap of the loads
+// down.
+const (
+	rawCacheBudget  = 4 << 20
+	walkCacheBudget = 64 << 20
+)
 
 // packFile is one pack and its index.
 type packFile struct {
@@ -59,7 +68,7 @@ type packFile struct {
 
 // newRawObjects reads the packs under fs's objects/pack when first used.
 func newRawObjects(fs billy.Filesystem) *rawObjects {
-	return &rawObjects{fs: fs, cache: offsetCache{budget: rawCacheBudget}}
+	return &rawObjects{fs: fs, cache: offsetCache{budget: rawCacheBudget}, walkBudget: walkCacheBudget}
 }
 
 // commonDir is the folder holding objects/ (git rev-parse
@@ -196,12 +205,19 @@ func (ro *rawObjects) closePacks() {
 	ro.packs = nil
 }
 
-// release drops the cached objects: a walk is over, and nothing but
-// another walk reads the same versions again.
-func (ro *rawObjects) release() {
+// beginWalk gives the cache its walk budget until the returned function
+// is called, which empties it: nothing but another walk reads the same
+// versions again.
+func (ro *rawObjects) beginWalk() (end func()) {
 	ro.mu.Lock()
 	defer ro.mu.Unlock()
-	ro.cache.reset()
+	ro.cache.budget = ro.walkBudget
+	return func() {
+		ro.mu.Lock()
+		defer ro.mu.Unlock()
+		ro.cache.reset()
+		ro.cache.budget = rawCacheBudget
+	}
 }
 
 // Close releases the pack files and the cache.
@@ -425,38 +441,72 @@ func (c *offsetCache) reset() {
 	c.used = 0
 }
 
-// object returns the content of h, which must be an object of type typ:
-// from the packs through the raw reader, else through go-git. The content
-// may be shared with the raw reader's cache: callers must not modify it.
-//
-// When the raw reader fails (a damaged pack, or a bug of its own), go-git
-// reads the object; only if go-git fails too is the raw reader's error,
-// which names the damaged file, returned.
-func (r *Repo) object(typ plumbing.ObjectType, h Hash) ([]byte, error) {
-	var rawErr error
-	if r.raw != nil {
-		t, data, found, err := r.raw.read(h)
-		switch {
-		case err != nil:
-			rawErr = err
-		case found && t != typ:
-			return nil, fmt.Errorf("%s is a %s, not a %s: %w", h, t, typ, plumbing.ErrObjectNotFound)
-		case found:
-			return data, nil
-		}
+// store is the object store the Repo's own reads go through: go-git's,
+// with objects served by the raw reader when it holds them (trees read
+// by TreeFS and ChangesIn are versions of large folders, deep in delta
+// chains, like the walk's).
+func (r *Repo) store() storer.EncodedObjectStorer {
+	if r.raw == nil {
+		return r.repo.Storer
 	}
-	data, err := r.goGitObject(typ, h)
+	return rawStorer{r.repo.Storer, r.raw}
+}
+
+// rawStorer serves EncodedObject from the raw reader, else from go-git.
+type rawStorer struct {
+	storer.EncodedObjectStorer
+	raw *rawObjects
+}
+
+// EncodedObject returns h. When the raw reader fails (a damaged pack, or
+// a bug of its own), go-git reads the object; only if go-git fails too is
+// the raw reader's error, which names the damaged file, returned.
+func (s rawStorer) EncodedObject(typ plumbing.ObjectType, h Hash) (plumbing.EncodedObject, error) {
+	t, data, found, rawErr := s.raw.read(h)
+	switch {
+	case rawErr != nil:
+	case found && typ != plumbing.AnyObject && t != typ:
+		return nil, plumbing.ErrObjectNotFound // as go-git answers
+	case found:
+		return &rawObject{h: h, t: t, data: data}, nil
+	}
+	obj, err := s.EncodedObjectStorer.EncodedObject(typ, h)
 	if err != nil && rawErr != nil {
 		return nil, rawErr
 	}
-	return data, err
+	return obj, err
 }
 
-// goGitObject reads h through go-git.
-func (r *Repo) goGitObject(typ plumbing.ObjectType, h Hash) ([]byte, error) {
-	obj, err := r.repo.Storer.EncodedObject(typ, h)
+// rawObject is an object read by the raw reader: its id is the one asked
+// for, never computed.
+type rawObject struct {
+	h    Hash
+	t    plumbing.ObjectType
+	data []byte // shared with the raw reader's cache: read only
+}
+
+func (o *rawObject) Hash() Hash                    { return o.h }
+func (o *rawObject) Type() plumbing.ObjectType     { return o.t }
+func (o *rawObject) SetType(t plumbing.ObjectType) { o.t = t }
+func (o *rawObject) Size() int64                   { return int64(len(o.data)) }
+func (o *rawObject) SetSize(int64)                 {}
+func (o *rawObject) Writer() (io.WriteCloser, error) {
+	return nil, errors.New("objects read from a pack are read-only")
+}
+func (o *rawObject) Reader() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(o.data)), nil
+}
+
+// object returns the content of h, which must be an object of type typ,
+// read through store. The content may be shared with the raw reader's
+// cache: callers must not modify it.
+func (r *Repo) object(typ plumbing.ObjectType, h Hash) ([]byte, error) {
+	obj, err := r.store().EncodedObject(typ, h)
 	if err != nil {
 		return nil, err
+	}
+	if ro, ok := obj.(*rawObject); ok {
+		return ro.data, nil
 	}
 	rd, err := obj.Reader()
 	if err != nil {

@@ -101,11 +101,11 @@ func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 		atMost  int // entries inflated
 		atLeast int
 	}{
-		{rawCacheBudget, trees, 0},
+		{walkCacheBudget, trees, 0},
 		{1, 1 << 30, 3 * trees}, // nothing cached: the check above is not vacuous
 	} {
 		r := open(t, dir)
-		r.raw.cache.budget = tc.budget
+		r.raw.walkBudget = tc.budget
 		log, err := r.Log(context.Background(), plumbing.ZeroHash, head, paths)
 		if err != nil {
 			t.Fatal(err)
@@ -118,8 +118,8 @@ func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 			t.Errorf("cache of %d bytes: %d pack entries inflated for %d trees, want %d to %d", tc.budget, n, trees, tc.atLeast, tc.atMost)
 		}
 		// The walk's versions are of no use after it: Log drops them.
-		if r.raw.cache.used != 0 || r.raw.cache.lru.Len() != 0 {
-			t.Errorf("after Log the cache holds %d objects, %d bytes", r.raw.cache.lru.Len(), r.raw.cache.used)
+		if r.raw.cache.used != 0 || r.raw.cache.lru.Len() != 0 || r.raw.cache.budget != rawCacheBudget {
+			t.Errorf("after Log the cache holds %d objects, %d bytes, budget %d", r.raw.cache.lru.Len(), r.raw.cache.used, r.raw.cache.budget)
 		}
 	}
 }
@@ -317,6 +317,10 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 					}
 				} else {
 					outside++
+				}
+				// go-git's decoders read through store with any type.
+				if obj, err := r.store().EncodedObject(plumbing.AnyObject, h); found && (err != nil || obj.Hash() != h || obj.Type() != want.typ || obj.Size() != int64(len(want.data))) {
+					t.Fatalf("store read %s: %v", h, err)
 				}
 				data, err = r.object(want.typ, h)
 				switch {

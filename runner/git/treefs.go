@@ -27,7 +27,8 @@ import (
 // Each folder's tree object is decoded once and indexed by name: go-git's
 // Tree.FindEntry decodes the parent folders of a path again on every call
 // (its path cache skips top-level folders), which made loading a commit
-// quadratic in the size of a folder. The returned FS is safe for
+// quadratic in the size of a folder. Folder trees come through the raw
+// pack reader (rawobj.go) where it holds them. The returned FS is safe for
 // concurrent use, also with other TreeFS of the same Repo: reads of the
 // object store are serialised per Repo.
 func (r *Repo) TreeFS(commit Hash) (fs.FS, error) {
@@ -37,7 +38,7 @@ func (r *Repo) TreeFS(commit Hash) (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.Tree()
+	t, err := object.GetTree(r.store(), c.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("read tree of commit %s: %w", short(commit), err)
 	}
@@ -116,7 +117,7 @@ func (t *treeFS) dir(name string) (*treeDirIndex, error) {
 	if !ok || pd.tree.Entries[i].Mode != filemode.Dir {
 		return nil, nil
 	}
-	tr, err := object.GetTree(t.repo.repo.Storer, pd.tree.Entries[i].Hash)
+	tr, err := object.GetTree(t.repo.store(), pd.tree.Entries[i].Hash)
 	if err != nil {
 		return nil, err
 	}

@@ -307,7 +307,8 @@ func (r *Repo) Log(ctx context.Context, base, head Hash, paths []string) ([]Comm
 	}
 	want := newPathSet(paths)
 	if r.raw != nil {
-		defer r.raw.release()
+		end := r.raw.beginWalk()
+		defer end()
 	}
 	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
 	var out []Commit
