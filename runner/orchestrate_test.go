@@ -238,12 +238,12 @@ func TestPlanFetchesWithTheContextsCredentials(t *testing.T) {
 		return &PlanResult{Plan: fakePlan()}, nil
 	}
 	opts.CI = &vcs.Context{Host: "GitHub", Event: vcs.EventPullRequest, Number: 3, SHA: "c1c1", Base: "b0b0",
-		BaseBranch: "main", FetchUser: "x-access-token", FetchToken: "ghs_TOKEN"}
+		BaseBranch: "main", FetchUser: "x-access-token", FetchToken: "ghs_TOKEN", HistoryFix: "set fetch-depth: 0"}
 	opts.Host = &fakeHost{}
 	if _, err := Run(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
-	want := PlanRequest{Root: got.Root, Base: "b0b0", Head: "c1c1", Host: "GitHub", TokenUser: "x-access-token", Token: "ghs_TOKEN", BaseBranch: "main"}
+	want := PlanRequest{Root: got.Root, Base: "b0b0", Head: "c1c1", HistoryFix: "set fetch-depth: 0", TokenUser: "x-access-token", Token: "ghs_TOKEN", BaseBranch: "main"}
 	if got != want {
 		t.Errorf("plan request %+v, want %+v", got, want)
 	}

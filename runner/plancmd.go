@@ -44,7 +44,7 @@ func ComputePlan(ctx context.Context, o PlanOptions) (*plan.Result, error) {
 	opts := plan.Options{Root: o.Root, Base: o.Base, Head: o.Head, NoFetch: o.NoFetch, LoadAll: o.BackendName != ""}
 	if p, err := vcs.Find("auto", getenv); err == nil {
 		ci, _ := p.Context(getenv)
-		opts.Host, opts.TokenUser, opts.Token, opts.BaseBranch = ci.Host, ci.FetchUser, ci.FetchToken, ci.BaseBranch
+		opts.HistoryFix, opts.TokenUser, opts.Token, opts.BaseBranch = ci.HistoryFix, ci.FetchUser, ci.FetchToken, ci.BaseBranch
 	}
 	res, err := plan.Compute(ctx, opts)
 	if err != nil {

@@ -33,7 +33,7 @@ func checkRoot(o *Options) error {
 
 // computePlan adapts runner/plan to the flow.
 func computePlan(ctx context.Context, req PlanRequest) (*PlanResult, error) {
-	res, err := plan.Compute(ctx, plan.Options{Root: req.Root, Base: req.Base, Head: req.Head, Host: req.Host, Token: req.Token, TokenUser: req.TokenUser, BaseBranch: req.BaseBranch})
+	res, err := plan.Compute(ctx, plan.Options{Root: req.Root, Base: req.Base, Head: req.Head, HistoryFix: req.HistoryFix, Token: req.Token, TokenUser: req.TokenUser, BaseBranch: req.BaseBranch})
 	if err != nil {
 		return nil, err
 	}

@@ -25,9 +25,10 @@ type PlanRequest struct {
 	Root string
 	Base string // "" = the merge base with the default branch
 	Head string // "" = HEAD
-	// Host, Token and TokenUser let the planner fetch the history a
-	// shallow CI checkout lacks (vcs.Context's FetchUser, FetchToken).
-	Host, Token, TokenUser string
+	// Token and TokenUser let the planner fetch the history a shallow CI
+	// checkout lacks (vcs.Context's FetchUser, FetchToken); HistoryFix is
+	// the host's setting its errors name (vcs.Context.HistoryFix).
+	HistoryFix, Token, TokenUser string
 	// BaseBranch is the CI's branch to compare with (vcs.Context).
 	BaseBranch string
 }

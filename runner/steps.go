@@ -105,7 +105,7 @@ func (p planStep) Run(ctx context.Context, s *State) error {
 		head = s.CI.SHA
 	}
 	req := PlanRequest{Root: s.Opts.Root, Base: base, Head: head, BaseBranch: s.CI.BaseBranch,
-		Host: s.CI.Host, TokenUser: s.CI.FetchUser, Token: s.CI.FetchToken}
+		HistoryFix: s.CI.HistoryFix, TokenUser: s.CI.FetchUser, Token: s.CI.FetchToken}
 	res, err := s.Opts.Plan(ctx, req)
 	if err != nil {
 		return err

@@ -27,8 +27,9 @@ type FetchOptions struct {
 	// Empty: anonymous. It never appears in errors. The caller takes both
 	// from the CI host (runner/vcs); this package reads no environment.
 	Token, User string
-	// Host is the CI host ("GitHub", "GitLab", ""): errors name its fix.
-	Host string
+	// HostFix is the CI host's setting for whole history
+	// (vcs.Context.HistoryFix): errors name it.
+	HostFix string
 }
 
 // HasRemote reports whether the named remote is configured.
@@ -49,7 +50,7 @@ func (r *Repo) Fetch(ctx context.Context, opts FetchOptions) error {
 	}
 	rem, err := r.repo.Remote(remote)
 	if err != nil {
-		return fmt.Errorf("no remote %q to fetch the missing history from: %s", remote, ShallowFix(opts.Host, firstRef(opts.Refs)))
+		return fmt.Errorf("no remote %q to fetch the missing history from: %s", remote, ShallowFix(opts.HostFix, firstRef(opts.Refs)))
 	}
 	url := ""
 	if urls := rem.Config().URLs; len(urls) > 0 {
@@ -87,7 +88,7 @@ func (r *Repo) Fetch(ctx context.Context, opts FetchOptions) error {
 		err = r.repo.FetchContext(ctx, fo)
 	}
 	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("fetch the missing history from %s: %s; instead %s", remote, redact(err.Error(), opts.Token), ShallowFix(opts.Host, firstRef(opts.Refs)))
+		return fmt.Errorf("fetch the missing history from %s: %s; instead %s", remote, redact(err.Error(), opts.Token), ShallowFix(opts.HostFix, firstRef(opts.Refs)))
 	}
 	return r.clearStaleShallow()
 }

@@ -261,9 +261,10 @@ type MissingHistoryError struct {
 	Rev     string // what was asked for, when known
 	Hash    Hash   // the missing commit, when known
 	Shallow bool
-	// Host is the CI host ("GitHub", "GitLab" or ""), set by the caller
-	// that knows it, so the message names that host's fix.
-	Host string
+	// HostFix is the CI host's setting for whole history
+	// (vcs.Context.HistoryFix), set by the caller that knows it, so the
+	// message names that host's fix first; empty: the generic fix.
+	HostFix string
 }
 
 func (e *MissingHistoryError) Error() string {
@@ -275,21 +276,19 @@ func (e *MissingHistoryError) Error() string {
 	if e.Shallow {
 		msg += " because the clone is shallow"
 	}
-	return msg + ": " + ShallowFix(e.Host, e.Rev)
+	return msg + ": " + ShallowFix(e.HostFix, e.Rev)
 }
 
-// ShallowFix is the exact fix for a checkout that lacks history on host
-// ("GitHub", "GitLab", or "" when not in CI or unknown).
-func ShallowFix(host, base string) string {
+// ShallowFix is the exact fix for a checkout that lacks history: the CI
+// host's own setting (hostFix, from vcs.Context.HistoryFix) or, outside
+// CI, the generic one, then the git command that fetches what is missing.
+func ShallowFix(hostFix, base string) string {
 	fetch := "git fetch --unshallow"
 	if base != "" && base != "HEAD" && !strings.HasPrefix(base, "HEAD") {
 		fetch += " (or only the base: git fetch origin " + strings.TrimPrefix(base, "origin/") + ")"
 	}
-	switch host {
-	case "GitHub":
-		return "set `fetch-depth: 0` on the actions/checkout step (with: fetch-depth: 0), or run " + fetch + " before ibgitops"
-	case "GitLab":
-		return "set `GIT_DEPTH: 0` in the job's variables, or run " + fetch + " before ibgitops"
+	if hostFix != "" {
+		return hostFix + ", or run " + fetch + " before ibgitops"
 	}
 	return "run " + fetch + "; in CI set `fetch-depth: 0` on actions/checkout, or `GIT_DEPTH: 0` on GitLab"
 }

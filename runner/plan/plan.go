@@ -41,10 +41,10 @@ type Options struct {
 	// x-access-token); the CLI takes both from the CI host (runner/vcs).
 	// Never printed.
 	Token, TokenUser string
-	// Host is the CI host ("GitHub", "GitLab" or ""): when history cannot
-	// be fetched, the error names that host's fix (fetch-depth: 0,
-	// GIT_DEPTH: 0).
-	Host string
+	// HistoryFix is the CI host's setting for whole history
+	// (vcs.Context.HistoryFix): when history cannot be fetched, the error
+	// names it (fetch-depth: 0, GIT_DEPTH: 0); empty: the generic fix.
+	HistoryFix string
 	// BaseBranch is the branch the CI compares with when Base is empty
 	// (vcs.Context.BaseBranch: a pull/merge request's target, GitLab's
 	// default branch); empty: origin/HEAD, main or master. This package
@@ -171,19 +171,19 @@ func (c *computer) withHistory(ctx context.Context, fn func() error) error {
 		return err
 	}
 	if isMissing {
-		missing.Host = c.opts.Host
+		missing.HostFix = c.opts.HistoryFix
 		if missing.Rev == "" {
 			missing.Rev = c.res.BaseRef
 		}
 	}
 	if c.fetched || c.opts.NoFetch || !c.repo.HasRemote("origin") {
 		if !isMissing && c.repo.IsShallow() {
-			return fmt.Errorf("%w; this clone is shallow, so %s", err, git.ShallowFix(c.opts.Host, c.res.BaseRef))
+			return fmt.Errorf("%w; this clone is shallow, so %s", err, git.ShallowFix(c.opts.HistoryFix, c.res.BaseRef))
 		}
 		return err
 	}
 	c.fetched = true
-	if ferr := c.repo.Fetch(ctx, git.FetchOptions{Refs: refs, Token: c.opts.Token, User: c.opts.TokenUser, Host: c.opts.Host}); ferr != nil {
+	if ferr := c.repo.Fetch(ctx, git.FetchOptions{Refs: refs, Token: c.opts.Token, User: c.opts.TokenUser, HostFix: c.opts.HistoryFix}); ferr != nil {
 		return fmt.Errorf("%v; fetching it failed: %v", err, ferr)
 	}
 	c.res.Fetched = true

@@ -340,7 +340,7 @@ func TestComputeShallowClone(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	root := filepath.Join(clone, "images")
-	_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", NoFetch: true, Host: "GitHub"})
+	_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", NoFetch: true, HistoryFix: "set `fetch-depth: 0` on the actions/checkout step"})
 	if err == nil || !strings.Contains(err.Error(), "fetch-depth: 0") {
 		t.Fatalf("shallow, no fetch: %v", err)
 	}
@@ -364,10 +364,10 @@ func TestComputeShallowHeadAndBase(t *testing.T) {
 	}
 	f := standard(t)
 	head := strings.TrimSpace(testutil.Git(t, f.dir, "rev-parse", "feature"))
-	for _, tc := range []struct{ host, fix string }{
-		{"GitHub", "fetch-depth: 0"},
-		{"GitLab", "GIT_DEPTH: 0"},
-		{"", "git fetch --unshallow"},
+	for _, tc := range []struct{ host, hostFix, fix string }{
+		{"GitHub", "set `fetch-depth: 0` on the actions/checkout step", "fetch-depth: 0"},
+		{"GitLab", "set `GIT_DEPTH: 0` in the job's variables", "GIT_DEPTH: 0"},
+		{"", "", "git fetch --unshallow"},
 	} {
 		t.Run(tc.host, func(t *testing.T) {
 			clone := filepath.Join(t.TempDir(), "clone")
@@ -377,11 +377,11 @@ func TestComputeShallowHeadAndBase(t *testing.T) {
 				t.Fatalf("%v: %s", err, out)
 			}
 			root := filepath.Join(clone, "images")
-			_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", Head: head, NoFetch: true, Host: tc.host})
+			_, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", Head: head, NoFetch: true, HistoryFix: tc.hostFix})
 			if err == nil || !strings.Contains(err.Error(), tc.fix) {
 				t.Fatalf("shallow, head missing, no fetch: %v; want the fix %q", err, tc.fix)
 			}
-			res, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", Head: head, Host: tc.host})
+			res, err := Compute(context.Background(), Options{Root: root, Base: "origin/main", Head: head, HistoryFix: tc.hostFix})
 			if err != nil {
 				t.Fatal(err)
 			}

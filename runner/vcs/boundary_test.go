@@ -30,9 +30,7 @@ var hostName = regexp.MustCompile(`^(GitHub|GitLab|Bitbucket|Azure DevOps|Gitea|
 
 // hostSwitches are the files that still decide on a host's name outside
 // runner/vcs, with where the decision is to go. The list only shrinks.
-var hostSwitches = map[string]string{
-	"runner/git/git.go": "ShallowFix: the host's fetch-depth wording, to come from the provider (vcs.Context)",
-}
+var hostSwitches = map[string]string{}
 
 // Nothing outside runner/vcs branches on a host's name (issue 13): what
 // differs per host (wording, limits, fixes) comes from the provider

@@ -63,6 +63,11 @@ type Context struct {
 	// engine its image lacks by design (component tests on a pull
 	// request); empty when the host has nothing to add.
 	NoEngineHint string
+	// HistoryFix is the host's setting that checks out the whole history
+	// ("set `fetch-depth: 0` on the actions/checkout step"), named first
+	// when a shallow clone lacks the commits a plan compares; empty: the
+	// generic fix names both hosts'.
+	HistoryFix string
 	// FetchUser and FetchToken fetch the history a shallow checkout lacks
 	// from the host ("x-access-token" and the job's token on GitHub);
 	// empty outside CI (an anonymous fetch). The token is a secret: it is

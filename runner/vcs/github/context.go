@@ -45,6 +45,7 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 		// The Docker action's image has no container engine; the
 		// composite action runs on the runner with its docker.
 		FetchUser: "x-access-token", FetchToken: getenv("GITHUB_TOKEN"),
+		HistoryFix:   "set `fetch-depth: 0` on the actions/checkout step (with: fetch-depth: 0)",
 		NoEngineHint: "the Docker action's image has no container engine: use the composite action ibgitops/ibgitops/composite (same inputs), which runs on the runner with its docker, or drop test-components",
 	}
 	if c.FetchToken == "" {

@@ -59,7 +59,7 @@ func TestDetectContext(t *testing.T) {
 			w := c.want
 			w.Host, w.Name, w.Repository = "GitHub", c.event, "acme/images"
 			w.Ref, w.RunURL = c.ref, "https://ghe.example/acme/images/actions/runs/42"
-			w.FetchUser = "x-access-token"
+			w.FetchUser, w.HistoryFix = "x-access-token", "set `fetch-depth: 0` on the actions/checkout step (with: fetch-depth: 0)"
 			if c.event == "pull_request" {
 				got.Branch = ""
 			}

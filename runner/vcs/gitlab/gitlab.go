@@ -44,6 +44,7 @@ func DetectContext(getenv func(string) string) (*vcs.Context, []string) {
 		RunURL: getenv("CI_JOB_URL"), LogSections: true,
 		BaseBranch: getenv("CI_DEFAULT_BRANCH"),
 		FetchUser:  "gitlab-ci-token", FetchToken: getenv("CI_JOB_TOKEN"),
+		HistoryFix: "set `GIT_DEPTH: 0` in the job's variables",
 	}
 	if c.RunURL == "" {
 		c.RunURL = getenv("CI_PIPELINE_URL")

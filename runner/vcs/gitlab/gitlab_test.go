@@ -42,7 +42,7 @@ func TestDetectContext(t *testing.T) {
 			w := c.want
 			w.Host, w.SHA, w.DefaultBranch, w.Repository, w.RunURL = "GitLab", "head", "main", "acme/images", "https://gitlab.example/acme/images/-/jobs/1"
 			// What git and plan read instead of the environment.
-			w.BaseBranch, w.LogSections, w.FetchUser = "main", true, "gitlab-ci-token"
+			w.BaseBranch, w.LogSections, w.FetchUser, w.HistoryFix = "main", true, "gitlab-ci-token", "set `GIT_DEPTH: 0` in the job's variables"
 			if *got != w {
 				t.Errorf("\n got %+v\nwant %+v", *got, w)
 			}
