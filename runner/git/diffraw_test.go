@@ -2,9 +2,16 @@ package git
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/ibgitops/ibgitops/internal/testutil"
 )
 
 // rawTree builds a raw tree object from entries name -> hash byte
@@ -190,4 +197,80 @@ func FuzzDiffRaw(f *testing.F) {
 		}
 		checkDiffRaw(t, a, b)
 	})
+}
+
+// TestChangedPathsAgreesWithChangesIn: the raw lister gives the paths
+// ChangesIn gives (renames as their two paths), below a folder or in the
+// whole tree, for files, folders replacing files and deletions.
+func TestChangedPathsAgreesWithChangesIn(t *testing.T) {
+	dir := t.TempDir()
+	testutil.Git(t, dir, "init", "-q", "-b", "main")
+	write := func(files map[string]string) string {
+		for p, c := range files { // deletions first: a file may become a folder
+			if c == "" {
+				os.RemoveAll(filepath.Join(dir, p))
+			}
+		}
+		for p, c := range files {
+			full := filepath.Join(dir, p)
+			if c == "" {
+				continue
+			}
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		testutil.Git(t, dir, "add", "-A")
+		testutil.Git(t, dir, "commit", "-q", "--allow-empty", "-m", "c")
+		return strings.TrimSpace(testutil.Git(t, dir, "rev-parse", "HEAD"))
+	}
+	files := map[string]string{"README.md": "r\n", "src/a.go": "a\n"}
+	for i := range 50 {
+		files[fmt.Sprintf("images/components/c%02d.yaml", i)] = fmt.Sprintf("name: c%02d\n", i)
+	}
+	c1 := write(files)
+	c2 := write(map[string]string{
+		"images/components/c07.yaml": "name: c07\nversion: 2\n", // modified
+		"images/components/c08.yaml": "",                        // deleted
+		"images/components/c99.yaml": "name: c99\n",             // added
+		"images/components/c10.yaml": "",                        // renamed to
+		"images/moved/c10.yaml":      "name: c10\n",
+		"src/a.go":                   "b\n",
+		"README.md":                  "", // deleted
+	})
+	c3 := write(map[string]string{"images/components/c20.yaml": "", "images/components/c20.yaml/x": "folder now\n"})
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, tc := range []struct {
+		from, to, under string
+	}{{c1, c2, ""}, {c1, c2, "images"}, {c1, c2, "src"}, {c2, c3, "images"}, {c1, c3, ""}, {c2, c1, "images/components"}} {
+		got, err := r.ChangedPaths(context.Background(), plumbing.NewHash(tc.from), plumbing.NewHash(tc.to), tc.under)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes, err := r.ChangesIn(context.Background(), plumbing.NewHash(tc.from), plumbing.NewHash(tc.to), []string{tc.under})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		var want []string
+		for _, c := range changes {
+			for _, p := range []string{c.Path, c.OldPath} {
+				if p != "" && !seen[p] {
+					seen[p] = true
+					want = append(want, p)
+				}
+			}
+		}
+		sort.Strings(want)
+		if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ChangedPaths(%s..%s, %q) = %v, want %v", tc.from[:7], tc.to[:7], tc.under, got, want)
+		}
+	}
 }

@@ -343,10 +343,57 @@ func (r *Repo) Log(ctx context.Context, base, head Hash, paths []string) ([]Comm
 	return out, nil
 }
 
-// pathSet is the paths Log looks for and every folder above them.
+// pathSet is the paths Log looks for and every folder above them, or
+// (all) every file below the folder under ("" the whole tree).
 type pathSet struct {
 	files map[string]bool
 	dirs  map[string]bool
+	all   bool
+	under string
+}
+
+func (ps *pathSet) wantFile(p string) bool {
+	if ps.all {
+		return ps.under == "" || strings.HasPrefix(p, ps.under+"/")
+	}
+	return ps.files[p]
+}
+
+func (ps *pathSet) wantDir(p string) bool {
+	if ps.all {
+		return ps.under == "" || p == ps.under || strings.HasPrefix(p, ps.under+"/") || strings.HasPrefix(ps.under, p+"/")
+	}
+	return ps.dirs[p]
+}
+
+// ChangedPaths lists the files below the folder under ("" or "." the
+// whole tree) whose content differs between the trees of two commits,
+// sorted, without rename detection (a rename is its two paths). It reads
+// trees raw and skips what both sides share, so it costs what changed,
+// not the size of the folders (ChangesIn decodes every entry of each
+// folder it compares).
+func (r *Repo) ChangedPaths(ctx context.Context, from, to Hash, under string) ([]string, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
+	var ft, tt Hash
+	var err error
+	if !from.IsZero() {
+		if ft, err = tc.commitTree(from); err != nil {
+			return nil, err
+		}
+	}
+	if tt, err = tc.commitTree(to); err != nil {
+		return nil, err
+	}
+	under = strings.Trim(path.Clean("/"+under), "/")
+	var out []string
+	if err := tc.diff(ft, tt, "", &pathSet{all: true, under: under}, &out); err != nil {
+		return nil, err
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 func newPathSet(paths []string) *pathSet {
@@ -465,10 +512,12 @@ func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string
 		if prefix != "" {
 			full = prefix + "/" + full
 		}
-		if want.files[full] {
+		// In all mode a folder is no file: only what is a file on either
+		// side is listed.
+		if want.wantFile(full) && (!want.all || (!ah.IsZero() && !aDir) || (!bh.IsZero() && !bDir)) {
 			*out = append(*out, full)
 		}
-		if want.dirs[full] {
+		if want.wantDir(full) {
 			var sa, sb Hash
 			if aDir {
 				sa = ah

@@ -458,36 +458,36 @@ func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash
 	if herr != nil || berr != nil || headCfg.Root != baseCfg.Root {
 		return nil, nil
 	}
-	changes, err := c.repo.ChangesIn(ctx, mergeBase, headHash, []string{c.prefix})
+	// Renames do not matter here (both paths are seeds): the raw lister
+	// skips what both trees share.
+	changed, err := c.repo.ChangedPaths(ctx, mergeBase, headHash, c.prefix)
 	if err != nil {
 		return nil, err
 	}
-	if c.res.WorkTree {
-		changes = overlay(changes, dirty)
+	for _, d := range dirty {
+		changed = append(changed, d.Path, d.OldPath)
 	}
 	sides := []fs.FS{baseFS, headFS}
 	if c.baseTip != mergeBase && c.baseTip != (git.Hash{}) {
-		tipChanges, err := c.repo.ChangesIn(ctx, mergeBase, c.baseTip, []string{c.prefix})
+		tipChanged, err := c.repo.ChangedPaths(ctx, mergeBase, c.baseTip, c.prefix)
 		if err != nil {
 			return nil, err
 		}
-		changes = append(changes, tipChanges...)
+		changed = append(changed, tipChanged...)
 		if tipFS, err := c.treeAt(c.baseTip, c.res.BaseRef); err == nil {
 			sides = append(sides, tipFS)
 		}
 	}
 	s := newSelector()
-	for _, ch := range changes {
-		for _, p := range []string{ch.Path, ch.OldPath} {
-			r, ok := c.rel(p)
-			if !ok || r == "" || s.sel.files[r] {
-				continue
-			}
-			if r == recipes.ConfigFile || r == "ibgitops.yml" {
-				return nil, nil
-			}
-			s.seed(r, sides...)
+	for _, p := range changed {
+		r, ok := c.rel(p)
+		if !ok || r == "" || s.sel.files[r] {
+			continue
 		}
+		if r == recipes.ConfigFile || r == "ibgitops.yml" {
+			return nil, nil
+		}
+		s.seed(r, sides...)
 	}
 	cands, err := candidates(withContext(ctx, headFS), headCfg.Root, s.sel.files)
 	if err != nil {
