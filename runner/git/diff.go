@@ -53,7 +53,7 @@ func (r *Repo) treeOf(h Hash) (*object.Tree, error) {
 	if h.IsZero() {
 		return &object.Tree{}, nil
 	}
-	c, err := r.commit(h)
+	c, err := r.lockedCommit(h)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/ibgitops/ibgitops/internal/benchrepo"
 	"github.com/ibgitops/ibgitops/internal/testutil"
 )
 
@@ -271,6 +272,47 @@ func TestChangedPathsAgreesWithChangesIn(t *testing.T) {
 		sort.Strings(want)
 		if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("ChangedPaths(%s..%s, %q) = %v, want %v", tc.from[:7], tc.to[:7], tc.under, got, want)
+		}
+	}
+}
+
+// TestLogUnderFiltersToLog: one walk of every file below a folder,
+// filtered to some files, is Log of those files.
+func TestLogUnderFiltersToLog(t *testing.T) {
+	dir := t.TempDir()
+	shape := benchrepo.Shape{Components: 40, Recipes: 12, Pipelines: 4, Sources: 5, Commits: 60, SourcesPerCommit: 1}
+	if err := benchrepo.Create(dir, shape); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	head, err := r.Resolve("HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := r.Resolve("HEAD~45")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := r.LogUnder(context.Background(), base, head, "images")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range [][]string{
+		{benchrepo.Component(3)},
+		{benchrepo.Component(1), benchrepo.Component(7), benchrepo.Recipe(2), "images/recipes/absent.yaml"},
+		{benchrepo.Recipe(0), benchrepo.Recipe(1), benchrepo.Recipe(2)},
+	} {
+		want, err := r.Log(context.Background(), base, head, files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := FilterLog(all, files)
+		if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("FilterLog(LogUnder) for %v:\n got %v\nwant %v", files, got, want)
 		}
 	}
 }

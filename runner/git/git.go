@@ -315,6 +315,13 @@ func (c Commit) Subject() string {
 	return strings.TrimSpace(s)
 }
 
+// lockedCommit is commit for callers that hold no lock (the walks).
+func (r *Repo) lockedCommit(h Hash) (*object.Commit, error) {
+	r.objects.Lock()
+	defer r.objects.Unlock()
+	return r.commit(h)
+}
+
 func (r *Repo) commit(h Hash) (*object.Commit, error) {
 	c, err := r.repo.CommitObject(h)
 	if err != nil {

@@ -444,8 +444,19 @@ func (c *offsetCache) reset() {
 // store is the object store the Repo's own reads go through: go-git's,
 // with objects served by the raw reader when it holds them (trees read
 // by TreeFS and ChangesIn are versions of large folders, deep in delta
-// chains, like the walk's).
+// chains, like the walk's). Its go-git reads take the Repo's object lock,
+// so a walk may run beside them; TreeFS, which holds that lock, reads
+// through lockedStore.
 func (r *Repo) store() storer.EncodedObjectStorer {
+	var st storer.EncodedObjectStorer = lockedStorer{r.repo.Storer, &r.objects}
+	if r.raw != nil {
+		st = rawStorer{st, r.raw}
+	}
+	return st
+}
+
+// lockedStore is store for callers that hold the Repo's object lock.
+func (r *Repo) lockedStore() storer.EncodedObjectStorer {
 	if r.raw == nil {
 		return r.repo.Storer
 	}
@@ -497,9 +508,23 @@ func (o *rawObject) Reader() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(o.data)), nil
 }
 
-// object returns the content of h, which must be an object of type typ,
-// read through store. The content may be shared with the raw reader's
-// cache: callers must not modify it.
+// lockedStorer takes the Repo's object lock around each go-git read.
+type lockedStorer struct {
+	storer.EncodedObjectStorer
+	mu *sync.Mutex
+}
+
+func (s lockedStorer) EncodedObject(typ plumbing.ObjectType, h Hash) (plumbing.EncodedObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.EncodedObjectStorer.EncodedObject(typ, h)
+}
+
+// object returns the content of h, which must be an object of type typ:
+// from the raw reader (its own lock), else through go-git under the
+// Repo's object lock, so walks may run beside TreeFS reads. Callers hold
+// no lock. The content may be shared with the raw reader's cache:
+// callers must not modify it.
 func (r *Repo) object(typ plumbing.ObjectType, h Hash) ([]byte, error) {
 	obj, err := r.store().EncodedObject(typ, h)
 	if err != nil {

@@ -38,7 +38,7 @@ func (r *Repo) TreeFS(commit Hash) (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := object.GetTree(r.store(), c.TreeHash)
+	t, err := object.GetTree(r.lockedStore(), c.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("read tree of commit %s: %w", short(commit), err)
 	}
@@ -117,7 +117,7 @@ func (t *treeFS) dir(name string) (*treeDirIndex, error) {
 	if !ok || pd.tree.Entries[i].Mode != filemode.Dir {
 		return nil, nil
 	}
-	tr, err := object.GetTree(t.repo.store(), pd.tree.Entries[i].Hash)
+	tr, err := object.GetTree(t.repo.lockedStore(), pd.tree.Entries[i].Hash)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (w *walker) node(h Hash) (*walkNode, error) {
 	if n, ok := w.nodes[h]; ok {
 		return n, nil
 	}
-	c, err := w.r.commit(h)
+	c, err := w.r.lockedCommit(h)
 	if err != nil {
 		return nil, err
 	}
@@ -301,11 +301,46 @@ func (r *Repo) Log(ctx context.Context, base, head Hash, paths []string) ([]Comm
 	if len(paths) == 0 {
 		return nil, nil
 	}
+	return r.log(ctx, base, head, newPathSet(paths))
+}
+
+// LogUnder is Log of every file below the folder under ("" the whole
+// tree): each commit with all the files below under it changes. A
+// planner that does not yet know which files it will ask about walks
+// once and filters (FilterLog), while it loads the repository.
+//
+// Log and LogUnder take the Repo's object lock for each read through
+// go-git, so they may run while TreeFS file systems of the same Repo are
+// read.
+func (r *Repo) LogUnder(ctx context.Context, base, head Hash, under string) ([]Commit, error) {
+	return r.log(ctx, base, head, &pathSet{all: true, under: strings.Trim(path.Clean("/"+under), "/")})
+}
+
+// FilterLog is what Log(paths) returns, from what LogUnder returned for a
+// folder holding every one of paths.
+func FilterLog(log []Commit, paths []string) []Commit {
+	want := newPathSet(paths)
+	var out []Commit
+	for _, c := range log {
+		var keep []string
+		for _, p := range c.Paths {
+			if want.files[p] {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) > 0 {
+			c.Paths = keep
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (r *Repo) log(ctx context.Context, base, head Hash, want *pathSet) ([]Commit, error) {
 	commits, err := r.RevList(ctx, base, head)
 	if err != nil {
 		return nil, err
 	}
-	want := newPathSet(paths)
 	if r.raw != nil {
 		end := r.raw.beginWalk()
 		defer end()
@@ -434,7 +469,7 @@ func (tc *treeCache) tree(h Hash) ([]byte, error) {
 
 // commitTree is the id of a commit's root tree.
 func (tc *treeCache) commitTree(h Hash) (Hash, error) {
-	c, err := tc.r.commit(h)
+	c, err := tc.r.lockedCommit(h)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}

@@ -274,6 +274,11 @@ func (c *computer) run(ctx context.Context) error {
 			return err
 		}
 	}
+	var walk *earlyWalk
+	if headCfg, _, err := recipes.LoadConfig(headFS); err == nil {
+		walk = c.startWalk(ctx, mergeBase, headHash, headCfg)
+	}
+	defer walk.stop()
 	// Both sides load at once: decoding YAML is most of a plan's work and
 	// the two loads share nothing but the object store, which TreeFS
 	// serialises.
@@ -317,14 +322,16 @@ func (c *computer) run(ctx context.Context) error {
 	var commits []recipes.CommitInfo
 	if res.Head.Config.Versioning.Bump == "conventional" || res.Head.Config.Versioning.Bump == "" {
 		files := bumpFiles(recipes.DiffRepos(res.Base, res.Head, res.Paths), c.prefix)
-		var log []git.Commit
-		err := c.withHistory(ctx, func() error {
-			var err error
-			log, err = c.repo.Log(ctx, mergeBase, headHash, files)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("read the commits between %s and %s: %w", baseRev, res.HeadRef, err)
+		log, ok := walk.result(files)
+		if !ok {
+			err := c.withHistory(ctx, func() error {
+				var err error
+				log, err = c.repo.Log(ctx, mergeBase, headHash, files)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("read the commits between %s and %s: %w", baseRev, res.HeadRef, err)
+			}
 		}
 		for _, cm := range log {
 			ci := recipes.CommitInfo{Hash: cm.Hash.String(), Message: cm.Message}
