@@ -1,8 +1,8 @@
 // Package plan is the glue between git and the pure planner: it resolves
 // base and head, finds their merge base (fetching history a shallow clone
-// lacks), loads the repository at both, lists the changed paths and the
-// commits that touched changed resources, and hands them to
-// recipes.PlanChanges.
+// lacks), loads at both what the change can touch (partial.go), lists
+// the changed paths and the commits that touched changed resources (read
+// while the sides load, walk.go), and hands them to recipes.PlanChanges.
 package plan
 
 import (
