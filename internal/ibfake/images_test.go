@@ -264,3 +264,17 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("get-component of a missing ARN: %v\n%s", err, errOut)
 	}
 }
+
+// TestFirstAttemptsLeaveOutRetries: a request the SDK sends again after a
+// 500 counts in Calls twice and in FirstAttempts once (the SDK numbers
+// its attempts in the Amz-Sdk-Request header).
+func TestFirstAttemptsLeaveOutRetries(t *testing.T) {
+	fake, c := newFake(t, Options{}, 5)
+	fake.SetFaults(Faults{ServerErrorNext: 1, Ops: []string{"ListImages"}})
+	if _, err := c.ListImages(context.Background(), &imagebuilder.ListImagesInput{}); err != nil {
+		t.Fatalf("the standard retryer retries a 500: %v", err)
+	}
+	if calls, first := fake.Calls()["ListImages"], fake.FirstAttempts()["ListImages"]; calls != 2 || first != 1 {
+		t.Errorf("ListImages: %d requests, %d first attempts; want 2 and 1", calls, first)
+	}
+}

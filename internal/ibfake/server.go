@@ -117,6 +117,7 @@ type Server struct {
 	bucket    float64
 	bucketAt  time.Time
 	calls     map[string]int
+	first     map[string]int // requests that were no retry (FirstAttempts)
 	tokens    map[string]tokenEntry
 	resources map[string]*resource // by ARN (build ARN for components and images)
 	execs     map[string]*workflowExec
@@ -166,6 +167,7 @@ func New(opts Options) (*Server, error) {
 		model:     m,
 		opts:      opts,
 		calls:     map[string]int{},
+		first:     map[string]int{},
 		tokens:    map[string]tokenEntry{},
 		resources: map[string]*resource{},
 		execs:     map[string]*workflowExec{},
@@ -213,6 +215,19 @@ func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.first = map[string]int{}
+}
+
+// FirstAttempts is Calls without the SDK's retries of a request: the API
+// calls the client made, whatever the network did to them.
+func (s *Server) FirstAttempts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.first))
+	for k, v := range s.first {
+		out[k] = v
+	}
+	return out
 }
 
 // apiError is an error the service returns: Code names the error shape.
@@ -373,24 +388,38 @@ func (s *Server) route(r *http.Request) (*Operation, string) {
 			name = "UntagResource"
 		}
 		if op := s.model.Operations[name]; op != nil {
-			s.count(name)
+			s.count(name, r)
 			return op, label
 		}
 		return nil, ""
 	}
 	for _, op := range s.model.Operations {
 		if op.HTTP.Method == r.Method && op.HTTP.RequestURI == path {
-			s.count(op.Name)
+			s.count(op.Name, r)
 			return op, ""
 		}
 	}
 	return nil, ""
 }
 
-func (s *Server) count(op string) {
+func (s *Server) count(op string, r *http.Request) {
 	s.mu.Lock()
 	s.calls[op]++
+	if !retried(r) {
+		s.first[op]++
+	}
 	s.mu.Unlock()
+}
+
+// retried reports whether the SDK sent r again after a failed attempt:
+// its Amz-Sdk-Request header says "attempt=N" with N > 1.
+func retried(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Amz-Sdk-Request"), ";") {
+		if n, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			return n != "1"
+		}
+	}
+	return false
 }
 
 // decodeInput gathers the input members from the body, query string and
@@ -532,7 +561,7 @@ func uuid() string {
 // serveSTS answers GetCallerIdentity in the awsQuery protocol.
 func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	s.count("sts:" + r.PostForm.Get("Action"))
+	s.count("sts:"+r.PostForm.Get("Action"), r)
 	if r.PostForm.Get("Action") != "GetCallerIdentity" {
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusBadRequest)
