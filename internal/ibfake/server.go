@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -203,11 +204,7 @@ func (s *Server) SetFaults(f Faults) {
 func (s *Server) Calls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls)
 }
 
 // ResetCalls zeroes the call counters.
@@ -223,11 +220,7 @@ func (s *Server) ResetCalls() {
 func (s *Server) FirstAttempts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.first))
-	for k, v := range s.first {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.first)
 }
 
 // apiError is an error the service returns: Code names the error shape.

@@ -410,8 +410,6 @@ func (o *onlyFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-func (o *onlyFS) Open(name string) (fs.File, error) { return o.FS.Open(name) }
-
 func (o *onlyFS) ReadFile(name string) ([]byte, error) { return fs.ReadFile(o.FS, name) }
 
 func (o *onlyFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(o.FS, name) }

@@ -269,13 +269,16 @@ func (c *computer) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !c.opts.LoadAll {
-		if c.sel, err = c.selectFiles(ctx, mergeBase, headHash, baseFS, headFS, dirty); err != nil {
+	// The head's settings decide both what to select and whether bumps
+	// read commits; a file that does not read is the loader's to report.
+	headCfg, _, cfgErr := recipes.LoadConfig(headFS)
+	if !c.opts.LoadAll && cfgErr == nil {
+		if c.sel, err = c.selectFiles(ctx, mergeBase, headHash, baseFS, headFS, headCfg, dirty); err != nil {
 			return err
 		}
 	}
 	var walk *earlyWalk
-	if headCfg, _, err := recipes.LoadConfig(headFS); err == nil {
+	if cfgErr == nil {
 		walk = c.startWalk(ctx, mergeBase, headHash, headCfg)
 	}
 	defer walk.stop()
@@ -459,10 +462,9 @@ func (c *computer) treeAt(h git.Hash, rev string) (fs.FS, error) {
 // version-taken) and the files that may depend on them. nil means load
 // everything: the settings changed (they can change any decision), the
 // root moved, or a changed name has nothing to search for.
-func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash, baseFS, headFS fs.FS, dirty []git.Change) (*selection, error) {
-	headCfg, _, herr := recipes.LoadConfig(headFS)
+func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash, baseFS, headFS fs.FS, headCfg recipes.Config, dirty []git.Change) (*selection, error) {
 	baseCfg, _, berr := recipes.LoadConfig(baseFS)
-	if herr != nil || berr != nil || headCfg.Root != baseCfg.Root {
+	if berr != nil || headCfg.Root != baseCfg.Root {
 		return nil, nil
 	}
 	// Renames do not matter here (both paths are seeds): the raw lister
