@@ -85,7 +85,7 @@ func (l *loader) loadConfig() (Config, error) {
 	}
 	d := newDecoder(name, ConfigFile)
 	var rc raw.Value[*raw.Config]
-	_, ok := d.value(pf.root, ConfigSchema, "", &rc)
+	_, ok := d.value(pf.root, ConfigSchema(), "", &rc)
 	l.findings = append(l.findings, d.findings...)
 	if !ok {
 		return cfg, nil
@@ -543,8 +543,8 @@ func (l *loader) safely(file string, fn func()) {
 // resource decodes one resource file into the repository.
 func (l *loader) resource(pf *parsedFile) {
 	kind := Kind(pf.kind)
-	schema, ok := Schemas[kind]
-	if !ok {
+	schema := Schema(kind)
+	if schema == nil {
 		if k, _ := keyNode(pf.root, "apiVersion"); k != nil {
 			return // another tool's manifest (Kubernetes, ...)
 		}

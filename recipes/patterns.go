@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The regular expressions of the field tables are shared by lint (Go's
@@ -103,23 +104,27 @@ func digitClass(a, b byte) string {
 	return "[" + string(a) + "-" + string(b) + "]"
 }
 
-// Version patterns: major.minor.patch, each part 0..MaxVersionPart without
-// leading zeros; with wildcards, x only right-aligned (1.2.x, 1.x.x, x.x.x).
-var (
-	versionPart  = numRange(0, MaxVersionPart)
-	versionBody  = versionPart + `\.` + versionPart + `\.` + versionPart
-	wildBody     = `(?:` + versionBody + `|` + versionPart + `\.` + versionPart + `\.x|` + versionPart + `\.x\.x|x\.x\.x)`
-	patVersion   = `^` + versionBody + `$`
-	patWildVer   = `^` + wildBody + `$`
-	arnPrefix    = `^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):`
-	arnVersioned = `/[-_a-z0-9]+/(?:` + versionBody + `(?:/[0-9]+)?|` + versionPart + `\.` + versionPart + `\.x|` + versionPart + `\.x\.x|x\.x\.x)$`
-)
+// versionPatterns are the version patterns: major.minor.patch, each part
+// 0..MaxVersionPart without leading zeros; with wildcards, x only
+// right-aligned (1.2.x, 1.x.x, x.x.x). Built on first use with the field
+// tables, not at init.
+var versionPatterns = sync.OnceValue(func() (p struct{ version, wild, arnVersioned string }) {
+	part := numRange(0, MaxVersionPart)
+	body := part + `\.` + part + `\.` + part
+	wilds := part + `\.` + part + `\.x|` + part + `\.x\.x|x\.x\.x`
+	p.version = `^` + body + `$`
+	p.wild = `^(?:` + body + `|` + wilds + `)$`
+	p.arnVersioned = `/[-_a-z0-9]+/(?:` + body + `(?:/[0-9]+)?|` + wilds + `)$`
+	return p
+})
+
+const arnPrefix = `^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):`
 
 // ibARNPattern is an Image Builder ARN of type typ (component, image,
 // workflow/build, ...): a version, wildcards right-aligned, and a build
 // number only after a concrete version.
 func ibARNPattern(typ string) string {
-	return arnPrefix + typ + arnVersioned
+	return arnPrefix + typ + versionPatterns().arnVersioned
 }
 
 // caseless spells a word so that any letter case matches, without flags.
@@ -168,8 +173,8 @@ func cronFieldPattern(spec cronField) string {
 
 // patSchedule is a scheduleExpression Image Builder accepts: cron() with
 // six space-separated fields, exactly one of the day fields `?`, or
-// rate(<n> <unit>) with the unit singular for 1.
-var patSchedule = func() string {
+// rate(<n> <unit>) with the unit singular for 1. Built on first use.
+var patSchedule = sync.OnceValue(func() string {
 	f := make([]string, len(cronFields))
 	for i, spec := range cronFields {
 		f[i] = cronFieldPattern(spec)
@@ -178,4 +183,4 @@ var patSchedule = func() string {
 	cron := `cron\( *` + f[0] + ` +` + f[1] + ` +` + days + ` +` + f[5] + ` *\)`
 	rate := `rate\((?:0*1 (?:minute|hour|day)|0*(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))\)`
 	return `^(?:` + cron + `|` + rate + `)$`
-}()
+})

@@ -13,9 +13,9 @@ func TestFieldPatternsCompileOnce(t *testing.T) {
 		name string
 		a, b *Field
 	}{
-		{"component and recipe name", Schemas[KindComponent].child("name"), Schemas[KindImageRecipe].child("name")},
-		{"recipe and pipeline name", Schemas[KindImageRecipe].child("name"), Schemas[KindPipeline].child("name")},
-		{"image and container recipe version", Schemas[KindImageRecipe].child("version"), Schemas[KindContainerRecipe].child("version")},
+		{"component and recipe name", Schema(KindComponent).child("name"), Schema(KindImageRecipe).child("name")},
+		{"recipe and pipeline name", Schema(KindImageRecipe).child("name"), Schema(KindPipeline).child("name")},
+		{"image and container recipe version", Schema(KindImageRecipe).child("version"), Schema(KindContainerRecipe).child("version")},
 	}
 	for _, c := range shared {
 		if c.a == nil || c.b == nil || c.a == c.b || c.a.Pattern != c.b.Pattern {

@@ -20,13 +20,13 @@ var rawTypes = []struct {
 	table *Field
 	typ   reflect.Type
 }{
-	{string(KindComponent), Schemas[KindComponent], reflect.TypeFor[raw.Component]()},
-	{string(KindImageRecipe), Schemas[KindImageRecipe], reflect.TypeFor[raw.ImageRecipe]()},
-	{string(KindContainerRecipe), Schemas[KindContainerRecipe], reflect.TypeFor[raw.ContainerRecipe]()},
-	{string(KindInfrastructure), Schemas[KindInfrastructure], reflect.TypeFor[raw.Infrastructure]()},
-	{string(KindDistribution), Schemas[KindDistribution], reflect.TypeFor[raw.Distribution]()},
-	{string(KindPipeline), Schemas[KindPipeline], reflect.TypeFor[raw.Pipeline]()},
-	{ConfigFile, ConfigSchema, reflect.TypeFor[raw.Config]()},
+	{string(KindComponent), Schema(KindComponent), reflect.TypeFor[raw.Component]()},
+	{string(KindImageRecipe), Schema(KindImageRecipe), reflect.TypeFor[raw.ImageRecipe]()},
+	{string(KindContainerRecipe), Schema(KindContainerRecipe), reflect.TypeFor[raw.ContainerRecipe]()},
+	{string(KindInfrastructure), Schema(KindInfrastructure), reflect.TypeFor[raw.Infrastructure]()},
+	{string(KindDistribution), Schema(KindDistribution), reflect.TypeFor[raw.Distribution]()},
+	{string(KindPipeline), Schema(KindPipeline), reflect.TypeFor[raw.Pipeline]()},
+	{ConfigFile, ConfigSchema(), reflect.TypeFor[raw.Config]()},
 }
 
 // TestRawStructsMatchFieldTables: every key of a field table has a raw
@@ -34,8 +34,8 @@ var rawTypes = []struct {
 // every raw struct field is a key of the table. A new key is one table
 // entry and one struct field; forgetting either fails here.
 func TestRawStructsMatchFieldTables(t *testing.T) {
-	if len(rawTypes) != len(Schemas)+1 {
-		t.Fatalf("rawTypes lists %d tables, want every kind of Schemas and ibgitops.yaml (%d)", len(rawTypes), len(Schemas)+1)
+	if len(rawTypes) != len(Kinds)+1 {
+		t.Fatalf("rawTypes lists %d tables, want every kind of Kinds and ibgitops.yaml (%d)", len(rawTypes), len(Kinds)+1)
 	}
 	for _, c := range rawTypes {
 		for _, problem := range disagreements(c.name, c.table, c.typ) {
@@ -180,7 +180,7 @@ func bindingMismatch(name string, data []byte) string {
 		return ""
 	}
 	root := doc.Content[0]
-	table, typ := ConfigSchema, reflect.TypeFor[raw.Config]()
+	table, typ := ConfigSchema(), reflect.TypeFor[raw.Config]()
 	if _, kind := keyNode(root, "kind"); kind != nil {
 		found := false
 		for _, c := range rawTypes {
@@ -279,7 +279,7 @@ func TestModelKeysAreTableKeys(t *testing.T) {
 			if k == "version" && !kind.Versioned() {
 				continue
 			}
-			if Schemas[kind].child(k) == nil {
+			if Schema(kind).child(k) == nil {
 				t.Errorf("%s: %q is not a key of its field table", kind, k)
 			}
 		}

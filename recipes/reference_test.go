@@ -42,14 +42,14 @@ func TestReference(t *testing.T) {
 func TestReferenceCoversEverything(t *testing.T) {
 	res := refdoc.Resources()
 	for _, k := range recipes.Kinds {
-		for _, p := range refdoc.KeyPaths(recipes.Schemas[k]) {
+		for _, p := range refdoc.KeyPaths(recipes.Schema(k)) {
 			if !strings.Contains(res, "| `"+p+"` |") {
 				t.Errorf("resources.md lacks %s key %s", k, p)
 			}
 		}
 	}
 	cfg := refdoc.Configuration()
-	for _, p := range refdoc.KeyPaths(recipes.ConfigSchema) {
+	for _, p := range refdoc.KeyPaths(recipes.ConfigSchema()) {
 		if !strings.Contains(cfg, "| `"+p+"` |") {
 			t.Errorf("configuration.md lacks key %s", p)
 		}
@@ -73,7 +73,7 @@ func TestConfigurationGuideCoversEveryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range refdoc.LeafKeyPaths(recipes.ConfigSchema) {
+	for _, p := range refdoc.LeafKeyPaths(recipes.ConfigSchema()) {
 		if !strings.Contains(string(guide), "| `"+p+"` |") {
 			t.Errorf("docs/configuration.md has no row for key %s: add it to the table", p)
 		}

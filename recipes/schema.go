@@ -195,11 +195,11 @@ func KindNames() []string {
 
 func schemaField(name string) (*Field, string, bool) {
 	if strings.EqualFold(name, ConfigKind) || name == ConfigFile {
-		return ConfigSchema, ConfigKind, true
+		return ConfigSchema(), ConfigKind, true
 	}
 	for _, k := range Kinds {
 		if strings.EqualFold(string(k), name) {
-			return Schemas[k], string(k), true
+			return Schema(k), string(k), true
 		}
 	}
 	return nil, "", false
@@ -217,7 +217,7 @@ func JSONSchema(name string) ([]byte, error) {
 		s.set("description", "any ibgitops resource file, selected by kind")
 		var kinds []any
 		for _, k := range Kinds {
-			kinds = append(kinds, fieldSchema(Schemas[k]))
+			kinds = append(kinds, fieldSchema(Schema(k)))
 		}
 		s.set("oneOf", kinds)
 	} else {

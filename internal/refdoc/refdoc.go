@@ -28,22 +28,22 @@ func header(title, from, regen string) string {
 
 const regenRecipes = "`go test ./recipes -run TestReference -update`"
 
-// Configuration renders every key of ibgitops.yaml from recipes.ConfigSchema.
+// Configuration renders every key of ibgitops.yaml from recipes.ConfigSchema().
 func Configuration() string {
 	var b strings.Builder
-	b.WriteString(header("ibgitops.yaml keys", "recipes.ConfigSchema (recipes/fields.go)", regenRecipes))
+	b.WriteString(header("ibgitops.yaml keys", "recipes.ConfigSchema() (recipes/fields.go)", regenRecipes))
 	b.WriteString("Every key is optional. Defaults and examples: [../configuration.md](../configuration.md).\n\n")
-	fieldTable(&b, recipes.ConfigSchema)
+	fieldTable(&b, recipes.ConfigSchema())
 	return b.String()
 }
 
-// Resources renders the fields of every resource kind from recipes.Schemas.
+// Resources renders the fields of every resource kind from recipes.Schema.
 func Resources() string {
 	var b strings.Builder
-	b.WriteString(header("Resource fields", "recipes.Schemas (recipes/fields.go)", regenRecipes))
+	b.WriteString(header("Resource fields", "recipes.Schema (recipes/fields.go)", regenRecipes))
 	b.WriteString("One resource per file, selected by `kind:`. A key path `a.b[].c` is key `c` of each item of the list `b` in the mapping `a`.\n")
 	for _, k := range recipes.Kinds {
-		f := recipes.Schemas[k]
+		f := recipes.Schema(k)
 		fmt.Fprintf(&b, "\n## %s\n\n", k)
 		if f.Doc != "" {
 			b.WriteString(sentence(f.Doc) + "\n\n")
