@@ -1,7 +1,6 @@
 package git
 
 import (
-	"bufio"
 	"bytes"
 	"compress/zlib"
 	"container/list"
@@ -39,7 +38,7 @@ type rawObjects struct {
 	packs      []*packFile
 	err        error // opening the packs failed
 	cache      offsetCache
-	buf        *bufio.Reader
+	win        packWindow    // the pack bytes entries are read from
 	zr         io.ReadCloser // a zlib reader, reused through zlib.Resetter
 	walkBudget int           // the cache's budget during a walk
 	served     [8]int        // objects returned, by type (tests count reads)
@@ -203,6 +202,7 @@ func (ro *rawObjects) closePacks() {
 		pk.f.Close()
 	}
 	ro.packs = nil
+	ro.win = packWindow{}
 }
 
 // beginWalk gives the cache its walk budget until the returned function
@@ -278,7 +278,8 @@ const maxDeltaChain = 10000
 
 // resolve returns the object at off in pk: it follows the delta chain down
 // to a full object or a cached one, then applies the deltas back up,
-// caching each result.
+// caching each result but a blob asked for (TreeFS keeps blobs itself;
+// thousands of small files would push a walk's trees out).
 func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []byte, error) {
 	type link struct {
 		pk    *packFile
@@ -299,7 +300,9 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []b
 		}
 		if h.typ != plumbing.OFSDeltaObject && h.typ != plumbing.REFDeltaObject {
 			typ, data = h.typ, payload
-			ro.cache.put(pk, off, typ, data)
+			if len(chain) > 0 || typ != plumbing.BlobObject {
+				ro.cache.put(pk, off, typ, data)
+			}
 			break
 		}
 		if len(chain) == maxDeltaChain {
@@ -326,46 +329,18 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []b
 			return 0, nil, fmt.Errorf("delta at offset %d: %w", l.off, err)
 		}
 		data = out
-		ro.cache.put(l.pk, l.off, typ, data)
+		if i > 0 || typ != plumbing.BlobObject {
+			ro.cache.put(l.pk, l.off, typ, data)
+		}
 	}
 	return typ, data, nil
 }
 
 // entry reads the header and the inflated payload of the entry at off.
 func (ro *rawObjects) entry(pk *packFile, off int64) (entryHeader, []byte, error) {
-	end := pk.size - hashLen
-	if off < 12 || off >= end {
-		return entryHeader{}, nil, fmt.Errorf("offset %d outside the pack's %d bytes of entries", off, end)
-	}
-	sr := io.NewSectionReader(pk.f, off, end-off)
-	if ro.buf == nil {
-		ro.buf = bufio.NewReaderSize(sr, 32<<10)
-	} else {
-		ro.buf.Reset(sr)
-	}
-	head, err := ro.buf.Peek(maxEntryHeader)
-	if err != nil && len(head) == 0 {
-		return entryHeader{}, nil, fmt.Errorf("entry at offset %d: %w", off, err)
-	}
-	h, err := parseEntryHeader(head, off)
+	h, err := ro.seek(pk, off)
 	if err != nil {
-		return h, nil, fmt.Errorf("entry at offset %d: %w", off, err)
-	}
-	if h.size > maxRawObject {
-		return h, nil, errTooBig
-	}
-	// Deflate shrinks data at most about 1032:1, so a larger size is
-	// corrupt; checked before allocating it.
-	if h.size > 1032*(end-off)+64 {
-		return h, nil, fmt.Errorf("entry at offset %d: size %d cannot come from the %d bytes left in the pack", off, h.size, end-off)
-	}
-	ro.buf.Discard(h.len)
-	if ro.zr == nil {
-		if ro.zr, err = zlib.NewReader(ro.buf); err != nil {
-			return h, nil, fmt.Errorf("entry at offset %d: %w", off, err)
-		}
-	} else if err := ro.zr.(zlib.Resetter).Reset(ro.buf, nil); err != nil {
-		return h, nil, fmt.Errorf("entry at offset %d: %w", off, err)
+		return h, nil, err
 	}
 	ro.entries++
 	data := make([]byte, h.size)
@@ -381,6 +356,78 @@ func (ro *rawObjects) entry(pk *packFile, off int64) (entryHeader, []byte, error
 		return h, nil, fmt.Errorf("entry at offset %d: inflate: %w", off, err)
 	}
 	return h, data, nil
+}
+
+// size returns the size of h's content without building it: a whole
+// object's entry header holds it, a delta's first bytes hold its
+// result's. found is false when the reader does not hold h or cannot read
+// its entry (go-git answers then, and names the damage).
+func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	if err := ro.open(); err != nil {
+		return 0, false, err
+	}
+	pk, off, err := ro.find(h)
+	if pk == nil || err != nil {
+		return 0, false, err
+	}
+	if e := ro.cache.get(pk, off); e != nil {
+		return int64(len(e.data)), true, nil
+	}
+	hd, err := ro.seek(pk, off)
+	if err != nil {
+		return 0, false, nil
+	}
+	if hd.typ != plumbing.OFSDeltaObject && hd.typ != plumbing.REFDeltaObject {
+		return hd.size, true, nil
+	}
+	// Two sizes of at most 10 bytes each: the base's, then the result's.
+	var head [20]byte
+	got, _ := io.ReadFull(ro.zr, head[:min(int64(len(head)), hd.size)])
+	_, rest, ok := deltaSize(head[:got])
+	if !ok || len(rest) == 0 {
+		return 0, false, nil
+	}
+	size, _, ok := deltaSize(rest)
+	if !ok || size > maxRawObject {
+		return 0, false, nil
+	}
+	return int64(size), true, nil
+}
+
+// seek reads the header of the entry at off and readies ro.zr to inflate
+// its payload.
+func (ro *rawObjects) seek(pk *packFile, off int64) (entryHeader, error) {
+	end := pk.size - hashLen
+	if off < 12 || off >= end {
+		return entryHeader{}, fmt.Errorf("offset %d outside the pack's %d bytes of entries", off, end)
+	}
+	if err := ro.win.at(pk, off, maxEntryHeader); err != nil {
+		return entryHeader{}, fmt.Errorf("entry at offset %d: %w", off, err)
+	}
+	head := ro.win.peek(maxEntryHeader)
+	h, err := parseEntryHeader(head, off)
+	if err != nil {
+		return h, fmt.Errorf("entry at offset %d: %w", off, err)
+	}
+	if h.size > maxRawObject {
+		return h, errTooBig
+	}
+	// Deflate shrinks data at most about 1032:1, so a larger size is
+	// corrupt; checked before allocating it.
+	if h.size > 1032*(end-off)+64 {
+		return h, fmt.Errorf("entry at offset %d: size %d cannot come from the %d bytes left in the pack", off, h.size, end-off)
+	}
+	ro.win.discard(h.len)
+	if ro.zr == nil {
+		if ro.zr, err = zlib.NewReader(&ro.win); err != nil {
+			return h, fmt.Errorf("entry at offset %d: %w", off, err)
+		}
+	} else if err := ro.zr.(zlib.Resetter).Reset(&ro.win, nil); err != nil {
+		return h, fmt.Errorf("entry at offset %d: %w", off, err)
+	}
+	return h, nil
 }
 
 // offsetCache keeps resolved objects by pack offset, least recently used

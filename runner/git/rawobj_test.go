@@ -310,6 +310,14 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 				if err != nil {
 					t.Fatalf("raw read %s: %v", h, err)
 				}
+				// The size from the entry header (or a delta's), read before
+				// and after the object is cached.
+				for range 2 {
+					n, sized, err := r.raw.size(h)
+					if err != nil || sized != found || (sized && n != int64(len(want.data))) {
+						t.Fatalf("raw size %s = %d, %v, %v; git: %d bytes, found by read: %v", h, n, sized, err, len(want.data), found)
+					}
+				}
 				if found {
 					inPacks++
 					if typ != want.typ || !bytes.Equal(data, want.data) {

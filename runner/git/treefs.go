@@ -191,6 +191,14 @@ func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 	if data, ok := t.repo.blobs[e.Hash]; ok {
 		return data, nil
 	}
+	if t.repo.raw != nil {
+		// The raw reader skips go-git's per-object hashing and buffering:
+		// a plan reads thousands of small blobs.
+		if typ, data, found, err := t.repo.raw.read(e.Hash); err == nil && found && typ == plumbing.BlobObject {
+			t.repo.keepBlob(e.Hash, data)
+			return data, nil
+		}
+	}
 	b, err := object.GetBlob(t.repo.repo.Storer, e.Hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
@@ -223,6 +231,11 @@ func (r *Repo) keepBlob(h Hash, data []byte) {
 
 // size is a blob's size, read from the object header without its content.
 func (t *treeFS) size(e *object.TreeEntry) (int64, error) {
+	if t.repo.raw != nil {
+		if n, found, err := t.repo.raw.size(e.Hash); err == nil && found {
+			return n, nil
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	obj, err := t.repo.repo.Storer.EncodedObject(plumbing.BlobObject, e.Hash)

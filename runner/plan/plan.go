@@ -272,16 +272,18 @@ func (c *computer) run(ctx context.Context) error {
 	// The head's settings decide both what to select and whether bumps
 	// read commits; a file that does not read is the loader's to report.
 	headCfg, _, cfgErr := recipes.LoadConfig(headFS)
-	if !c.opts.LoadAll && cfgErr == nil {
-		if c.sel, err = c.selectFiles(ctx, mergeBase, headHash, baseFS, headFS, headCfg, dirty); err != nil {
-			return err
-		}
-	}
+	// The walk needs only the object store: it runs while the files are
+	// selected and loaded.
 	var walk *earlyWalk
 	if cfgErr == nil {
 		walk = c.startWalk(ctx, mergeBase, headHash, headCfg)
 	}
 	defer walk.stop()
+	if !c.opts.LoadAll && cfgErr == nil {
+		if c.sel, err = c.selectFiles(ctx, mergeBase, headHash, baseFS, headFS, headCfg, dirty); err != nil {
+			return err
+		}
+	}
 	// Both sides load at once: decoding YAML is most of a plan's work and
 	// the two loads share nothing but the object store, which TreeFS
 	// serialises.

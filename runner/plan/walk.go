@@ -10,7 +10,8 @@ import (
 )
 
 // earlyWalk reads the commits between base and head for conventional
-// bumps while both sides load: the walk needs only the object store, and
+// bumps while the files are selected and both sides load: the walk needs
+// only the object store, and
 // on a large range it costs as much as the loads. Which files the bumps
 // ask about is known only after the loads (bumpFiles), so the walk
 // records every file below the configured root and the answer is
