@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/ibgitops/ibgitops/recipes"
@@ -88,6 +89,55 @@ func mentions(data []byte, words map[string]bool, buf []byte) bool {
 				return true
 			}
 			buf = buf[:0]
+		}
+	}
+	return false
+}
+
+// FNV-1a, 32 bits: the hash of a word for the scan's first sieve.
+const (
+	fnvOffset32 = 2166136261
+	fnvPrime32  = 16777619
+)
+
+// wordHash is the hash of a key word (already lower-case).
+func wordHash(w string) uint32 {
+	h := uint32(fnvOffset32)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * fnvPrime32
+	}
+	return h
+}
+
+// appendWordHashes appends to dst the hash of each word of data (each
+// run of letters and digits, lower-cased), as mentions splits them.
+func appendWordHashes(dst []uint32, data []byte) []uint32 {
+	h, in := uint32(fnvOffset32), false
+	for _, c := range data {
+		if isWordByte(c) {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			h = (h ^ uint32(c)) * fnvPrime32
+			in = true
+			continue
+		}
+		if in {
+			dst = append(dst, h)
+			h, in = fnvOffset32, false
+		}
+	}
+	if in {
+		dst = append(dst, h)
+	}
+	return dst
+}
+
+// anyHashIn reports whether one of hs is in set.
+func anyHashIn(hs []uint32, set map[uint32]bool) bool {
+	for _, h := range hs {
+		if set[h] {
+			return true
 		}
 	}
 	return false
@@ -316,9 +366,10 @@ func (s *selector) ancestor(h head) {
 
 // candidate is an unchanged resource file the scan may select.
 type candidate struct {
-	path string
-	data []byte
-	link bool // not read (a link, not a regular file, too large): always selected
+	path  string
+	data  []byte
+	words []uint32 // hashes of data's words, taken in the first round
+	link  bool     // not read (a link, not a regular file, too large): always selected
 }
 
 // candidates lists the resource files under root in fsys with their
@@ -366,14 +417,26 @@ func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, err
 
 // grow selects the candidates that mention a changed name, then those
 // that mention a newly selected recipe, until nothing new is selected.
+// Each file's text is split into words once: later rounds sieve the
+// word hashes and read the text again only on a hit (a hash collision
+// selects nothing by itself).
 func (s *selector) grow(cands []candidate) {
 	var buf []byte
-	for len(s.words) > 0 {
+	var scratch []uint32
+	for round := 0; len(s.words) > 0; round++ {
 		words := s.words
 		s.words = map[string]bool{}
+		hashes := make(map[uint32]bool, len(words))
+		for w := range words {
+			hashes[wordHash(w)] = true
+		}
 		rest := cands[:0]
 		for _, c := range cands {
-			if !c.link && !mentions(c.data, words, buf) {
+			if !c.link && round == 0 {
+				scratch = appendWordHashes(scratch[:0], c.data)
+				c.words = slices.Clone(scratch)
+			}
+			if !c.link && !(anyHashIn(c.words, hashes) && mentions(c.data, words, buf)) {
 				rest = append(rest, c)
 				continue
 			}

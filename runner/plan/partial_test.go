@@ -183,3 +183,29 @@ func TestScanHeadReadsPlainFiles(t *testing.T) {
 		}
 	}
 }
+
+// The hash sieve must never drop a file that mentions a word: every word
+// mentions finds has its hash among the file's (a collision may keep a
+// file the text check then drops).
+func FuzzWordSieve(f *testing.F) {
+	for _, seed := range []struct{ data, word string }{
+		{"components:\n  - name: C00042\n", "c00042"},
+		{"arn:aws:imagebuilder:us-east-1:123:component/my-comp/1.0.0", "My Comp"},
+		{"name: x\ncomponents: [{name: web_server}]", "web-server"},
+		{"no match here", "other"},
+		{"trailing word", "word"},
+		{"ÄÖÜ caféBar", "cafébar"},
+	} {
+		f.Add([]byte(seed.data), seed.word)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		w := keyWord(name)
+		if w == "" {
+			return
+		}
+		words := map[string]bool{w: true}
+		if mentions(data, words, nil) && !anyHashIn(appendWordHashes(nil, data), map[uint32]bool{wordHash(w): true}) {
+			t.Fatalf("%q mentions %q but its word hashes miss it", data, w)
+		}
+	})
+}
