@@ -478,6 +478,7 @@ func (tc *treeCache) commitTree(h Hash) (Hash, error) {
 
 // rawEntry is one entry of a raw tree object ("<mode> <name>\0<20-byte id>").
 type rawEntry struct {
+	mode []byte
 	name []byte
 	hash Hash
 	dir  bool
@@ -491,7 +492,8 @@ func nextEntry(t []byte) (rawEntry, []byte, error) {
 		return rawEntry{}, nil, errors.New("malformed tree object")
 	}
 	var e rawEntry
-	e.dir = string(t[:sp]) == "40000"
+	e.mode = t[:sp]
+	e.dir = string(e.mode) == "40000"
 	e.name = t[sp+1 : nul]
 	copy(e.hash[:], t[nul+1:nul+21])
 	return e, t[nul+21:], nil
@@ -571,7 +573,9 @@ func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string
 }
 
 // diffRaw merges two raw tree objects and calls visit for every entry
-// whose id differs (or that one side lacks: its id is zero there).
+// whose id or mode differs (or that one side lacks: its id is zero
+// there); git lists a mode change (chmod +x, a file made a link of the
+// same text) as a change of the path.
 func diffRaw(at, bt []byte, visit func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error) error {
 	var err error
 	// Both trees are sorted the same way: merge them, looking only at
@@ -620,7 +624,7 @@ func diffRaw(at, bt []byte, visit func(e *rawEntry, ah, bh Hash, aDir, bDir bool
 			err = visit(&be, plumbing.ZeroHash, be.hash, false, be.dir)
 			haveB = false
 		default:
-			if ae.hash != be.hash {
+			if ae.hash != be.hash || !bytes.Equal(ae.mode, be.mode) {
 				err = visit(&ae, ae.hash, be.hash, ae.dir, be.dir)
 			}
 			haveA, haveB = false, false
