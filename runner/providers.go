@@ -4,6 +4,8 @@ package runner
 // with vcs.Register; a new host is one package and one line here.
 import (
 	_ "github.com/ibgitops/ibgitops/runner/vcs/github"
+	_ "github.com/ibgitops/ibgitops/runner/vcs/githubhost"
 	_ "github.com/ibgitops/ibgitops/runner/vcs/gitlab"
+	_ "github.com/ibgitops/ibgitops/runner/vcs/gitlabhost"
 	_ "github.com/ibgitops/ibgitops/runner/vcs/none"
 )

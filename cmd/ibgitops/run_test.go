@@ -26,7 +26,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/internal/ibfake"
 	"github.com/ibgitops/ibgitops/internal/testutil"
-	"github.com/ibgitops/ibgitops/runner/vcs/gitlab"
+	"github.com/ibgitops/ibgitops/runner/vcs/gitlabhost"
 	"gopkg.in/yaml.v3"
 )
 
@@ -963,7 +963,7 @@ func TestShippingFilesMatchTheCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{gitlab.CodeQuality, gitlab.JUnit, gitlab.JUnitBuilds, gitlab.Dotenv} {
+	for _, f := range []string{gitlabhost.CodeQuality, gitlabhost.JUnit, gitlabhost.JUnitBuilds, gitlabhost.Dotenv} {
 		if !strings.Contains(string(tmpl), "$IBGITOPS_REPORT_DIR/"+f) {
 			t.Errorf(".gitlab-ci-template.yml does not wire %s", f)
 		}

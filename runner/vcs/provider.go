@@ -98,6 +98,35 @@ func Find(which string, getenv func(string) string) (Provider, error) {
 	return nil, fmt.Errorf("--ci %q: use auto, %s", which, strings.Join(sortedNames(), ", "))
 }
 
+// hostOpeners are the hosts registered by RegisterHost, by provider name.
+var hostOpeners = map[string]func(*Context, Env) (Host, error){}
+
+// RegisterHost adds the opener of a provider's Host. The hosts live in
+// their own packages (runner/vcs/githubhost, runner/vcs/gitlabhost)
+// because they link the hosts' API clients: the `ibgitops` binary a
+// pre-commit hook starts detects the CI and reads its context without
+// them, and only ibgitops-full, which runs the commands that report,
+// links them (issue #15).
+func RegisterHost(name string, open func(*Context, Env) (Host, error)) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := hostOpeners[name]; dup {
+		panic("vcs: host " + name + " registered twice")
+	}
+	hostOpeners[name] = open
+}
+
+// OpenHost opens the Host RegisterHost registered for the provider name.
+func OpenHost(name string, ci *Context, env Env) (Host, error) {
+	mu.RLock()
+	open := hostOpeners[name]
+	mu.RUnlock()
+	if open == nil {
+		return nil, fmt.Errorf("reporting to %s is done by ibgitops-full, which runs `run` and `release`; this binary does not link the %s API client", ci.Host, name)
+	}
+	return open(ci, env)
+}
+
 func sortedNames() []string {
 	out := make([]string, 0, len(providers))
 	for n := range providers {

@@ -11,7 +11,9 @@ import (
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/vcs"
 	_ "github.com/ibgitops/ibgitops/runner/vcs/github"
+	_ "github.com/ibgitops/ibgitops/runner/vcs/githubhost"
 	_ "github.com/ibgitops/ibgitops/runner/vcs/gitlab"
+	_ "github.com/ibgitops/ibgitops/runner/vcs/gitlabhost"
 	_ "github.com/ibgitops/ibgitops/runner/vcs/none"
 )
 

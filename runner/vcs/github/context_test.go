@@ -78,24 +78,3 @@ func TestDetectContext(t *testing.T) {
 		})
 	}
 }
-
-func TestHeredocDelimiterIsRandomAndAbsent(t *testing.T) {
-	a, err := heredoc("plan", `{"x":"ghadelimiter_"}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := heredoc("plan", "v")
-	lines := strings.Split(a, "\n")
-	if len(lines) != 3 || lines[0] != "plan<<"+lines[2] || strings.Contains(lines[1], lines[2]) {
-		t.Errorf("heredoc %q", a)
-	}
-	if strings.Split(b, "\n")[2] == lines[2] {
-		t.Errorf("delimiter is not random")
-	}
-}
-
-func TestProtectTurnsPanicsIntoErrors(t *testing.T) {
-	if err := protect(func() { panic("GITHUB_STEP_SUMMARY unset") }); err == nil || !strings.Contains(err.Error(), "unset") {
-		t.Errorf("err %v", err)
-	}
-}

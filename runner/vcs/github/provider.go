@@ -19,12 +19,9 @@ func (Provider) Context(getenv func(string) string) (*vcs.Context, []string) {
 	return DetectContext(getenv)
 }
 
+// Open opens the host runner/vcs/githubhost registers (ibgitops-full).
 func (Provider) Open(ci *vcs.Context, env vcs.Env) (vcs.Host, error) {
-	h, err := New(ci, Options{Getenv: env.Getenv, Stdout: env.Stdout})
-	if err != nil {
-		return nil, err
-	}
-	return h, nil
+	return vcs.OpenHost("github", ci, env)
 }
 
 // Input reads an action.yml input. Hyphens stay: the runner names the

@@ -15,10 +15,7 @@ func (Provider) Context(getenv func(string) string) (*vcs.Context, []string) {
 	return DetectContext(getenv)
 }
 
+// Open opens the host runner/vcs/gitlabhost registers (ibgitops-full).
 func (Provider) Open(ci *vcs.Context, env vcs.Env) (vcs.Host, error) {
-	h, err := New(ci, Options{Getenv: env.Getenv})
-	if err != nil {
-		return nil, err
-	}
-	return h, nil
+	return vcs.OpenHost("gitlab", ci, env)
 }

@@ -1,4 +1,4 @@
-package gitlab
+package gitlabhost
 
 import (
 	"context"
