@@ -17,7 +17,7 @@ import (
 	"github.com/ibgitops/ibgitops/runner/plan"
 	"github.com/ibgitops/ibgitops/runner/report"
 	"github.com/ibgitops/ibgitops/runner/report/escape"
-	"github.com/ibgitops/ibgitops/runner/toe"
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 	"github.com/ibgitops/ibgitops/runner/workspace"
 )
 
@@ -100,13 +100,13 @@ func ValidateDocuments(paths []string, format, platform string, allowMissing boo
 	if err := checkFormat(format); err != nil {
 		return exitcodes.Cannot, err
 	}
-	vo, err := toe.ValidateFor(platform, allowMissing)
+	vo, err := toedoc.ValidateFor(platform, allowMissing)
 	if err != nil {
 		return exitcodes.Cannot, err
 	}
 	var all []diag.Finding
 	for _, p := range paths {
-		_, _, findings, err := toe.LoadDocumentFor(p, vo)
+		_, _, findings, err := toedoc.LoadDocumentFor(p, vo)
 		if err != nil {
 			return exitcodes.Cannot, err
 		}

@@ -1,67 +1,55 @@
 package toe
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
-	"gopkg.in/yaml.v3"
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
-// HostPlatform is the Image Builder platform name of this OS: what `toe
-// validate` checks for without --platform, as AWSTOE validates for the
-// machine it runs on.
-func HostPlatform() string {
-	switch runtime.GOOS {
-	case "windows":
-		return awstoe.PlatformWindows
-	case "darwin":
-		return awstoe.PlatformMacOS
-	}
-	return awstoe.PlatformLinux
-}
+// HostPlatform is the Image Builder platform name of this OS (toedoc).
+func HostPlatform() string { return toedoc.HostPlatform() }
 
-// LoadDocument reads and validates one AWSTOE document for this OS. It also
-// accepts an ibgitops Component file and runs its inline `document:`.
-// Findings with errors mean the document must not run.
+// LoadDocument reads and validates one AWSTOE document for this OS
+// (toedoc.LoadDocument).
 func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error) {
-	return LoadDocumentFor(path, awstoe.ValidateOptions{Platform: HostPlatform()})
+	return toedoc.LoadDocument(path)
 }
 
-// LoadDocumentFor is LoadDocument validating with opts (another platform,
-// lenient step references).
+// LoadDocumentFor is LoadDocument validating with opts (toedoc).
 func LoadDocumentFor(path string, opts awstoe.ValidateOptions) (*awstoe.Document, []byte, []diag.Finding, error) {
-	data, err := readRegularFile(path, maxDocumentSize, "document", documentHint)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	doc, findings := checkDocument(data, path, opts)
-	return doc, data, findings, nil
+	return toedoc.LoadDocumentFor(path, opts)
 }
 
-// checkDocument parses and validates a document's text.
-func checkDocument(data []byte, path string, opts awstoe.ValidateOptions) (*awstoe.Document, []diag.Finding) {
-	doc, findings := parseDocument(data, path)
-	if doc != nil {
-		findings = append(findings, doc.Validate(opts)...)
-	}
-	diag.Sort(findings)
-	return doc, findings
+// ValidateFor returns the validation options for `toe validate` (toedoc).
+func ValidateFor(platform string, allowMissingSteps bool) (awstoe.ValidateOptions, error) {
+	return toedoc.ValidateFor(platform, allowMissingSteps)
+}
+
+// SplitList splits a comma-separated flag value, dropping empty items.
+func SplitList(s string) []string { return toedoc.SplitList(s) }
+
+// SecretVars: toedoc.SecretVars.
+var SecretVars = toedoc.SecretVars
+
+const maxDocumentSize = toedoc.MaxDocumentSize
+
+func readRegularFile(path string, max int64, what, hint string) ([]byte, error) {
+	return toedoc.ReadRegularFile(path, max, what, hint)
 }
 
 // readDocument returns a document's text from a local path or an
 // s3://bucket/key URI (with the run's S3 client).
 func readDocument(ctx context.Context, path string, s3client func(context.Context) (S3API, error)) ([]byte, error) {
 	if !strings.HasPrefix(path, "s3://") {
-		return readRegularFile(path, maxDocumentSize, "document", documentHint)
+		return toedoc.ReadRegularFile(path, maxDocumentSize, "document", toedoc.DocumentHint)
 	}
 	bucket, key, err := parseS3URI(path)
 	if err != nil {
@@ -86,31 +74,6 @@ func readDocument(ctx context.Context, path string, s3client func(context.Contex
 	return data, nil
 }
 
-// parseDocument parses a pure AWSTOE document or, for a file with `kind:`
-// and an inline `document:` mapping, that mapping.
-func parseDocument(data []byte, path string) (*awstoe.Document, []diag.Finding) {
-	if !bytes.HasPrefix(data, []byte("kind:")) && !bytes.Contains(data, []byte("\nkind:")) {
-		return awstoe.Parse(data, path)
-	}
-	var root yaml.Node
-	if yaml.Unmarshal(data, &root) == nil && len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
-		m := root.Content[0]
-		var kind, inline *yaml.Node
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			switch m.Content[i].Value {
-			case "kind":
-				kind = m.Content[i+1]
-			case "document":
-				inline = m.Content[i+1]
-			}
-		}
-		if kind != nil && inline != nil && inline.Kind == yaml.MappingNode {
-			return awstoe.ParseNode(inline, path)
-		}
-	}
-	return awstoe.Parse(data, path)
-}
-
 // resolveDocPath finds an ExecuteDocument path: as given (relative to the
 // working directory, as AWSTOE), else relative to the calling document.
 func resolveDocPath(p, parent string) string {
@@ -125,20 +88,4 @@ func resolveDocPath(p, parent string) string {
 		return alt
 	}
 	return p
-}
-
-// ValidateFor returns the validation options for `toe validate`: platform
-// is Linux, Windows or macOS in any case ("" = this machine's).
-func ValidateFor(platform string, allowMissingSteps bool) (awstoe.ValidateOptions, error) {
-	opts := awstoe.ValidateOptions{Platform: HostPlatform(), AllowMissingSteps: allowMissingSteps}
-	if platform == "" {
-		return opts, nil
-	}
-	for _, p := range []string{awstoe.PlatformLinux, awstoe.PlatformWindows, awstoe.PlatformMacOS} {
-		if strings.EqualFold(platform, p) {
-			opts.Platform = p
-			return opts, nil
-		}
-	}
-	return opts, fmt.Errorf("--platform %q: use Linux, Windows or macOS", platform)
 }

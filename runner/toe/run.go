@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -292,7 +293,7 @@ func loadOne(ctx context.Context, s3client func(context.Context) (S3API, error),
 		return nil, err
 	}
 	// A run always validates for this machine: it runs here.
-	doc, findings := checkDocument(data, path, awstoe.ValidateOptions{Platform: HostPlatform(), AllowMissingSteps: allowMissingSteps})
+	doc, findings := toedoc.CheckDocument(data, path, awstoe.ValidateOptions{Platform: HostPlatform(), AllowMissingSteps: allowMissingSteps})
 	if errs, _ := diag.Count(findings); errs > 0 || doc == nil {
 		return nil, &ValidationError{Findings: findings}
 	}

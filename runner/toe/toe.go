@@ -149,17 +149,6 @@ func LoadConfig(path string, opts *Options) error {
 	return nil
 }
 
-// SplitList splits a comma-separated flag value, dropping empty items.
-func SplitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // ParseParameters reads `name=value,name2=value2`; a value may not be
 // empty (AWSTOE rejects `name=`).
 func ParseParameters(s string) ([]Param, error) {

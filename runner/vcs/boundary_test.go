@@ -22,7 +22,7 @@ var notCIContext = map[string]string{
 	// Secret values the executor scrubs from what steps print: it never
 	// reads them as context, and runs inside build containers where no
 	// provider applies.
-	"runner/toe/redact.go": "secret names to redact",
+	"runner/toe/toedoc/secrets.go": "secret names to redact",
 }
 
 // hostName matches the names providers put in vcs.Context.Host.

@@ -1,4 +1,4 @@
-package toe
+package toedoc
 
 import (
 	"fmt"
@@ -8,22 +8,23 @@ import (
 	"github.com/ibgitops/ibgitops/recipes"
 )
 
-// maxDocumentSize bounds a document (local, S3 or ExecuteDocument) and a
+// MaxDocumentSize bounds a document (local, S3 or ExecuteDocument) and a
 // --config file: recipes.MaxFileSize, the cap lint reads with. Image
 // Builder's inline `data` takes 16,000 characters, but a document given by
 // S3 `uri` may be larger (the corpus has a published 44,039-character one),
 // so the cap is lint's file cap, not 16,000 (docs/executor.md).
-const maxDocumentSize = recipes.MaxFileSize
+const MaxDocumentSize = recipes.MaxFileSize
 
-const documentHint = "AWSTOE documents are small YAML files (Image Builder takes 16,000 characters inline); move large content into files the document downloads"
+// DocumentHint says what to do about a document over MaxDocumentSize.
+const DocumentHint = "AWSTOE documents are small YAML files (Image Builder takes 16,000 characters inline); move large content into files the document downloads"
 
-// readRegularFile reads a regular file of at most max bytes. Anything else
+// ReadRegularFile reads a regular file of at most max bytes. Anything else
 // is refused before a byte is read: a FIFO would block forever, /dev/zero
 // or /dev/urandom would never end. The file is opened without blocking and
 // checked on the open descriptor, so a path swapped for a FIFO after a
 // stat cannot slip through.
 // hint says what to do about a file over max.
-func readRegularFile(path string, max int64, what, hint string) ([]byte, error) {
+func ReadRegularFile(path string, max int64, what, hint string) ([]byte, error) {
 	f, err := openNoBlock(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w (check the path)", what, path, err)

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package toe
+package toedoc
 
 import "os"
 
