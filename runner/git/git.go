@@ -21,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/ibgitops/ibgitops/internal/lazyre"
@@ -50,6 +51,9 @@ type Repo struct {
 	// raw reads packed objects without go-git for the commit walk (see
 	// rawobj.go); nil when the store is not a .git folder.
 	raw *rawObjects
+	// goStore is go-git's own object store, without the raw reader in
+	// front (r.repo reads through both).
+	goStore storer.EncodedObjectStorer
 }
 
 // blobBudget bounds the blob cache: resource files are small, so this
@@ -81,10 +85,16 @@ func Open(path string) (*Repo, error) {
 	// of commits. Close releases them.
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
 		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize), filesystem.Options{KeepDescriptors: true})
-		if reopened, err := gogit.Open(kept, wtfs); err == nil {
-			r.repo, r.closer = reopened, kept
-		}
 		r.raw = newRawObjects(st.Filesystem())
+		// go-git's own reads (resolving revisions, commits) go through the
+		// raw reader too: go-git reads each pack index with a system call
+		// per 4-byte word, most of a small plan's time.
+		if reopened, err := gogit.Open(rawFirstStorage{kept, r.raw}, wtfs); err == nil {
+			r.repo, r.closer, r.goStore = reopened, kept, kept
+		}
+	}
+	if r.goStore == nil {
+		r.goStore = r.repo.Storer
 	}
 	return r, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // rawObjects reads objects straight from the repository's pack files,
@@ -495,7 +496,7 @@ func (c *offsetCache) reset() {
 // so a walk may run beside them; TreeFS, which holds that lock, reads
 // through lockedStore.
 func (r *Repo) store() storer.EncodedObjectStorer {
-	var st storer.EncodedObjectStorer = lockedStorer{r.repo.Storer, &r.objects}
+	var st storer.EncodedObjectStorer = lockedStorer{r.goStore, &r.objects}
 	if r.raw != nil {
 		st = rawStorer{st, r.raw}
 	}
@@ -505,9 +506,22 @@ func (r *Repo) store() storer.EncodedObjectStorer {
 // lockedStore is store for callers that hold the Repo's object lock.
 func (r *Repo) lockedStore() storer.EncodedObjectStorer {
 	if r.raw == nil {
-		return r.repo.Storer
+		return r.goStore
 	}
-	return rawStorer{r.repo.Storer, r.raw}
+	return rawStorer{r.goStore, r.raw}
+}
+
+// rawFirstStorage is go-git's file system storage with objects read by
+// the raw reader where it holds them: the store the go-git Repository
+// reads through. It takes no lock of its own, so its callers keep the
+// Repo's locking as it is for go-git reads.
+type rawFirstStorage struct {
+	*filesystem.Storage
+	raw *rawObjects
+}
+
+func (s rawFirstStorage) EncodedObject(typ plumbing.ObjectType, h Hash) (plumbing.EncodedObject, error) {
+	return rawStorer{s.Storage, s.raw}.EncodedObject(typ, h)
 }
 
 // rawStorer serves EncodedObject from the raw reader, else from go-git.

@@ -195,7 +195,7 @@ func packEntryTypes(t *testing.T, r *Repo) (map[plumbing.ObjectType]int, int) {
 
 // readWithGoGit reads h through go-git alone.
 func readWithGoGit(r *Repo, h Hash) (plumbing.ObjectType, []byte, error) {
-	obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
+	obj, err := r.goStore.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return 0, nil, err
 	}

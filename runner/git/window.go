@@ -49,7 +49,9 @@ func (w *packWindow) load(off int64) error {
 		return io.ErrUnexpectedEOF
 	}
 	if cap(w.buf) < int(n) {
-		w.buf = make([]byte, w.size)
+		// No larger than the pack: a small repository's plan pays for
+		// every page it touches.
+		w.buf = make([]byte, min(int64(w.size), w.end))
 	}
 	w.buf = w.buf[:n]
 	got, err := w.pk.f.ReadAt(w.buf, off)
