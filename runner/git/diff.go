@@ -214,7 +214,7 @@ func (r *Repo) diffTreeIDs(ctx context.Context, from, to Hash) ([]Change, error)
 	if from == to {
 		return nil, nil
 	}
-	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
+	tc := &treeCache{r: r, cur: map[Hash]rope{}}
 	var out []Change
 	var added, deleted int
 	var list func(a, b Hash, prefix string) error
@@ -222,7 +222,7 @@ func (r *Repo) diffTreeIDs(ctx context.Context, from, to Hash) ([]Change, error)
 		if err := ctxErr(ctx); err != nil {
 			return err
 		}
-		var at, bt []byte
+		var at, bt rope
 		var err error
 		if !a.IsZero() {
 			if at, err = tc.tree(a); err != nil {
@@ -234,7 +234,7 @@ func (r *Repo) diffTreeIDs(ctx context.Context, from, to Hash) ([]Change, error)
 				return err
 			}
 		}
-		return diffRaw(at, bt, func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
+		return diffRope(&at, &bt, func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
 			full := path.Join(prefix, string(e.name))
 			aFile, bFile := !ah.IsZero() && !aDir, !bh.IsZero() && !bDir
 			switch {

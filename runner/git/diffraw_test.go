@@ -80,9 +80,11 @@ func naiveDiff(t *testing.T, at, bt []byte) []string {
 	return out
 }
 
-func diffRawNames(t *testing.T, at, bt []byte) []string {
+// visitedNames runs a diff and lists the names it visits, sorted
+// (folders with a "/").
+func visitedNames(t *testing.T, diff func(visit visitFunc) error) []string {
 	var out []string
-	err := diffRaw(at, bt, func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
+	err := diff(func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
 		k := string(e.name)
 		if aDir || bDir {
 			k += "/"
@@ -97,14 +99,69 @@ func diffRawNames(t *testing.T, at, bt []byte) []string {
 	return out
 }
 
+func diffRawNames(t *testing.T, at, bt []byte) []string {
+	return visitedNames(t, func(visit visitFunc) error { return diffRaw(at, bt, visit) })
+}
+
+func diffRopeNames(t *testing.T, a, b rope, slack int) []string {
+	return visitedNames(t, func(visit visitFunc) error { return diffRopeSlack(&a, &b, slack, visit) })
+}
+
+// deltaFrom is a git delta that makes b from a the way git's are for a
+// changed tree: a copy of their common head, an insert of the middle of
+// b, a copy of their common tail; long copies and inserts are cut into
+// git's largest commands (0x10000 and 127 bytes), so the result is many
+// pieces.
+func deltaFrom(a, b []byte) []byte {
+	head := commonPrefix(a, b)
+	tail := commonSuffix(a[head:], b[head:])
+	d := appendSize(appendSize(nil, len(a)), len(b))
+	cp := func(off, n int) {
+		for n > 0 {
+			m := min(n, 0x10000)
+			d = append(d, 0x80|0x0f|0x30, byte(off), byte(off>>8), byte(off>>16), byte(off>>24), byte(m), byte(m>>8))
+			off, n = off+m, n-m
+		}
+	}
+	cp(0, head)
+	for mid := b[head : len(b)-tail]; len(mid) > 0; {
+		m := min(len(mid), 127)
+		d = append(d, byte(m))
+		d = append(d, mid[:m]...)
+		mid = mid[m:]
+	}
+	cp(len(a)-tail, tail)
+	return d
+}
+
 // checkDiffRaw compares diffRaw (which skips the common head and tail of
-// the two trees) with a whole parse of both.
+// the two trees) with a whole parse of both, and diffRope with it on the
+// trees as ropes: b made from a by a delta (pieces shared with a's), in
+// windows from one byte wide up.
 func checkDiffRaw(t *testing.T, a, b map[string]byte) {
 	t.Helper()
 	at, bt := rawTree(a), rawTree(b)
 	got, want := diffRawNames(t, at, bt), naiveDiff(t, at, bt)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("diffRaw = %v, want %v\na: %v\nb: %v", got, want, a, b)
+	}
+	for _, n := range []int{1, 3} {
+		ar := cutRope(at, n, true)
+		br, err := applyDelta(ar, deltaFrom(at, bt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(br.bytes(), bt) {
+			t.Fatal("deltaFrom made another tree")
+		}
+		for _, slack := range []int{1, 7, 4 << 10} {
+			if got := diffRopeNames(t, ar, br, slack); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("diffRope (%d pieces, slack %d) = %v, want %v\na: %v\nb: %v", n, slack, got, want, a, b)
+			}
+			if got := diffRopeNames(t, br, ar, slack); fmt.Sprint(got) != fmt.Sprint(naiveDiff(t, bt, at)) {
+				t.Errorf("diffRope b to a (%d pieces, slack %d) = %v\na: %v\nb: %v", n, slack, got, a, b)
+			}
+		}
 	}
 }
 
@@ -115,7 +172,7 @@ func TestDiffRawSkipsOnlyEqualEntries(t *testing.T) {
 			n := fmt.Sprintf("c%05d.yaml", i)
 			a[n], b[n] = byte(i), byte(i)
 		}
-		for _, n := range []string{"a", "ab", "abc", "docs/", "zz/"} {
+		for _, n := range []string{"a", "ab", "abc", "docs/", "zz/", "last-id-byte.yaml"} {
 			a[n], b[n] = 1, 1
 		}
 		change(b)
@@ -137,6 +194,9 @@ func TestDiffRawSkipsOnlyEqualEntries(t *testing.T) {
 		"nothing":         func(m map[string]byte) {},
 		"short names":     func(m map[string]byte) { m["a"]++; m["abc"]++ },
 		"short last":      func(m map[string]byte) { m["zz/"]++ },
+		// rawTree puts the value of a 17-byte name in the id's last byte:
+		// the common head ends one byte before the entry does.
+		"last id byte": func(m map[string]byte) { m["last-id-byte.yaml"]++ },
 	} {
 		t.Run(name, func(t *testing.T) {
 			a, b := big(change)

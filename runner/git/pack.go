@@ -231,68 +231,6 @@ const maxRawObject = 256 << 20
 // errTooBig is an object over maxRawObject.
 var errTooBig = errors.New("object too large for the raw reader")
 
-// patchDelta applies a git delta to src. Unlike go-git's PatchDelta it
-// allocates the result once, at its final size, and accepts an empty base.
-func patchDelta(src, delta []byte) ([]byte, error) {
-	if len(delta) < 2 {
-		return nil, fmt.Errorf("%w: %d bytes", errBadDelta, len(delta))
-	}
-	srcSize, delta, ok := deltaSize(delta)
-	if !ok || srcSize != uint64(len(src)) {
-		return nil, fmt.Errorf("%w: base size %d, the delta expects %d", errBadDelta, len(src), srcSize)
-	}
-	dstSize, delta, ok := deltaSize(delta)
-	if !ok {
-		return nil, fmt.Errorf("%w: truncated result size", errBadDelta)
-	}
-	if dstSize > maxRawObject {
-		return nil, errTooBig
-	}
-	dst := make([]byte, 0, dstSize)
-	for len(delta) > 0 {
-		cmd := delta[0]
-		delta = delta[1:]
-		switch {
-		case cmd&0x80 != 0: // copy from the base
-			var off, n uint64
-			for i := range 7 {
-				if cmd&(1<<i) == 0 {
-					continue
-				}
-				if len(delta) == 0 {
-					return nil, fmt.Errorf("%w: truncated copy", errBadDelta)
-				}
-				if i < 4 {
-					off |= uint64(delta[0]) << (8 * i)
-				} else {
-					n |= uint64(delta[0]) << (8 * (i - 4))
-				}
-				delta = delta[1:]
-			}
-			if n == 0 {
-				n = 0x10000
-			}
-			if off+n > uint64(len(src)) || uint64(len(dst))+n > dstSize {
-				return nil, fmt.Errorf("%w: copy of %d bytes at %d out of range", errBadDelta, n, off)
-			}
-			dst = append(dst, src[off:off+n]...)
-		case cmd != 0: // insert the next cmd bytes
-			n := int(cmd)
-			if n > len(delta) || uint64(len(dst)+n) > dstSize {
-				return nil, fmt.Errorf("%w: insert of %d bytes out of range", errBadDelta, n)
-			}
-			dst = append(dst, delta[:n]...)
-			delta = delta[n:]
-		default:
-			return nil, fmt.Errorf("%w: reserved command 0", errBadDelta)
-		}
-	}
-	if uint64(len(dst)) != dstSize {
-		return nil, fmt.Errorf("%w: result has %d bytes, the delta says %d", errBadDelta, len(dst), dstSize)
-	}
-	return dst, nil
-}
-
 // deltaSize reads a delta header's little-endian base-128 size. Like
 // git's get_delta_hdr_size, a size cut by the end of the delta ends there.
 func deltaSize(b []byte) (uint64, []byte, bool) {

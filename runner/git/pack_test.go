@@ -48,9 +48,10 @@ func TestParseEntryHeader(t *testing.T) {
 	}
 }
 
-// TestPatchDelta: git's delta commands (copies with every offset and size
-// byte, the 0x10000 default size, inserts) and malformed deltas.
-func TestPatchDelta(t *testing.T) {
+// TestApplyDelta: git's delta commands (copies with every offset and size
+// byte, the 0x10000 default size, inserts) and malformed deltas, on a
+// base of one buffer and on the same base cut into pieces.
+func TestApplyDelta(t *testing.T) {
 	src := make([]byte, 0x20000)
 	for i := range src {
 		src[i] = byte(i * 7)
@@ -67,6 +68,7 @@ func TestPatchDelta(t *testing.T) {
 		// Sizes: base 0x20000 (0x80 0x80 0x08), result 0x10000 (0x80 0x80 0x04).
 		{"copy size 0 means 0x10000", src, []byte{0x80, 0x80, 0x08, 0x80, 0x80, 0x04, 0x80}, src[:0x10000]},
 		{"copy with 4 offset and 3 size bytes", src, []byte{0x80, 0x80, 0x08, 0x80, 0x80, 0x04, 0xff, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01}, src[0x101:0x10101]},
+		{"copies across pieces, out of order", []byte("0123456789"), []byte{10, 9, 0x91, 7, 3, 0x91, 1, 4, 2, 'x', 'y'}, []byte("7891234xy")},
 		{"base size differs", []byte("ab"), []byte{3, 1, 1, 'x'}, nil},
 		{"result longer than said", []byte("abc"), []byte{3, 1, 2, 'h', 'i'}, nil},
 		{"result shorter than said", []byte("abc"), []byte{3, 3, 1, 'h'}, nil},
@@ -77,15 +79,59 @@ func TestPatchDelta(t *testing.T) {
 		{"no sizes", []byte("abc"), []byte{0x83}, nil},
 		{"result over the limit", nil, []byte{0, 0x80, 0x80, 0x80, 0x80, 0x10}, nil},
 	} {
-		got, err := patchDelta(tc.src, tc.delta)
-		if tc.want == nil {
-			if err == nil {
-				t.Errorf("%s: no error, result %q", tc.name, got)
+		for pieces := 1; pieces <= 4; pieces++ {
+			base := cutRope(tc.src, pieces, pieces%2 == 0)
+			got, err := applyDelta(base, tc.delta)
+			if tc.want == nil {
+				if err == nil {
+					t.Errorf("%s, %d pieces: no error, result %q", tc.name, pieces, got.bytes())
+				}
+				continue
 			}
-			continue
+			if err != nil || !bytes.Equal(got.bytes(), tc.want) {
+				t.Errorf("%s, %d pieces: %d bytes, %v; want %d bytes", tc.name, pieces, got.size, err, len(tc.want))
+				continue
+			}
+			checkRope(t, got, tc.want)
 		}
-		if err != nil || !bytes.Equal(got, tc.want) {
-			t.Errorf("%s: %d bytes, %v; want %d bytes", tc.name, len(got), err, len(tc.want))
+	}
+}
+
+// cutRope is src as a rope of n pieces of about equal size; apart, the
+// pieces are copies (separate memory, as the pieces of a delta's result
+// are), else slices of src.
+func cutRope(src []byte, n int, apart bool) rope {
+	r := rope{root: &rootBuf{b: src}}
+	for i := range n {
+		p := src[i*len(src)/n : (i+1)*len(src)/n]
+		if apart {
+			p = bytes.Clone(p)
+		}
+		if len(p) > 0 {
+			r.size += len(p)
+			r.pieces = append(r.pieces, piece{r.size, p})
+		}
+	}
+	return r
+}
+
+// checkRope: r holds want, its pieces are non-empty and their ends add up,
+// and slices of it read the same bytes.
+func checkRope(t *testing.T, r rope, want []byte) {
+	t.Helper()
+	end := 0
+	for i, p := range r.pieces {
+		end += len(p.b)
+		if len(p.b) == 0 || p.end != end {
+			t.Fatalf("piece %d of %d: %d bytes, end %d (want %d)", i, len(r.pieces), len(p.b), p.end, end)
+		}
+	}
+	if end != r.size || r.size != len(want) || !bytes.Equal(r.bytes(), want) {
+		t.Fatalf("rope of %d bytes (pieces: %d), want %d", r.size, end, len(want))
+	}
+	for _, span := range [][2]int{{0, len(want)}, {1, len(want) - 1}, {len(want) / 3, len(want) / 2}, {len(want) / 2, len(want)}} {
+		if from, to := span[0], span[1]; from < to && !bytes.Equal(r.slice(from, to), want[from:to]) {
+			t.Fatalf("slice(%d, %d) differs", from, to)
 		}
 	}
 }
@@ -144,23 +190,52 @@ func FuzzEntryHeader(f *testing.F) {
 	})
 }
 
-// FuzzPatchDelta: patchDelta agrees with go-git's PatchDelta whenever
-// go-git applies a delta (go-git refuses an empty base; this does not).
-func FuzzPatchDelta(f *testing.F) {
+// FuzzApplyDelta: applyDelta agrees with go-git's PatchDelta whenever
+// go-git applies a delta (go-git refuses an empty base; this does not),
+// on a base cut into pieces, and a second delta applied to its result
+// (the tail of the first, copied from its middle) agrees too.
+func FuzzApplyDelta(f *testing.F) {
 	f.Add([]byte("hello world"), []byte{11, 8, 0x91, 6, 5, 3, ' ', 'i', 't'})
 	f.Add([]byte("abc"), []byte{3, 5, 5, 'h', 'e', 'l', 'l', 'o'})
 	f.Add([]byte("abc"), []byte{3, 1, 0})
 	f.Fuzz(func(t *testing.T, src, delta []byte) {
-		got, err := patchDelta(src, delta)
 		want, wantErr := packfile.PatchDelta(src, delta)
 		if wantErr != nil {
 			return
 		}
+		n := 1 + len(delta)%5
+		got, err := applyDelta(cutRope(src, n, len(src)%2 == 0), delta)
 		if err != nil {
-			t.Fatalf("go-git applies the delta, patchDelta fails: %v", err)
+			t.Fatalf("go-git applies the delta, applyDelta fails: %v", err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("patchDelta = %q, go-git %q", got, want)
+		checkRope(t, got, want)
+		if len(want) < 2 {
+			return
 		}
+		// Copy the second half, then the first byte, then insert one.
+		half := len(want) / 2
+		again := appendSize(appendSize(nil, len(want)), len(want)-half+2)
+		again = append(again, 0x80|0x01|0x02|0x04|0x08|0x10|0x20|0x40)
+		again = binary.LittleEndian.AppendUint32(again, uint32(half))
+		again = append(again, byte(len(want)-half), byte((len(want)-half)>>8), byte((len(want)-half)>>16))
+		again = append(again, 0x80|0x10, 1, 1, '!')
+		if len(want)-half >= 1<<24 {
+			return
+		}
+		want2 := append(append(append([]byte{}, want[half:]...), want[0]), '!')
+		got2, err := applyDelta(got, again)
+		if err != nil {
+			t.Fatalf("second delta: %v", err)
+		}
+		checkRope(t, got2, want2)
 	})
+}
+
+// appendSize appends a delta header size (little-endian base 128).
+func appendSize(b []byte, n int) []byte {
+	for n >= 0x80 {
+		b = append(b, byte(n)|0x80)
+		n >>= 7
+	}
+	return append(b, byte(n))
 }

@@ -21,15 +21,16 @@ import (
 // for the commit walk (Log reads one version of each changed folder per
 // commit). go-git's reader resolves a delta chain recursively and hashes
 // every object it caches (SHA-1 with collision detection), which made it
-// most of a walk's CPU; this reader resolves chains in a loop, caches
-// resolved objects by pack offset and hashes nothing (the caller named
-// the id it wants).
+// most of a walk's CPU; this reader resolves chains in a loop, keeps a
+// large delta's result as pieces of its chain's buffers instead of
+// copying it (rope.go), caches resolved objects by pack offset and
+// hashes nothing (the caller named the id it wants).
 //
 // It reads only what the pack indexes list. Anything else (loose objects,
 // alternates, objects missing from a partial clone, packs with an index
 // version it does not know, objects over maxRawObject) is reported as not
-// found, and the caller reads it through go-git. It has its own lock, so callers need not hold
-// the Repo's objects lock.
+// found, and the caller reads it through go-git. It has its own lock, so
+// callers need not hold the Repo's objects lock.
 type rawObjects struct {
 	fs   billy.Filesystem // the repository's .git (objects/ resolved to the common dir by go-git)
 	root string           // where objects/ is, for errors
@@ -42,20 +43,24 @@ type rawObjects struct {
 	win        packWindow    // the pack bytes entries are read from
 	zr         io.ReadCloser // a zlib reader, reused through zlib.Resetter
 	walkBudget int           // the cache's budget during a walk
+	ropeMin    int           // delta results below this size are flattened (ropeMin; tests lower it)
 	served     [8]int        // objects returned, by type (tests count reads)
 	entries    int           // pack entries inflated (tests check the cache)
 }
 
 // The raw reader caches resolved objects by pack offset. A walk (Log)
-// reads a folder's versions newest first, and git deltas them against
-// each other in chains of up to 50: during a walk the cache holds such a
-// chain of 1 MB trees (a folder of 25,000 files), so each version is
-// patched once. Between walks (TreeFS, ChangesIn: a folder's version read
-// once or twice) a small cache does, and keeps the peak heap of the loads
-// down.
+// reads a folder's versions one after the other, and git deltas them
+// against each other in chains of up to 50. Results are ropes (rope.go):
+// a chain costs its full object (its root) and a few hundred bytes per
+// version, so during a walk a cache of a few roots holds the chains in
+// use and each pack entry is inflated about once (a folder of 25,000
+// files: 1 MB roots). A root larger than a quarter of the budget raises
+// the walk's budget to four times its size, so a larger folder does not
+// make every version inflate its chain again. Between walks (TreeFS,
+// ChangesIn: a folder's version read once or twice) a small cache does.
 const (
 	rawCacheBudget  = 4 << 20
-	walkCacheBudget = 64 << 20
+	walkCacheBudget = 8 << 20
 )
 
 // packFile is one pack and its index.
@@ -68,7 +73,7 @@ type packFile struct {
 
 // newRawObjects reads the packs under fs's objects/pack when first used.
 func newRawObjects(fs billy.Filesystem) *rawObjects {
-	return &rawObjects{fs: fs, cache: offsetCache{budget: rawCacheBudget}, walkBudget: walkCacheBudget}
+	return &rawObjects{fs: fs, cache: offsetCache{budget: rawCacheBudget}, walkBudget: walkCacheBudget, ropeMin: ropeMin}
 }
 
 // commonDir is the folder holding objects/ (git rev-parse
@@ -212,12 +217,12 @@ func (ro *rawObjects) closePacks() {
 func (ro *rawObjects) beginWalk() (end func()) {
 	ro.mu.Lock()
 	defer ro.mu.Unlock()
-	ro.cache.budget = ro.walkBudget
+	ro.cache.budget, ro.cache.grow = ro.walkBudget, ro.walkBudget > 0
 	return func() {
 		ro.mu.Lock()
 		defer ro.mu.Unlock()
 		ro.cache.reset()
-		ro.cache.budget = rawCacheBudget
+		ro.cache.budget, ro.cache.grow = rawCacheBudget, false
 	}
 }
 
@@ -235,24 +240,34 @@ func (ro *rawObjects) Close() error {
 // a pack this reader uses (read it through go-git then). The content may
 // be shared with the cache: callers must not modify it.
 func (ro *rawObjects) read(h Hash) (typ plumbing.ObjectType, data []byte, found bool, err error) {
+	typ, v, found, err := ro.readRope(h)
+	if !found || err != nil {
+		return 0, nil, found, err
+	}
+	return typ, v.bytes(), true, nil
+}
+
+// readRope is read with the content as a rope (a large object resolved
+// from a delta is pieces of its chain's buffers, not copied).
+func (ro *rawObjects) readRope(h Hash) (typ plumbing.ObjectType, v rope, found bool, err error) {
 	ro.mu.Lock()
 	defer ro.mu.Unlock()
 	if err := ro.open(); err != nil {
-		return 0, nil, false, err
+		return 0, rope{}, false, err
 	}
 	pk, off, err := ro.find(h)
 	if pk == nil || err != nil {
-		return 0, nil, false, err
+		return 0, rope{}, false, err
 	}
-	typ, data, err = ro.resolve(pk, off)
+	typ, v, err = ro.resolve(pk, off)
 	if errors.Is(err, errBaseElsewhere) || errors.Is(err, errTooBig) {
-		return 0, nil, false, nil
+		return 0, rope{}, false, nil
 	}
 	if err != nil {
-		return 0, nil, false, fmt.Errorf("object %s in pack %s: %w%s", h, pk.name, err, repackHint)
+		return 0, rope{}, false, fmt.Errorf("object %s in pack %s: %w%s", h, pk.name, err, repackHint)
 	}
 	ro.served[typ&7]++
-	return typ, data, true, nil
+	return typ, v, true, nil
 }
 
 // find returns the pack holding h and its offset there (nil: none).
@@ -280,8 +295,10 @@ const maxDeltaChain = 10000
 // resolve returns the object at off in pk: it follows the delta chain down
 // to a full object or a cached one, then applies the deltas back up,
 // caching each result but a blob asked for (TreeFS keeps blobs itself;
-// thousands of small files would push a walk's trees out).
-func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []byte, error) {
+// thousands of small files would push a walk's trees out). Results are
+// ropes over the chain's full object (rope.go), so a chain of large
+// versions costs one copy of the object.
+func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rope, error) {
 	type link struct {
 		pk    *packFile
 		off   int64
@@ -289,25 +306,25 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []b
 	}
 	var chain []link
 	var typ plumbing.ObjectType
-	var data []byte
+	var v rope
 	for {
 		if e := ro.cache.get(pk, off); e != nil {
-			typ, data = e.typ, e.data
+			typ, v = e.typ, e.v
 			break
 		}
 		h, payload, err := ro.entry(pk, off)
 		if err != nil {
-			return 0, nil, err
+			return 0, rope{}, err
 		}
 		if h.typ != plumbing.OFSDeltaObject && h.typ != plumbing.REFDeltaObject {
-			typ, data = h.typ, payload
+			typ, v = h.typ, flatRope(payload)
 			if len(chain) > 0 || typ != plumbing.BlobObject {
-				ro.cache.put(pk, off, typ, data)
+				ro.cache.put(pk, off, typ, v)
 			}
 			break
 		}
 		if len(chain) == maxDeltaChain {
-			return 0, nil, fmt.Errorf("delta chain longer than %d at offset %d (a cycle?)", maxDeltaChain, off)
+			return 0, rope{}, fmt.Errorf("delta chain longer than %d at offset %d (a cycle?)", maxDeltaChain, off)
 		}
 		chain = append(chain, link{pk, off, payload})
 		if h.typ == plumbing.OFSDeltaObject {
@@ -316,25 +333,25 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, []b
 		}
 		bpk, boff, err := ro.find(h.baseHash)
 		if err != nil {
-			return 0, nil, err
+			return 0, rope{}, err
 		}
 		if bpk == nil {
-			return 0, nil, errBaseElsewhere
+			return 0, rope{}, errBaseElsewhere
 		}
 		pk, off = bpk, boff
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		l := chain[i]
-		out, err := patchDelta(data, l.delta)
+		out, err := applyDelta(v, l.delta)
 		if err != nil {
-			return 0, nil, fmt.Errorf("delta at offset %d: %w", l.off, err)
+			return 0, rope{}, fmt.Errorf("delta at offset %d: %w", l.off, err)
 		}
-		data = out
+		v = out.settle(ro.ropeMin)
 		if i > 0 || typ != plumbing.BlobObject {
-			ro.cache.put(l.pk, l.off, typ, data)
+			ro.cache.put(l.pk, l.off, typ, v)
 		}
 	}
-	return typ, data, nil
+	return typ, v, nil
 }
 
 // entry reads the header and the inflated payload of the entry at off.
@@ -374,7 +391,7 @@ func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
 		return 0, false, err
 	}
 	if e := ro.cache.get(pk, off); e != nil {
-		return int64(len(e.data)), true, nil
+		return int64(e.v.size), true, nil
 	}
 	hd, err := ro.seek(pk, off)
 	if err != nil {
@@ -432,9 +449,12 @@ func (ro *rawObjects) seek(pk *packFile, off int64) (entryHeader, error) {
 }
 
 // offsetCache keeps resolved objects by pack offset, least recently used
-// dropped first, up to budget bytes.
+// dropped first, up to budget bytes. A rope is charged its pieces and the
+// delta payloads it holds; its root once, however many cached ropes
+// share it, as long as one does.
 type offsetCache struct {
 	budget, used int
+	grow         bool      // a walk's: an object over a quarter of the budget raises it
 	lru          list.List // of *cached, most recent at the front
 	byKey        map[cacheKey]*list.Element
 }
@@ -445,9 +465,9 @@ type cacheKey struct {
 }
 
 type cached struct {
-	key  cacheKey
-	typ  plumbing.ObjectType
-	data []byte
+	key cacheKey
+	typ plumbing.ObjectType
+	v   rope
 }
 
 func (c *offsetCache) get(pk *packFile, off int64) *cached {
@@ -460,11 +480,19 @@ func (c *offsetCache) get(pk *packFile, off int64) *cached {
 }
 
 // put keeps an object unless it takes more than a quarter of the budget
-// (it would push out a whole chain of smaller ones).
-func (c *offsetCache) put(pk *packFile, off int64, typ plumbing.ObjectType, data []byte) {
+// (it would push out a whole chain of smaller ones), or the budget grows
+// to hold it (grow).
+func (c *offsetCache) put(pk *packFile, off int64, typ plumbing.ObjectType, v rope) {
 	k := cacheKey{pk, off}
-	if len(data) > c.budget/4 {
-		return
+	cost := v.cost()
+	if v.root.refs == 0 {
+		cost += len(v.root.b)
+	}
+	if cost > c.budget/4 {
+		if !c.grow {
+			return
+		}
+		c.budget = 4 * cost
 	}
 	if _, ok := c.byKey[k]; ok {
 		return
@@ -472,18 +500,25 @@ func (c *offsetCache) put(pk *packFile, off int64, typ plumbing.ObjectType, data
 	if c.byKey == nil {
 		c.byKey = map[cacheKey]*list.Element{}
 	}
-	c.byKey[k] = c.lru.PushFront(&cached{key: k, typ: typ, data: data})
-	c.used += len(data)
+	c.byKey[k] = c.lru.PushFront(&cached{key: k, typ: typ, v: v})
+	c.used += cost
+	v.root.refs++
 	for c.used > c.budget {
 		last := c.lru.Back()
 		e := last.Value.(*cached)
 		c.lru.Remove(last)
 		delete(c.byKey, e.key)
-		c.used -= len(e.data)
+		c.used -= e.v.cost()
+		if e.v.root.refs--; e.v.root.refs == 0 {
+			c.used -= len(e.v.root.b)
+		}
 	}
 }
 
 func (c *offsetCache) reset() {
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		el.Value.(*cached).v.root.refs--
+	}
 	c.lru.Init()
 	c.byKey = nil
 	c.used = 0
@@ -587,22 +622,44 @@ func (s lockedStorer) EncodedObject(typ plumbing.ObjectType, h Hash) (plumbing.E
 // no lock. The content may be shared with the raw reader's cache:
 // callers must not modify it.
 func (r *Repo) object(typ plumbing.ObjectType, h Hash) ([]byte, error) {
-	obj, err := r.store().EncodedObject(typ, h)
+	v, err := r.objectRope(typ, h)
 	if err != nil {
 		return nil, err
 	}
-	if ro, ok := obj.(*rawObject); ok {
-		return ro.data, nil
+	return v.bytes(), nil
+}
+
+// objectRope is object with the content as a rope: what the raw reader
+// resolved, without flattening it (rope.go).
+func (r *Repo) objectRope(typ plumbing.ObjectType, h Hash) (rope, error) {
+	var rawErr error
+	if r.raw != nil {
+		t, v, found, err := r.raw.readRope(h)
+		switch {
+		case err != nil:
+			rawErr = err // go-git may read it: see rawStorer
+		case found && typ != plumbing.AnyObject && t != typ:
+			return rope{}, plumbing.ErrObjectNotFound
+		case found:
+			return v, nil
+		}
+	}
+	obj, err := lockedStorer{r.repo.Storer, &r.objects}.EncodedObject(typ, h)
+	if err != nil {
+		if rawErr != nil {
+			return rope{}, rawErr
+		}
+		return rope{}, err
 	}
 	rd, err := obj.Reader()
 	if err != nil {
-		return nil, err
+		return rope{}, err
 	}
 	defer rd.Close()
 	// The size is known: one allocation, no growing buffer.
 	data := make([]byte, obj.Size())
 	if _, err := io.ReadFull(rd, data); err != nil {
-		return nil, err
+		return rope{}, err
 	}
-	return data, nil
+	return flatRope(data), nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,9 +86,10 @@ func testRawObjectsConcurrent(t *testing.T, dir string) {
 // ends.
 func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 	testutil.Git(t, dir, "repack", "-q", "-adf", "--depth=50", "--window=250")
+	// The walk reads commits and trees (each commit once).
 	var trees int
 	for _, o := range allObjects(t, dir) {
-		if o.typ == plumbing.TreeObject {
+		if o.typ == plumbing.TreeObject || o.typ == plumbing.CommitObject {
 			trees++
 		}
 	}
@@ -98,14 +100,18 @@ func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 	head := plumbing.NewHash(testutil.Git(t, dir, "rev-parse", "HEAD"))
 	for _, tc := range []struct {
 		budget  int
+		ropeMin int // the folders here are small: 0 keeps them as ropes
 		atMost  int // entries inflated
 		atLeast int
 	}{
-		{walkCacheBudget, trees, 0},
-		{1, 1 << 30, 3 * trees}, // nothing cached: the check above is not vacuous
+		{walkCacheBudget, ropeMin, trees, 0},
+		{walkCacheBudget, 0, trees, 0},
+		// A budget below four times a root grows to it.
+		{1, 0, trees, 0},
+		{0, ropeMin, 1 << 30, 3 * trees}, // nothing cached: the checks above are not vacuous
 	} {
 		r := open(t, dir)
-		r.raw.walkBudget = tc.budget
+		r.raw.walkBudget, r.raw.ropeMin = tc.budget, tc.ropeMin
 		log, err := r.Log(context.Background(), plumbing.ZeroHash, head, paths)
 		if err != nil {
 			t.Fatal(err)
@@ -113,14 +119,71 @@ func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 		if len(log) < rawShape.Commits/2 {
 			t.Fatalf("Log listed %d commits", len(log))
 		}
-		t.Logf("cache of %d bytes: %d entries inflated, %d trees", tc.budget, r.raw.entries, trees)
+		t.Logf("cache of %d bytes, ropes from %d bytes: %d entries inflated, %d trees and commits", tc.budget, tc.ropeMin, r.raw.entries, trees)
 		if n := r.raw.entries; n > tc.atMost || n < tc.atLeast {
-			t.Errorf("cache of %d bytes: %d pack entries inflated for %d trees, want %d to %d", tc.budget, n, trees, tc.atLeast, tc.atMost)
+			t.Errorf("cache of %d bytes: %d pack entries inflated for %d trees and commits, want %d to %d", tc.budget, n, trees, tc.atLeast, tc.atMost)
 		}
 		// The walk's versions are of no use after it: Log drops them.
 		if r.raw.cache.used != 0 || r.raw.cache.lru.Len() != 0 || r.raw.cache.budget != rawCacheBudget {
 			t.Errorf("after Log the cache holds %d objects, %d bytes, budget %d", r.raw.cache.lru.Len(), r.raw.cache.used, r.raw.cache.budget)
 		}
+	}
+}
+
+// TestOffsetCacheChargesRootsOnce: ropes sharing a root are charged their
+// own pieces, the root once while any of them is cached; evicting the
+// last one releases it.
+func TestOffsetCacheChargesRootsOnce(t *testing.T) {
+	c := offsetCache{budget: 8000}
+	pk := &packFile{}
+	rootA, rootB := make([]byte, 1000), make([]byte, 1500)
+	a := flatRope(rootA)
+	ropeOf := func(base rope, n int) rope {
+		r := rope{root: base.root, extra: 10}
+		for i := range n {
+			r.add(base.root.b[i*10 : i*10+5])
+		}
+		return r
+	}
+	// charged is what the cache should be charged for what it holds.
+	charged := func() int {
+		n := 0
+		roots := map[*rootBuf]int{}
+		for el := c.lru.Front(); el != nil; el = el.Next() {
+			v := el.Value.(*cached).v
+			n += v.cost()
+			roots[v.root]++
+		}
+		for r, refs := range roots {
+			if r.refs != refs {
+				t.Errorf("root of %d bytes: refs %d, held by %d entries", len(r.b), r.refs, refs)
+			}
+			n += len(r.b)
+		}
+		return n
+	}
+	c.put(pk, 1, plumbing.TreeObject, a)
+	for i := range 5 {
+		c.put(pk, int64(10+i), plumbing.TreeObject, ropeOf(a, 3+i))
+	}
+	if want := charged(); c.used != want || a.root.refs != 6 {
+		t.Fatalf("used %d, want %d; refs %d", c.used, want, a.root.refs)
+	}
+	// A's flat entry is the oldest: it goes first, its ropes keep the root.
+	b := flatRope(rootB)
+	c.put(pk, 2, plumbing.TreeObject, b)
+	for i := range 20 {
+		c.put(pk, int64(100+i), plumbing.TreeObject, ropeOf(b, 20+i))
+	}
+	if want := charged(); c.used != want || c.used > c.budget {
+		t.Fatalf("used %d, want %d, budget %d", c.used, want, c.budget)
+	}
+	if c.get(pk, 1) != nil || a.root.refs != 0 {
+		t.Errorf("A's entries are the oldest, yet some stayed (refs %d)", a.root.refs)
+	}
+	c.reset()
+	if c.used != 0 || b.root.refs != 0 {
+		t.Errorf("after reset: used %d, refs %d", c.used, b.root.refs)
 	}
 }
 
@@ -298,7 +361,11 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 				t.Errorf("longest delta chain %d, want at least %d: the case does not test long chains", chain, tc.minChain)
 			}
 			objs := allObjects(t, dir)
-			var inPacks, outside, goGitFailed int
+			// A reader that keeps every delta's result as a rope, as it
+			// does for large trees (ropeMin): this repository's are small.
+			ropes := open(t, dir)
+			ropes.raw.ropeMin = 0
+			var inPacks, outside, goGitFailed, pieced int
 			for h, want := range objs {
 				gType, gData, gErr := readWithGoGit(r, h)
 				if gErr != nil {
@@ -323,6 +390,14 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 					if typ != want.typ || !bytes.Equal(data, want.data) {
 						t.Fatalf("raw read %s = %s of %d bytes, git: %s of %d bytes", h, typ, len(data), want.typ, len(want.data))
 					}
+					rtyp, v, rfound, err := ropes.raw.readRope(h)
+					if err != nil || !rfound || rtyp != want.typ {
+						t.Fatalf("rope read %s = %s, %v, %v", h, rtyp, rfound, err)
+					}
+					checkRope(t, v, want.data)
+					if len(v.pieces) > 1 {
+						pieced++
+					}
 				} else {
 					outside++
 				}
@@ -340,11 +415,52 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 					t.Fatalf("object(%s, %s) read what neither reader holds", want.typ, h)
 				}
 			}
+			if tc.minChain > 0 && pieced == 0 {
+				t.Errorf("no object read as a rope of several pieces: the rope reads test nothing")
+			}
+			if !tc.goGitFails { // commits are read through go-git
+				checkWalksAgree(t, dir, ropes)
+			}
 			if inPacks == 0 || (outside > 0) != tc.outside || (goGitFailed > 0) != tc.goGitFails {
 				t.Errorf("%d objects: %d from the packs, %d outside them, %d go-git cannot read; want outside: %v, go-git failing: %v",
 					len(objs), inPacks, outside, goGitFailed, tc.outside, tc.goGitFails)
 			}
 		})
+	}
+}
+
+// checkWalksAgree: the commit walk and the changed paths of commits 1,
+// 7 and 40 apart, read through r (trees as ropes), are what git lists.
+func checkWalksAgree(t *testing.T, dir string, r *Repo) {
+	t.Helper()
+	ctx := context.Background()
+	head := plumbing.NewHash(testutil.Git(t, dir, "rev-parse", "HEAD"))
+	log, err := r.LogUnder(ctx, plumbing.ZeroHash, head, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range log {
+		got = append(got, c.Hash.String()+" "+strings.Join(c.Paths, " "))
+	}
+	var want []string
+	for _, rec := range strings.Split(testutil.Git(t, dir, "log", "--no-renames", "--format=@%H", "--name-only", "HEAD"), "@")[1:] {
+		f := strings.Fields(rec)
+		if len(f) > 1 {
+			sort.Strings(f[1:])
+			want = append(want, strings.Join(f, " "))
+		}
+	}
+	if len(want) < 20 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("LogUnder with ropes: %d commits; git log: %d (or they differ)", len(got), len(want))
+	}
+	for _, gap := range []int{1, 7, 40} {
+		base := plumbing.NewHash(testutil.Git(t, dir, "rev-parse", fmt.Sprintf("HEAD~%d", gap)))
+		want := strings.Fields(testutil.Git(t, dir, "diff", "--no-renames", "--name-only", base.String(), head.String()))
+		got, err := r.ChangedPaths(ctx, base, head, "")
+		if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("ChangedPaths of HEAD~%d with ropes = %v, %v; git diff %v", gap, got, err, want)
+		}
 	}
 }
 

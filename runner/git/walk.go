@@ -345,7 +345,7 @@ func (r *Repo) log(ctx context.Context, base, head Hash, want *pathSet) ([]Commi
 		end := r.raw.beginWalk()
 		defer end()
 	}
-	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
+	tc := &treeCache{r: r, cur: map[Hash]rope{}}
 	var out []Commit
 	for _, c := range commits {
 		if err := ctxErr(ctx); err != nil {
@@ -373,7 +373,7 @@ func (r *Repo) log(ctx context.Context, base, head Hash, want *pathSet) ([]Commi
 		}
 		// Linear history: this commit's parent is the next commit, so its
 		// trees are kept one more round and nothing older.
-		tc.prev, tc.cur = tc.cur, map[Hash][]byte{}
+		tc.prev, tc.cur = tc.cur, map[Hash]rope{}
 	}
 	return out, nil
 }
@@ -411,7 +411,7 @@ func (r *Repo) ChangedPaths(ctx context.Context, from, to Hash, under string) ([
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	tc := &treeCache{r: r, cur: map[Hash][]byte{}}
+	tc := &treeCache{r: r, cur: map[Hash]rope{}}
 	var ft, tt Hash
 	var err error
 	if !from.IsZero() {
@@ -446,21 +446,22 @@ func newPathSet(paths []string) *pathSet {
 // treeCache reads raw tree objects for Log, keeping those of the current
 // and the previous commit. Trees are compared in their raw form, without
 // decoding entries into Go values: a folder of 25,000 files is 1 MB of
-// tree per commit, and decoding it allocated a string per entry.
+// tree per commit, and decoding it allocated a string per entry. They
+// are ropes (rope.go): a version resolved from a delta is not copied.
 type treeCache struct {
 	r         *Repo
-	cur, prev map[Hash][]byte
+	cur, prev map[Hash]rope
 }
 
-func (tc *treeCache) tree(h Hash) ([]byte, error) {
+func (tc *treeCache) tree(h Hash) (rope, error) {
 	if t, ok := tc.cur[h]; ok {
 		return t, nil
 	}
 	t, ok := tc.prev[h]
 	if !ok {
 		var err error
-		if t, err = tc.r.object(plumbing.TreeObject, h); err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", short(h), err)
+		if t, err = tc.r.objectRope(plumbing.TreeObject, h); err != nil {
+			return rope{}, fmt.Errorf("read tree %s: %w", short(h), err)
 		}
 	}
 	tc.cur[h] = t
@@ -532,7 +533,7 @@ func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string
 	if a == b {
 		return nil
 	}
-	var at, bt []byte
+	var at, bt rope
 	var err error
 	if !a.IsZero() {
 		if at, err = tc.tree(a); err != nil {
@@ -566,18 +567,21 @@ func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string
 		}
 		return nil
 	}
-	if err := diffRaw(at, bt, visit); err != nil {
+	if err := diffRope(&at, &bt, visit); err != nil {
 		return fmt.Errorf("trees %s and %s: %w", short(a), short(b), err)
 	}
 	return nil
 }
 
+// visitFunc is what a tree diff calls for each entry whose id differs
+// (or that one side lacks: its id is zero there).
+type visitFunc = func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error
+
 // diffRaw merges two raw tree objects and calls visit for every entry
 // whose id or mode differs (or that one side lacks: its id is zero
 // there); git lists a mode change (chmod +x, a file made a link of the
 // same text) as a change of the path.
-func diffRaw(at, bt []byte, visit func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error) error {
-	var err error
+func diffRaw(at, bt []byte, visit visitFunc) error {
 	// Both trees are sorted the same way: merge them, looking only at
 	// entries whose ids differ. A commit changes few entries of a large
 	// folder, so the bytes before the first difference and after the last
@@ -585,24 +589,42 @@ func diffRaw(at, bt []byte, visit func(e *rawEntry, ah, bh Hash, aDir, bDir bool
 	// alone, and the merge stops once both sides are left with the same
 	// tail.
 	skipCommonPrefix(&at, &bt)
-	tail := commonSuffix(at, bt)
+	return mergeEntries(at, bt, 0, 0, commonSuffix(at, bt), visit)
+}
+
+// mergeEntries is diffRaw's merge of at and bt, which start at an entry
+// and are followed by aMore and bMore bytes not given (a window of two
+// larger trees: diffRope); it stops once both sides are left with the
+// same bytes, the last tail bytes of each. It returns errNeedMore when
+// an entry runs past a window.
+func mergeEntries(at, bt []byte, aMore, bMore, tail int, visit visitFunc) error {
+	var err error
 	var ae, be rawEntry
 	haveA, haveB := false, false
 	for {
-		if !haveA && !haveB && len(at) == len(bt) && len(at) <= tail {
+		if !haveA && !haveB && len(at)+aMore == len(bt)+bMore && len(at)+aMore <= tail {
 			return nil
 		}
 		if !haveA && len(at) > 0 {
 			if ae, at, err = nextEntry(at); err != nil {
+				if aMore > 0 {
+					return errNeedMore
+				}
 				return err
 			}
 			haveA = true
 		}
 		if !haveB && len(bt) > 0 {
 			if be, bt, err = nextEntry(bt); err != nil {
+				if bMore > 0 {
+					return errNeedMore
+				}
 				return err
 			}
 			haveB = true
+		}
+		if (!haveA && aMore > 0) || (!haveB && bMore > 0) {
+			return errNeedMore
 		}
 		if !haveA && !haveB {
 			return nil
