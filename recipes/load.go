@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ibgitops/ibgitops/internal/lazyre"
 	"github.com/ibgitops/ibgitops/recipes/awstoe"
@@ -53,6 +54,7 @@ type loader struct {
 	paramKeys map[Key][]keyList
 	dists     map[string]*raw.Distribution
 	pipelines map[string]*raw.Pipeline
+	shared    *Parses // YAML parses shared with other loads; nil: none
 }
 
 func (l *loader) add(rule string, sev diag.Severity, file string, p diag.Pos, format string, args ...any) {
@@ -194,6 +196,10 @@ func (l *loader) parse(name string) *parsedFile {
 	}
 	pf := &parsedFile{path: name, data: data}
 	l.parsed[name] = pf
+	if sp := l.shared.parse(data); sp != nil {
+		pf.root, pf.kind, pf.empty = sp.root, sp.kind, sp.empty
+		return pf
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := safeDecode(dec, &doc); err != nil {
@@ -214,6 +220,12 @@ func (l *loader) parse(name string) *parsedFile {
 		l.add(RuleMultipleDocuments, diag.Error, name, diag.Pos{Line: second.Line, Column: 1},
 			"the file holds more than one YAML document; keep one resource per file and move the rest to their own files")
 	}
+	pf.fill(&doc)
+	return pf
+}
+
+// fill sets what the loader reads of a file's one YAML document.
+func (pf *parsedFile) fill(doc *yaml.Node) {
 	if len(doc.Content) == 0 || len(doc.Content) == 1 && doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null" {
 		pf.empty = true
 	}
@@ -225,7 +237,59 @@ func (l *loader) parse(name string) *parsedFile {
 			}
 		}
 	}
-	return pf
+}
+
+// Parses shares the YAML parses of files between loads: a plan loads the
+// same unchanged files at its base and at its head, and decoding YAML is
+// most of a load. A file is known by its content; only a clean parse (one
+// document, no error) is shared, so every finding is still the loader's
+// own. The shared trees are read only. Safe for concurrent loads.
+type Parses struct {
+	mu     sync.Mutex
+	m      map[string]*sharedParse
+	parsed int // files parsed (tests count them)
+}
+
+type sharedParse struct {
+	once sync.Once
+	pf   *parsedFile // nil: the file has a problem its loader reports
+}
+
+// NewParses returns an empty set of shared parses.
+func NewParses() *Parses { return &Parses{m: map[string]*sharedParse{}} }
+
+// parse returns the clean parse of data, parsing it once for all loads;
+// nil when there is no sharing or the file is not clean.
+func (ps *Parses) parse(data []byte) *parsedFile {
+	if ps == nil {
+		return nil
+	}
+	ps.mu.Lock()
+	e, ok := ps.m[string(data)]
+	if !ok {
+		e = &sharedParse{}
+		ps.m[string(data)] = e
+	}
+	ps.mu.Unlock()
+	e.once.Do(func() {
+		ps.mu.Lock()
+		ps.parsed++
+		ps.mu.Unlock()
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		var doc, second yaml.Node
+		if err := safeDecode(dec, &doc); err != nil && !errors.Is(err, io.EOF) {
+			return
+		} else if err != nil {
+			e.pf = &parsedFile{empty: true}
+			return
+		}
+		if err := safeDecode(dec, &second); !errors.Is(err, io.EOF) {
+			return
+		}
+		e.pf = &parsedFile{}
+		e.pf.fill(&doc)
+	})
+	return e.pf
 }
 
 // fileProblem is why a file cannot be used, with the rule to report it under.
@@ -433,9 +497,14 @@ func looksLikeResource(root *yaml.Node) bool {
 // repository root), validates each kind and the references between them,
 // and returns all findings, sorted. The error is set only when the
 // repository cannot be read at all.
-func Load(fsys fs.FS) (*Repo, []diag.Finding, error) {
+func Load(fsys fs.FS) (*Repo, []diag.Finding, error) { return LoadShared(fsys, nil) }
+
+// LoadShared is Load taking the YAML parse of each file from parses when
+// another load (of another commit) parsed the same content; nil parses
+// shares nothing.
+func LoadShared(fsys fs.FS, parses *Parses) (*Repo, []diag.Finding, error) {
 	l := &loader{fsys: fsys, repo: NewRepo(), files: map[string]bool{}, parsed: map[string]*parsedFile{},
-		paramKeys: map[Key][]keyList{}, dists: map[string]*raw.Distribution{}, pipelines: map[string]*raw.Pipeline{}}
+		paramKeys: map[Key][]keyList{}, dists: map[string]*raw.Distribution{}, pipelines: map[string]*raw.Pipeline{}, shared: parses}
 	if _, err := fs.Stat(fsys, "."); err != nil {
 		return nil, nil, fmt.Errorf("read repository root: %w", err)
 	}

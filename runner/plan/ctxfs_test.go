@@ -39,7 +39,7 @@ func TestLoadStopsOnInterrupt(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			cfs := &countingFS{FS: m, cancelAfter: 20, cancel: cancel}
-			_, _, err := load(ctx, cfs, "head")
+			_, _, err := (&computer{}).load(ctx, cfs, "head")
 			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "load the repository at head") {
 				t.Fatalf("load after an interrupt = %v, want the interrupt", err)
 			}

@@ -138,7 +138,7 @@ func newComputer(opts Options) (*computer, error) {
 			prefix = filepath.ToSlash(rel)
 		}
 	}
-	return &computer{opts: opts, repo: repo, prefix: prefix, absRoot: absRoot,
+	return &computer{opts: opts, repo: repo, prefix: prefix, absRoot: absRoot, parses: recipes.NewParses(),
 		res: &Result{Root: absRoot, RepoDir: repo.WorkDir(), Prefix: prefix}}, nil
 }
 
@@ -152,6 +152,9 @@ type computer struct {
 	baseTip git.Hash // the base ref's own commit (the merge base may be older)
 	// sel is the files every side loads (partial.go); nil loads all.
 	sel *selection
+	// parses are the YAML parses the loads of every side share: most
+	// files are the same on both.
+	parses *recipes.Parses
 }
 
 // withHistory runs fn; when it fails for lack of history (a shallow
@@ -290,7 +293,7 @@ func (c *computer) run(ctx context.Context) error {
 	baseDone := make(chan error, 1)
 	go func() { baseDone <- c.loadBase(ctx, restrict(baseFS, c.sel), mergeBase, baseRev) }()
 	var headErr error
-	res.Head, res.HeadFindings, headErr = load(ctx, restrict(headFS, c.sel), headLabel)
+	res.Head, res.HeadFindings, headErr = c.load(ctx, restrict(headFS, c.sel), headLabel)
 	if err := <-baseDone; err != nil {
 		return err
 	}
@@ -395,7 +398,7 @@ func (c *computer) collisions(ctx context.Context, mergeBase git.Hash, baseRev s
 		// The root folder does not exist on the tip: nothing to collide with.
 		return nil
 	}
-	if res.Tip, _, err = load(ctx, restrict(tipFS, c.sel), fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
+	if res.Tip, _, err = c.load(ctx, restrict(tipFS, c.sel), fmt.Sprintf("%s (%s)", baseRev, c.baseTip.String()[:7])); err != nil {
 		return err
 	}
 	levels := map[recipes.Key]string{}
@@ -519,7 +522,7 @@ func (c *computer) loadBase(ctx context.Context, baseFS fs.FS, mergeBase git.Has
 	res := c.res
 	label := c.baseLabel(mergeBase, baseRev)
 	var err error
-	if res.Base, res.BaseFindings, err = load(ctx, baseFS, label); err != nil {
+	if res.Base, res.BaseFindings, err = c.load(ctx, baseFS, label); err != nil {
 		return err
 	}
 	for _, f := range unloaded(res.Base, res.BaseFindings) {
@@ -613,8 +616,8 @@ func sub(fsys fs.FS, prefix, ref string) (fs.FS, error) {
 
 // load loads the repository in fsys; an interrupt stops it at the next
 // file (see ctxFS) and is returned as the error.
-func load(ctx context.Context, fsys fs.FS, label string) (*recipes.Repo, []diag.Finding, error) {
-	r, findings, err := recipes.Load(withContext(ctx, fsys))
+func (c *computer) load(ctx context.Context, fsys fs.FS, label string) (*recipes.Repo, []diag.Finding, error) {
+	r, findings, err := recipes.LoadShared(withContext(ctx, fsys), c.parses)
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, fmt.Errorf("load the repository at %s: %w", label, cerr)
 	}
