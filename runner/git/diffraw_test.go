@@ -147,7 +147,7 @@ func checkDiffRaw(t *testing.T, a, b map[string]byte) {
 	}
 	for _, n := range []int{1, 3} {
 		ar := cutRope(at, n, true)
-		br, err := applyDelta(ar, deltaFrom(at, bt))
+		br, err := applyDelta(ar, deltaFrom(at, bt), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,19 +80,22 @@ func TestApplyDelta(t *testing.T) {
 		{"result over the limit", nil, []byte{0, 0x80, 0x80, 0x80, 0x80, 0x10}, nil},
 	} {
 		for pieces := 1; pieces <= 4; pieces++ {
-			base := cutRope(tc.src, pieces, pieces%2 == 0)
-			got, err := applyDelta(base, tc.delta)
-			if tc.want == nil {
-				if err == nil {
-					t.Errorf("%s, %d pieces: no error, result %q", tc.name, pieces, got.bytes())
+			// The result as pieces, and built flat.
+			for _, flatBelow := range []int{0, 1 << 30} {
+				base := cutRope(tc.src, pieces, pieces%2 == 0)
+				got, err := applyDelta(base, tc.delta, flatBelow)
+				if tc.want == nil {
+					if err == nil {
+						t.Errorf("%s, %d pieces, flat below %d: no error, result %q", tc.name, pieces, flatBelow, got.bytes())
+					}
+					continue
 				}
-				continue
+				if err != nil || !bytes.Equal(got.bytes(), tc.want) {
+					t.Errorf("%s, %d pieces, flat below %d: %d bytes, %v; want %d bytes", tc.name, pieces, flatBelow, got.size, err, len(tc.want))
+					continue
+				}
+				checkRope(t, got, tc.want)
 			}
-			if err != nil || !bytes.Equal(got.bytes(), tc.want) {
-				t.Errorf("%s, %d pieces: %d bytes, %v; want %d bytes", tc.name, pieces, got.size, err, len(tc.want))
-				continue
-			}
-			checkRope(t, got, tc.want)
 		}
 	}
 }
@@ -204,7 +207,12 @@ func FuzzApplyDelta(f *testing.F) {
 			return
 		}
 		n := 1 + len(delta)%5
-		got, err := applyDelta(cutRope(src, n, len(src)%2 == 0), delta)
+		flat, err := applyDelta(cutRope(src, n, len(src)%2 == 1), delta, len(want)+1)
+		if err != nil || len(flat.pieces) > 1 {
+			t.Fatalf("go-git applies the delta, applyDelta fails: %v (or gives %d pieces)", err, len(flat.pieces))
+		}
+		checkRope(t, flat, want)
+		got, err := applyDelta(cutRope(src, n, len(src)%2 == 0), delta, 0)
 		if err != nil {
 			t.Fatalf("go-git applies the delta, applyDelta fails: %v", err)
 		}
@@ -223,7 +231,7 @@ func FuzzApplyDelta(f *testing.F) {
 			return
 		}
 		want2 := append(append(append([]byte{}, want[half:]...), want[0]), '!')
-		got2, err := applyDelta(got, again)
+		got2, err := applyDelta(got, again, 0)
 		if err != nil {
 			t.Fatalf("second delta: %v", err)
 		}

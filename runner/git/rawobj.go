@@ -342,11 +342,11 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		l := chain[i]
-		out, err := applyDelta(v, l.delta)
+		out, err := applyDelta(v, l.delta, ro.ropeMin)
 		if err != nil {
 			return 0, rope{}, fmt.Errorf("delta at offset %d: %w", l.off, err)
 		}
-		v = out.settle(ro.ropeMin)
+		v = out
 		if i > 0 || typ != plumbing.BlobObject {
 			ro.cache.put(l.pk, l.off, typ, v)
 		}

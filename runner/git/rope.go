@@ -49,9 +49,14 @@ const pieceCost = 32
 
 // flatRope is a rope of one buffer, its own root.
 func flatRope(b []byte) rope {
-	r := rope{size: len(b), root: &rootBuf{b: b}}
+	// One allocation for the root and the piece.
+	f := &struct {
+		root  rootBuf
+		piece [1]piece
+	}{root: rootBuf{b: b}, piece: [1]piece{{len(b), b}}}
+	r := rope{size: len(b), root: &f.root}
 	if len(b) > 0 {
-		r.pieces = []piece{{len(b), b}}
+		r.pieces = f.piece[:]
 	}
 	return r
 }
@@ -123,20 +128,12 @@ func (r *rope) add(b []byte) {
 // pieceCost bytes, so past size/8 of them a copy is smaller.
 func maxPieces(size int) int { return max(64, size/(8*pieceCost)) }
 
-// settle flattens a delta's result that is smaller than flatBelow (the
-// raw reader passes ropeMin) or has too many pieces.
-func (r rope) settle(flatBelow int) rope {
-	if r.size < flatBelow || len(r.pieces) > maxPieces(r.size) {
-		return flatRope(r.bytes())
-	}
-	return r
-}
-
-// applyDelta applies a git delta to base: the result's pieces are pieces
-// of base and of delta (kept as they are: see settle). It checks the
+// applyDelta applies a git delta to base. A result under flatBelow bytes
+// is built in one buffer; a larger one is pieces of base and of delta,
+// unless it would have too many (then it is flattened). It checks the
 // delta as git does: the base's size, every copy and insert within their
 // bounds, the result's size.
-func applyDelta(base rope, delta []byte) (rope, error) {
+func applyDelta(base rope, delta []byte, flatBelow int) (rope, error) {
 	if len(delta) < 2 {
 		return rope{}, fmt.Errorf("%w: %d bytes", errBadDelta, len(delta))
 	}
@@ -153,6 +150,13 @@ func applyDelta(base rope, delta []byte) (rope, error) {
 	}
 	// The pieces may hold on to the delta's payload (its inserts).
 	out := rope{root: base.root, extra: base.extra + len(delta)}
+	emit := out.add
+	var flat []byte
+	if dstSize < uint64(flatBelow) {
+		flat = make([]byte, 0, dstSize)
+		emit = func(b []byte) { flat = append(flat, b...) }
+	}
+	written := func() int { return out.size + len(flat) }
 	for len(delta) > 0 {
 		cmd := delta[0]
 		delta = delta[1:]
@@ -176,29 +180,35 @@ func applyDelta(base rope, delta []byte) (rope, error) {
 			if n == 0 {
 				n = 0x10000
 			}
-			if off+n > uint64(base.size) || uint64(out.size)+n > dstSize {
+			if off+n > uint64(base.size) || uint64(written())+n > dstSize {
 				return rope{}, fmt.Errorf("%w: copy of %d bytes at %d out of range", errBadDelta, n, off)
 			}
 			from, to := int(off), int(off+n)
 			for i := base.find(from); from < to; i++ {
 				p := base.pieces[i]
 				start := p.end - len(p.b)
-				out.add(p.b[from-start : min(to, p.end)-start])
+				emit(p.b[from-start : min(to, p.end)-start])
 				from = p.end
 			}
 		case cmd != 0: // insert the next cmd bytes
 			n := int(cmd)
-			if n > len(delta) || uint64(out.size+n) > dstSize {
+			if n > len(delta) || uint64(written()+n) > dstSize {
 				return rope{}, fmt.Errorf("%w: insert of %d bytes out of range", errBadDelta, n)
 			}
-			out.add(delta[:n])
+			emit(delta[:n])
 			delta = delta[n:]
 		default:
 			return rope{}, fmt.Errorf("%w: reserved command 0", errBadDelta)
 		}
 	}
-	if uint64(out.size) != dstSize {
-		return rope{}, fmt.Errorf("%w: result has %d bytes, the delta says %d", errBadDelta, out.size, dstSize)
+	if n := written(); uint64(n) != dstSize {
+		return rope{}, fmt.Errorf("%w: result has %d bytes, the delta says %d", errBadDelta, n, dstSize)
+	}
+	if flat != nil {
+		return flatRope(flat), nil
+	}
+	if len(out.pieces) > maxPieces(out.size) {
+		return flatRope(out.bytes()), nil
 	}
 	return out, nil
 }
