@@ -40,7 +40,8 @@ type rawObjects struct {
 	packs      []*packFile
 	err        error // opening the packs failed
 	cache      offsetCache
-	win        packWindow    // the pack bytes entries are read from
+	er         entryReader   // reads entries for callers holding mu
+	readers    sync.Pool     // *entryReader for blob reads outside mu
 	zr         io.ReadCloser // a zlib reader, reused through zlib.Resetter
 	walkBudget int           // the cache's budget during a walk
 	ropeMin    int           // delta results below this size are flattened (ropeMin; tests lower it)
@@ -208,7 +209,8 @@ func (ro *rawObjects) closePacks() {
 		pk.f.Close()
 	}
 	ro.packs = nil
-	ro.win = packWindow{}
+	ro.er = entryReader{}
+	ro.readers = sync.Pool{}
 }
 
 // beginWalk gives the cache its walk budget until the returned function
@@ -312,10 +314,11 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 			typ, v = e.typ, e.v
 			break
 		}
-		h, payload, err := ro.entry(pk, off)
+		h, payload, err := ro.er.entry(pk, off)
 		if err != nil {
 			return 0, rope{}, err
 		}
+		ro.entries++
 		if h.typ != plumbing.OFSDeltaObject && h.typ != plumbing.REFDeltaObject {
 			typ, v = h.typ, flatRope(payload)
 			if len(chain) > 0 || typ != plumbing.BlobObject {
@@ -354,26 +357,73 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 	return typ, v, nil
 }
 
+// entryReader reads pack entries: a window of the pack and an inflater,
+// reused from one entry to the next.
+type entryReader struct {
+	win packWindow
+	zr  io.ReadCloser // a zlib reader, reused through zlib.Resetter
+}
+
 // entry reads the header and the inflated payload of the entry at off.
-func (ro *rawObjects) entry(pk *packFile, off int64) (entryHeader, []byte, error) {
-	h, err := ro.seek(pk, off)
+func (er *entryReader) entry(pk *packFile, off int64) (entryHeader, []byte, error) {
+	h, err := er.seek(pk, off)
 	if err != nil {
 		return h, nil, err
 	}
-	ro.entries++
 	data := make([]byte, h.size)
-	if _, err := io.ReadFull(ro.zr, data); err != nil {
+	if _, err := io.ReadFull(er.zr, data); err != nil {
 		return h, nil, fmt.Errorf("entry at offset %d: inflate %d bytes: %w", off, h.size, err)
 	}
 	// Reading on to the end of the stream checks its Adler-32 sum.
 	var one [1]byte
-	if n, err := ro.zr.Read(one[:]); n != 0 || err != io.EOF {
+	if n, err := er.zr.Read(one[:]); n != 0 || err != io.EOF {
 		if err == nil || err == io.EOF {
 			err = errors.New("more data than its header says")
 		}
 		return h, nil, fmt.Errorf("entry at offset %d: inflate: %w", off, err)
 	}
 	return h, data, nil
+}
+
+// readWhole reads h when the pack holds it whole (not as a delta), without
+// holding mu, so the many small files a plan reads inflate on every core
+// while a walk resolves its deltas. ok is false when h is not such an
+// object (or its entry does not read: read reports why).
+func (ro *rawObjects) readWhole(h Hash) (typ plumbing.ObjectType, data []byte, ok bool) {
+	ro.mu.Lock()
+	if err := ro.open(); err != nil {
+		ro.mu.Unlock()
+		return 0, nil, false
+	}
+	pk, off, err := ro.find(h)
+	if pk == nil || err != nil {
+		ro.mu.Unlock()
+		return 0, nil, false
+	}
+	if e := ro.cache.get(pk, off); e != nil {
+		typ, v := e.typ, e.v
+		ro.mu.Unlock()
+		return typ, v.bytes(), true
+	}
+	ro.mu.Unlock()
+	er, _ := ro.readers.Get().(*entryReader)
+	if er == nil {
+		er = &entryReader{}
+	}
+	defer ro.readers.Put(er)
+	hd, err := er.seek(pk, off)
+	if err != nil || hd.typ == plumbing.OFSDeltaObject || hd.typ == plumbing.REFDeltaObject {
+		return 0, nil, false
+	}
+	_, data, err = er.entry(pk, off)
+	if err != nil {
+		return 0, nil, false
+	}
+	ro.mu.Lock()
+	ro.entries++
+	ro.served[hd.typ&7]++
+	ro.mu.Unlock()
+	return hd.typ, data, true
 }
 
 // size returns the size of h's content without building it: a whole
@@ -393,7 +443,7 @@ func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
 	if e := ro.cache.get(pk, off); e != nil {
 		return int64(e.v.size), true, nil
 	}
-	hd, err := ro.seek(pk, off)
+	hd, err := ro.er.seek(pk, off)
 	if err != nil {
 		return 0, false, nil
 	}
@@ -402,7 +452,7 @@ func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
 	}
 	// Two sizes of at most 10 bytes each: the base's, then the result's.
 	var head [20]byte
-	got, _ := io.ReadFull(ro.zr, head[:min(int64(len(head)), hd.size)])
+	got, _ := io.ReadFull(ro.er.zr, head[:min(int64(len(head)), hd.size)])
 	_, rest, ok := deltaSize(head[:got])
 	if !ok || len(rest) == 0 {
 		return 0, false, nil
@@ -414,17 +464,17 @@ func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
 	return int64(size), true, nil
 }
 
-// seek reads the header of the entry at off and readies ro.zr to inflate
+// seek reads the header of the entry at off and readies er.zr to inflate
 // its payload.
-func (ro *rawObjects) seek(pk *packFile, off int64) (entryHeader, error) {
+func (er *entryReader) seek(pk *packFile, off int64) (entryHeader, error) {
 	end := pk.size - hashLen
 	if off < 12 || off >= end {
 		return entryHeader{}, fmt.Errorf("offset %d outside the pack's %d bytes of entries", off, end)
 	}
-	if err := ro.win.at(pk, off, maxEntryHeader); err != nil {
+	if err := er.win.at(pk, off, maxEntryHeader); err != nil {
 		return entryHeader{}, fmt.Errorf("entry at offset %d: %w", off, err)
 	}
-	head := ro.win.peek(maxEntryHeader)
+	head := er.win.peek(maxEntryHeader)
 	h, err := parseEntryHeader(head, off)
 	if err != nil {
 		return h, fmt.Errorf("entry at offset %d: %w", off, err)
@@ -437,12 +487,12 @@ func (ro *rawObjects) seek(pk *packFile, off int64) (entryHeader, error) {
 	if h.size > 1032*(end-off)+64 {
 		return h, fmt.Errorf("entry at offset %d: size %d cannot come from the %d bytes left in the pack", off, h.size, end-off)
 	}
-	ro.win.discard(h.len)
-	if ro.zr == nil {
-		if ro.zr, err = zlib.NewReader(&ro.win); err != nil {
+	er.win.discard(h.len)
+	if er.zr == nil {
+		if er.zr, err = zlib.NewReader(&er.win); err != nil {
 			return h, fmt.Errorf("entry at offset %d: %w", off, err)
 		}
-	} else if err := ro.zr.(zlib.Resetter).Reset(&ro.win, nil); err != nil {
+	} else if err := er.zr.(zlib.Resetter).Reset(&er.win, nil); err != nil {
 		return h, fmt.Errorf("entry at offset %d: %w", off, err)
 	}
 	return h, nil

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -58,7 +59,8 @@ func testRawObjectsConcurrent(t *testing.T, dir string) {
 	r := open(t, dir)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
-	for range 4 {
+	var whole atomic.Int64
+	for i := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -68,6 +70,16 @@ func testRawObjectsConcurrent(t *testing.T, dir string) {
 					errs <- fmt.Errorf("object %s: %d bytes, %v; want %d bytes", h, len(got), err, len(want.data))
 					return
 				}
+				// Half the readers also take whole objects outside the lock.
+				if i%2 == 0 {
+					if typ, got, ok := r.raw.readWhole(h); ok {
+						whole.Add(1)
+						if typ != want.typ || !bytes.Equal(got, want.data) {
+							errs <- fmt.Errorf("readWhole %s: %s of %d bytes; want %s of %d bytes", h, typ, len(got), want.typ, len(want.data))
+							return
+						}
+					}
+				}
 			}
 		}()
 	}
@@ -75,6 +87,9 @@ func testRawObjectsConcurrent(t *testing.T, dir string) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+	if whole.Load() == 0 {
+		t.Error("readWhole read no object: the case does not test it")
 	}
 }
 
@@ -236,7 +251,7 @@ func packEntryTypes(t *testing.T, r *Repo) (map[plumbing.ObjectType]int, int) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, _, err := ro.entry(pk, off)
+			h, _, err := ro.er.entry(pk, off)
 			if err != nil {
 				t.Fatalf("%s: %v", pk.name, err)
 			}
@@ -365,7 +380,7 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 			// does for large trees (ropeMin): this repository's are small.
 			ropes := open(t, dir)
 			ropes.raw.ropeMin = 0
-			var inPacks, outside, goGitFailed, pieced int
+			var inPacks, outside, goGitFailed, pieced, whole int
 			for h, want := range objs {
 				gType, gData, gErr := readWithGoGit(r, h)
 				if gErr != nil {
@@ -384,6 +399,11 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 					if err != nil || sized != found || (sized && n != int64(len(want.data))) {
 						t.Fatalf("raw size %s = %d, %v, %v; git: %d bytes, found by read: %v", h, n, sized, err, len(want.data), found)
 					}
+				}
+				if wtyp, wdata, ok := r.raw.readWhole(h); ok && (!found || wtyp != want.typ || !bytes.Equal(wdata, want.data)) {
+					t.Fatalf("readWhole %s = %s of %d bytes, git: %s of %d bytes", h, wtyp, len(wdata), want.typ, len(want.data))
+				} else if ok {
+					whole++
 				}
 				if found {
 					inPacks++
@@ -424,6 +444,9 @@ func testRawObjectsMatchGit(t *testing.T, fresh func(*testing.T) string) {
 			if inPacks == 0 || (outside > 0) != tc.outside || (goGitFailed > 0) != tc.goGitFails {
 				t.Errorf("%d objects: %d from the packs, %d outside them, %d go-git cannot read; want outside: %v, go-git failing: %v",
 					len(objs), inPacks, outside, goGitFailed, tc.outside, tc.goGitFails)
+			}
+			if whole == 0 || whole == inPacks && tc.minChain > 0 {
+				t.Errorf("readWhole read %d of the %d packed objects: whole objects and deltas are not told apart", whole, inPacks)
 			}
 		})
 	}

@@ -187,10 +187,24 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 
 func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if data, ok := t.repo.blobs[e.Hash]; ok {
+	data, ok := t.repo.blobs[e.Hash]
+	t.mu.Unlock()
+	if ok {
 		return data, nil
 	}
+	if t.repo.raw != nil {
+		// A blob the pack holds whole (most files a plan reads) is read
+		// without the Repo's lock: both sides' loads and the head scan
+		// inflate on every core while a walk resolves its deltas.
+		if typ, data, ok := t.repo.raw.readWhole(e.Hash); ok && typ == plumbing.BlobObject {
+			t.mu.Lock()
+			t.repo.keepBlob(e.Hash, data)
+			t.mu.Unlock()
+			return data, nil
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.repo.raw != nil {
 		// The raw reader skips go-git's per-object hashing and buffering:
 		// a plan reads thousands of small blobs.
@@ -208,7 +222,7 @@ func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
 	defer rd.Close()
-	data, err := io.ReadAll(rd)
+	data, err = io.ReadAll(rd)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ibgitops/ibgitops/recipes"
 	"gopkg.in/yaml.v3"
@@ -368,15 +371,19 @@ func (s *selector) ancestor(h head) {
 type candidate struct {
 	path  string
 	data  []byte
-	words []uint32 // hashes of data's words, taken in the first round
+	words []uint32 // hashes of data's words
 	link  bool     // not read (a link, not a regular file, too large): always selected
 }
 
 // candidates lists the resource files under root in fsys with their
-// content, as the loader walks them (dot entries skipped, symbolic links
-// to folders not followed).
+// content and its word hashes, as the loader walks them (dot entries
+// skipped, symbolic links to folders not followed). The files are read
+// on every core: reading them is most of planning a small change in a
+// large repository.
 func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, error) {
 	var out []candidate
+	var entries []fs.DirEntry // of out's regular files, to read
+	var toRead []int
 	err := fs.WalkDir(fsys, root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			if p == root {
@@ -400,30 +407,51 @@ func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, err
 			out = append(out, candidate{path: p, link: true})
 			return nil
 		}
-		if info, err := de.Info(); err != nil || info.Size() > recipes.MaxFileSize {
-			out = append(out, candidate{path: p, link: true}) // too large: the loader says so
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			out = append(out, candidate{path: p, link: true}) // unreadable: let the loader say why
-			return nil
-		}
-		out = append(out, candidate{path: p, data: data})
+		toRead = append(toRead, len(out))
+		entries = append(entries, de)
+		out = append(out, candidate{path: p})
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(toRead)/64+1) {
+		wg.Go(func() {
+			var scratch []uint32
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(toRead) {
+					return
+				}
+				c := &out[toRead[i]]
+				if info, err := entries[i].Info(); err != nil || info.Size() > recipes.MaxFileSize {
+					c.link = true // too large: the loader says so
+					continue
+				}
+				data, err := fs.ReadFile(fsys, c.path)
+				if err != nil {
+					c.link = true // unreadable: let the loader say why
+					continue
+				}
+				scratch = appendWordHashes(scratch[:0], data)
+				c.data, c.words = data, slices.Clone(scratch)
+			}
+		})
+	}
+	wg.Wait()
+	return out, nil
 }
 
 // grow selects the candidates that mention a changed name, then those
 // that mention a newly selected recipe, until nothing new is selected.
-// Each file's text is split into words once: later rounds sieve the
-// word hashes and read the text again only on a hit (a hash collision
-// selects nothing by itself).
+// Each file's text was split into words once (candidates): rounds sieve
+// the word hashes and read the text again only on a hit (a hash
+// collision selects nothing by itself).
 func (s *selector) grow(cands []candidate) {
 	var buf []byte
-	var scratch []uint32
-	for round := 0; len(s.words) > 0; round++ {
+	for len(s.words) > 0 {
 		words := s.words
 		s.words = map[string]bool{}
 		hashes := make(map[uint32]bool, len(words))
@@ -432,10 +460,6 @@ func (s *selector) grow(cands []candidate) {
 		}
 		rest := cands[:0]
 		for _, c := range cands {
-			if !c.link && round == 0 {
-				scratch = appendWordHashes(scratch[:0], c.data)
-				c.words = slices.Clone(scratch)
-			}
 			if !c.link && !(anyHashIn(c.words, hashes) && mentions(c.data, words, buf)) {
 				rest = append(rest, c)
 				continue

@@ -492,18 +492,35 @@ func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash
 			sides = append(sides, tipFS)
 		}
 	}
-	s := newSelector()
+	var seeds []string
+	seeded := map[string]bool{}
 	for _, p := range changed {
 		r, ok := c.rel(p)
-		if !ok || r == "" || s.sel.files[r] {
+		if !ok || r == "" || seeded[r] {
 			continue
 		}
 		if r == recipes.ConfigFile || r == "ibgitops.yml" {
 			return nil, nil
 		}
+		seeded[r] = true
+		seeds = append(seeds, r)
+	}
+	// The head's other files are read while the changed ones are.
+	type scan struct {
+		cands []candidate
+		err   error
+	}
+	scanned := make(chan scan, 1)
+	go func() {
+		cands, err := candidates(withContext(ctx, headFS), headCfg.Root, seeded)
+		scanned <- scan{cands, err}
+	}()
+	s := newSelector()
+	for _, r := range seeds {
 		s.seed(r, sides...)
 	}
-	cands, err := candidates(withContext(ctx, headFS), headCfg.Root, s.sel.files)
+	sc := <-scanned
+	cands, err := sc.cands, sc.err
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
