@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -73,5 +74,27 @@ func TestLoadSharedMatchesLoad(t *testing.T) {
 	}
 	if want := yamlFiles + 1; ps.parsed != want {
 		t.Errorf("%d files parsed for two sides of %d YAML files with one changed, want %d", ps.parsed, yamlFiles, want)
+	}
+	// What both loads took is let go; the changed file's two versions,
+	// taken once each, wait for a load that never comes.
+	if n := ps.held(); n != 2 {
+		t.Errorf("after both loads %d parses are held, want the changed file's 2", n)
+	}
+}
+
+// Parses taken by one load only are let go once two generations of newer
+// ones came after them: a plan's changed files do not pile up.
+func TestParsesHeldAreBounded(t *testing.T) {
+	ps := NewParses()
+	for i := range 5 * sharedPerGeneration {
+		ps.parse(fmt.Appendf(nil, "kind: Component\nname: c%d\n", i))
+		if n := ps.held(); n > 2*sharedPerGeneration {
+			t.Fatalf("after %d files %d parses are held, want at most %d", i+1, n, 2*sharedPerGeneration)
+		}
+	}
+	// The newest are still there for a second load.
+	before := ps.parsed
+	if pf := ps.parse(fmt.Appendf(nil, "kind: Component\nname: c%d\n", 5*sharedPerGeneration-1)); pf == nil || pf.kind != "Component" || ps.parsed != before {
+		t.Errorf("the newest parse was not shared (%d parses before, %d after)", before, ps.parsed)
 	}
 }
