@@ -297,6 +297,9 @@ func (c *computer) run(ctx context.Context) error {
 	if err := <-baseDone; err != nil {
 		return err
 	}
+	// The shared parses are the YAML trees of every loaded file: let them
+	// go before planning allocates (they doubled a large plan's peak).
+	c.parses = nil
 	if headErr != nil {
 		return headErr
 	}
