@@ -11,8 +11,12 @@ ACTIONLINT_VERSION ?= v1.7.12
 
 .PHONY: build unit test lint bench fuzz demo clean docs action-image action-test actionlint gitlab-ci-local composite-test
 
+# Two binaries (issue #15): ibgitops, what users and hooks start, and
+# ibgitops-full beside it, which runs the commands that need the AWS SDK,
+# the CI hosts' API clients or the AWSTOE executor (docs/design.md).
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ibgitops
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)-full ./cmd/ibgitops-full
 
 # The edit-test loop: vet, then the pure and fake-backed tests with -race.
 # -short skips the slow tiers (tests through the built binary, container
@@ -45,13 +49,15 @@ demo:
 
 # Regenerate docs/reference/ from the code (tests fail when it is stale).
 docs:
-	$(GO) test ./recipes ./cmd/ibgitops -run TestReference -update
+	$(GO) test ./recipes ./internal/cli -run TestReference -update
 
-# The action's image, from bin/ibgitops (no Go image to pull); the release
+# The action's image, from bin/ibgitops and bin/ibgitops-full (no Go image
+# to pull); the release
 # workflow builds the same Dockerfile with the Go stage instead.
 action-image: build
 	rm -rf bin/image && mkdir -p bin/image/tmp && chmod 1777 bin/image/tmp
 	cp $(BIN) bin/image/ibgitops
+	cp $(BIN)-full bin/image/ibgitops-full
 	cp /etc/ssl/certs/ca-certificates.crt bin/image/
 	$(ENGINE) build --build-arg BINARY_FROM=prebuilt --build-arg VERSION=$(VERSION) -t $(ACTION_IMAGE) .
 

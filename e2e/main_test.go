@@ -1,5 +1,5 @@
 // Package e2e proves the whole ibgitops binary from the outside: it builds
-// cmd/ibgitops once (CGO_ENABLED=0, as released) and runs it as a
+// cmd/ibgitops and cmd/ibgitops-full once (CGO_ENABLED=0, as released) and runs ibgitops as a
 // subprocess on hostile inputs, with fake tokens, against the Image Builder
 // fake and fake GitHub/GitLab APIs, killing it at random points.
 //
@@ -47,7 +47,8 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	bin = filepath.Join(dir, "ibgitops")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/ibgitops")
+	// ibgitops runs ibgitops-full, built beside it, for run, build, status...
+	cmd := exec.Command("go", "build", "-trimpath", "-o", dir+string(filepath.Separator), "./cmd/ibgitops", "./cmd/ibgitops-full")
 	cmd.Dir = moduleRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

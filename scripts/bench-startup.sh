@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: start-up, what a pre-commit hook feels (issue #15).
 #   `ibgitops version` against a hello-world Go binary built the same way
-#   (the floor of any Go program on this machine) and `git --version`;
+#   (the floor of any Go program on this machine), `git --version` and
+#   `ibgitops-full version` (the binary with the AWS SDK and the API
+#   clients, which ibgitops leaves out: docs/design.md, "Two binaries");
 #   `ibgitops plan` of a 9-file repository one commit apart against
 #   `git diff --name-status` of the same commits.
 # Each command runs RUNS times, interleaved with its peer so that both see
@@ -16,7 +18,7 @@ RUNS=${RUNS:-40}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # As released (Makefile build): static, stripped.
-CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/ibgitops" ./cmd/ibgitops
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/" ./cmd/ibgitops ./cmd/ibgitops-full
 mkdir "$work/hello"
 printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' > "$work/hello/main.go"
 printf 'module hello\n' > "$work/hello/go.mod"
@@ -55,7 +57,8 @@ def report(res):
             name, statistics.median(w), min(w), statistics.median(c), min(c)))
 
 load0 = os.getloadavg()[0]
-report(compare([("ibgitops version", [ibg, "version"]), ("hello-world Go", [hello]), ("git --version", ["git", "--version"])]))
+report(compare([("ibgitops version", [ibg, "version"]), ("hello-world Go", [hello]), ("git --version", ["git", "--version"]),
+                ("ibgitops-full version", [ibg + "-full", "version"])]))
 report(compare([("ibgitops plan small", [ibg, "plan", "--root", repo, "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--no-fetch"]),
                 ("git diff small", ["git", "-C", repo, "diff", "--name-status", "HEAD~1", "HEAD"])]))
 print("load average: %.1f before, %.1f after (%d runs each)" % (load0, os.getloadavg()[0], runs))

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${STEPS:-500}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-CGO_ENABLED=0 go build -o "$work/ibgitops" ./cmd/ibgitops
+# toe run is ibgitops-full's (ibgitops hands it over; this measures the executor).
+CGO_ENABLED=0 go build -o "$work/ibgitops" ./cmd/ibgitops-full
 {
   printf 'name: bench\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n'
   for i in $(seq "$N"); do

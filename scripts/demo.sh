@@ -59,7 +59,7 @@ if ! command -v git >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq git >/dev/null
 fi
 
-say "building bin/ibgitops (static, so it can run inside the containers; the first build downloads modules and compiles for a few minutes)"
+say "building bin/ibgitops and bin/ibgitops-full (static, so ibgitops-full can run inside the containers; the first build downloads modules and compiles for a few minutes)"
 # go build -v names each package it compiles: count them as progress, and
 # show the whole log when the build fails.
 buildlog=$(mktemp)
@@ -97,7 +97,7 @@ if "$bin" bump --help >/dev/null 2>&1; then
 fi
 
 say "ibgitops run --base ${base:0:12}"
-export IBGITOPS_BINARY=$bin
+export IBGITOPS_BINARY=$bin-full
 status=0
 if "$bin" run --help >/dev/null 2>&1; then
   "$bin" run --base "$base" || status=$?

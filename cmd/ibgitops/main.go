@@ -1,106 +1,11 @@
-// Command ibgitops is GitOps for EC2 Image Builder. This package holds flags
-// and wiring only; every command's logic lives in recipes/ and runner/.
+// Command ibgitops is GitOps for EC2 Image Builder: the command users and
+// pre-commit hooks run. It links neither the AWS SDK nor the GitHub/GitLab
+// API clients nor the AWSTOE executor, so that it starts fast (issue #15);
+// the commands that need them (run, build, release, status, import,
+// toe run, plan --backend) run in ibgitops-full, installed beside it.
+// The command tree is internal/cli.
 package main
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/ibgitops/ibgitops/internal/cli"
 
-	"github.com/spf13/cobra"
-
-	"github.com/ibgitops/ibgitops/internal/exitcodes"
-	"github.com/ibgitops/ibgitops/internal/version"
-	"github.com/ibgitops/ibgitops/runner/report/escape"
-)
-
-// Exit codes shared by every command (internal/exitcodes names them all).
-const (
-	exitOK       = exitcodes.OK
-	exitFindings = exitcodes.Findings
-	exitCannot   = exitcodes.Cannot
-)
-
-// withCode wraps err so that main exits with code.
-func withCode(code int, err error) error { return exitcodes.With(code, err) }
-
-// newRootCmd builds a fresh command tree. Nothing is kept between two
-// calls, so every in-process execution (tests) starts from the defaults a
-// new process would have.
-func newRootCmd() *cobra.Command {
-	root := &cobra.Command{
-		Use:   "ibgitops",
-		Short: "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report",
-		Long: "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report.\n" +
-			"Every command works on the folder holding ibgitops.yaml: --root, else the nearest one at or above\n" +
-			"the current folder, else the git top level. Guides: docs/ in the ibgitops repository.\n" +
-			"Exit codes, for every command: 0 passed, 1 findings or a failed build, 2 could not run.",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		// Runs before every command (none defines its own pre-run).
-		PersistentPreRunE: findRoot,
-		// --version prints what `ibgitops version` prints.
-		Version: version.String(),
-	}
-	root.SetVersionTemplate("ibgitops {{.Version}}\n")
-	root.AddCommand(
-		newLintCmd(),
-		newPlanCmd(),
-		newBumpCmd(),
-		newBuildCmd(),
-		newStatusCmd(),
-		newImportCmd(),
-		newRunCmd(),
-		newReleaseCmd(),
-		newImagesCmd(),
-		newSchemaCmd(),
-		newToeCmd(),
-		newVersionCmd(),
-		newInitCmd(),
-	)
-	addCompletions(root)
-	return root
-}
-
-func main() {
-	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// execute runs the CLI and returns the process exit code. The first
-// SIGINT/SIGTERM cancels the context so commands clean up; a second one
-// exits at once.
-func execute(args []string, stdout, stderr io.Writer) int {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		if _, ok := <-sigs; !ok {
-			return
-		}
-		fmt.Fprintln(stderr, "ibgitops: interrupted: cleaning up what this run started (interrupt again to exit at once)")
-		cancel()
-		if _, ok := <-sigs; ok {
-			os.Exit(exitcodes.Interrupted)
-		}
-	}()
-	return executeContext(ctx, args, stdout, stderr)
-}
-
-// executeContext runs one fresh command tree under ctx.
-func executeContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd()
-	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	if msg := exitcodes.Message(err); msg != "" {
-		// Errors quote paths and names from the repository.
-		fmt.Fprintln(stderr, "ibgitops:", escape.TermLines(msg))
-	}
-	return exitcodes.Of(err)
-}
+func main() { cli.Main(nil) }

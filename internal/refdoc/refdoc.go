@@ -367,7 +367,7 @@ var Pages = map[string]string{
 // the tree, skipping hidden commands and cobra's generated completion help.
 func Commands(root *cobra.Command) string {
 	var b strings.Builder
-	b.WriteString(header("Commands", "the cobra command tree (cmd/ibgitops)", "`go test ./cmd/ibgitops -run TestReference -update`"))
+	b.WriteString(header("Commands", "the cobra command tree (internal/cli)", "`go test ./internal/cli -run TestReference -update`"))
 	var visit func(c *cobra.Command)
 	visit = func(c *cobra.Command) {
 		if c.Hidden || (!c.IsAvailableCommand() && c != root) {

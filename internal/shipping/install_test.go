@@ -15,7 +15,7 @@ import (
 
 // fakeRelease writes what the release workflow publishes for version
 // (archives named as goreleaser names them and checksums.txt) into a
-// folder, with a stand-in binary that prints its version.
+// folder, with stand-in binaries that print their version.
 func fakeRelease(t *testing.T, version string, tamper bool) string {
 	dir := filepath.Join(t.TempDir(), version)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -27,9 +27,11 @@ func fakeRelease(t *testing.T, version string, tamper bool) string {
 		var buf bytes.Buffer
 		gz := gzip.NewWriter(&buf)
 		tw := tar.NewWriter(gz)
-		bin := []byte("#!/bin/sh\necho ibgitops " + version + "\n")
-		tw.WriteHeader(&tar.Header{Name: "ibgitops", Mode: 0o755, Size: int64(len(bin))})
-		tw.Write(bin)
+		for _, name := range []string{"ibgitops", "ibgitops-full"} {
+			bin := []byte("#!/bin/sh\necho " + name + " " + version + "\n")
+			tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(bin))})
+			tw.Write(bin)
+		}
 		tw.Close()
 		gz.Close()
 		data := buf.Bytes()
@@ -85,11 +87,15 @@ func TestCompositeInstall(t *testing.T) {
 			path, _ := os.ReadFile(ghPath)
 			env, _ := os.ReadFile(ghEnv)
 			bin := filepath.Join(strings.TrimSpace(string(path)), "ibgitops")
-			if _, err := os.Stat(bin); err != nil {
-				t.Errorf("GITHUB_PATH %q holds no ibgitops: %v", path, err)
+			full := filepath.Join(strings.TrimSpace(string(path)), "ibgitops-full")
+			for _, b := range []string{bin, full} {
+				if _, err := os.Stat(b); err != nil {
+					t.Errorf("GITHUB_PATH %q holds no %s: %v", path, filepath.Base(b), err)
+				}
 			}
-			if strings.TrimSpace(string(env)) != "IBGITOPS_BINARY="+bin {
-				t.Errorf("GITHUB_ENV = %q, want IBGITOPS_BINARY=%s", env, bin)
+			// The build containers run ibgitops-full (toe run).
+			if strings.TrimSpace(string(env)) != "IBGITOPS_BINARY="+full {
+				t.Errorf("GITHUB_ENV = %q, want IBGITOPS_BINARY=%s", env, full)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package testutil
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -27,6 +28,13 @@ func TestBinaryBuildsOnceAndRemoves(t *testing.T) {
 	}
 	if st2, _ := os.Stat(p2); !st2.ModTime().Equal(st1.ModTime()) {
 		t.Error("the binary was built twice")
+	}
+	full, err := FullBinary(runtime.GOOS)
+	if err != nil || filepath.Dir(full) != filepath.Dir(p1) {
+		t.Fatalf("FullBinary: %q %v, want it beside %s (ibgitops runs it from its own folder)", full, err, p1)
+	}
+	if _, err := os.Stat(full); err != nil {
+		t.Fatal(err)
 	}
 	out, err := exec.Command(p1, "--help").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "ibgitops") {

@@ -34,7 +34,7 @@ func TestStaticBinaryInBaseImage(t *testing.T) {
 		t.Skipf("no %s image: run scripts/base-image.sh first", baseImage)
 	}
 	dir := t.TempDir()
-	bin, err := testutil.Binary("linux")
+	bin, err := testutil.FullBinary("linux")
 	if err != nil {
 		t.Fatal(err)
 	}

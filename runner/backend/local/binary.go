@@ -26,14 +26,14 @@ func staticBinary(path string) (string, error) {
 	if path == "" {
 		exe, err := os.Executable()
 		if err != nil {
-			return "", fmt.Errorf("find the running ibgitops executable: %w (set IBGITOPS_BINARY to a static linux build: `make build` writes bin/ibgitops)", err)
+			return "", fmt.Errorf("find the running ibgitops executable: %w (set IBGITOPS_BINARY to a static linux build: `make build` writes bin/ibgitops-full)", err)
 		}
 		path = exe
 	}
 	if p, err := filepath.EvalSymlinks(path); err == nil {
 		path = p
 	}
-	const fix = "the local backend runs ibgitops inside the build containers and needs a static linux build: run `make build` (CGO_ENABLED=0) and use bin/ibgitops, or set IBGITOPS_BINARY to such a binary"
+	const fix = "the local backend runs ibgitops inside the build containers and needs a static linux build of ibgitops-full: run `make build` (CGO_ENABLED=0) and use bin/ibgitops-full, or set IBGITOPS_BINARY to such a binary"
 	f, err := elf.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("%s (%s) is not a linux executable (%v): %s", from, path, err, fix)

@@ -62,7 +62,7 @@ func engineFixture(t *testing.T) (*CLI, string) {
 			engineCLI, engineBin = cli, bin
 			return
 		}
-		bin, err := testutil.Binary("linux")
+		bin, err := testutil.FullBinary("linux")
 		if err != nil {
 			engineSkip = "cannot build a static ibgitops for the containers: " + err.Error()
 			return

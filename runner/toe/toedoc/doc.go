@@ -108,3 +108,12 @@ func SplitList(s string) []string {
 	}
 	return out
 }
+
+// RunFlags are the flags of `toe run`, as given: the command tree binds
+// them here, and runner/toe.RunCommand (linked only by ibgitops-full)
+// reads them.
+type RunFlags struct {
+	Documents, ConfigFile, Phases, Parameters, SecretVars string
+	ExecutionID, LogDirectory, StateDirectory             string
+	Trace, AllowMissingSteps, FailOnEmpty                 bool
+}
