@@ -43,11 +43,10 @@ type Repo struct {
 	// kept open and shared (one offset each), which is not safe for
 	// concurrent readers.
 	objects sync.Mutex
-	// blobs keeps the blobs TreeFS read, by id, up to blobBudget bytes:
-	// a plan reads a file at base and head, and most files are the same
+	// blobs keeps the blobs TreeFS read last, by id (see keepBlob): a
+	// plan reads a file at base and head, and most files are the same
 	// blob on both sides. Guarded by objects.
-	blobs     map[Hash][]byte
-	blobBytes int
+	blobs blobCache
 	// raw reads packed objects without go-git for the commit walk (see
 	// rawobj.go); nil when the store is not a .git folder.
 	raw *rawObjects
@@ -56,9 +55,9 @@ type Repo struct {
 	goStore storer.EncodedObjectStorer
 }
 
-// blobBudget bounds the blob cache: resource files are small, so this
-// holds a 25,000-file repository; above it blobs are read again.
-const blobBudget = 128 << 20
+// blobGeneration is the bytes of blobs one generation of the blob cache
+// holds (see blobCache).
+const blobGeneration = 4 << 20
 
 // Open opens the repository that contains path (path or any parent holding
 // a .git).

@@ -38,3 +38,32 @@ func TestLoadTreeFSSymlinks(t *testing.T) {
 		t.Errorf("the in-repository link was not followed: Data = %q", got)
 	}
 }
+
+// TestBlobCacheGenerations: the blob cache holds the blobs of its two
+// newest generations of blobGeneration bytes, drops older ones whole, and
+// keeps no blob larger than a generation.
+func TestBlobCacheGenerations(t *testing.T) {
+	var c blobCache
+	id := func(i int) Hash { return Hash{byte(i), byte(i >> 8)} }
+	const size = blobGeneration / 8
+	for i := range 40 {
+		c.keep(id(i), make([]byte, size))
+		held := 0
+		for j := 0; j <= i; j++ {
+			if _, ok := c.get(id(j)); ok {
+				held++
+				if j < i-16 {
+					t.Fatalf("after %d blobs of %d bytes, blob %d is still held", i+1, size, j)
+				}
+			}
+		}
+		// The newest always; at least the last full generation.
+		if _, ok := c.get(id(i)); !ok || held < min(i+1, 8) || held > 16 {
+			t.Fatalf("after %d blobs of %d bytes, %d held (the newest: %v)", i+1, size, held, ok)
+		}
+	}
+	c.keep(Hash{0xff}, make([]byte, blobGeneration+1))
+	if _, ok := c.get(Hash{0xff}); ok {
+		t.Error("a blob larger than a generation is kept")
+	}
+}
