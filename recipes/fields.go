@@ -80,7 +80,7 @@ type Field struct {
 	Check func(v string) (rule, msg string)
 
 	once  sync.Once
-	re    *regexp.Regexp
+	re    matcher
 	index map[string]*Field
 }
 
@@ -90,20 +90,31 @@ type Form struct {
 	Pattern string
 }
 
+// A matcher reports whether a string matches a field pattern: the pattern's
+// compiled regexp, or a fastMatcher of the same language.
+type matcher interface{ MatchString(string) bool }
+
 // compiledPatterns holds every pattern compiled once per process, shared
 // by the fields that use it: each kind has its own name, version and ARN
 // fields with the same patterns, and some cost a millisecond or more to
 // compile (a counted repetition like {1,126} is expanded, the ARN and
 // version patterns spell number ranges). Compiling per field was a sixth
-// of the CPU of a plan of a small repository.
-var compiledPatterns sync.Map // pattern -> *regexp.Regexp
+// of the CPU of a plan of a small repository; the costliest ones are not
+// compiled at all (fastMatcherFor).
+var compiledPatterns sync.Map // pattern -> matcher
 
-func compiledPattern(pattern string) *regexp.Regexp {
-	if re, ok := compiledPatterns.Load(pattern); ok {
-		return re.(*regexp.Regexp)
+func compiledPattern(pattern string) matcher {
+	if m, ok := compiledPatterns.Load(pattern); ok {
+		return m.(matcher)
 	}
-	re, _ := compiledPatterns.LoadOrStore(pattern, regexp.MustCompile(pattern))
-	return re.(*regexp.Regexp)
+	var m matcher
+	if fast := fastMatcherFor(pattern); fast != nil {
+		m = fast
+	} else {
+		m = regexp.MustCompile(pattern)
+	}
+	stored, _ := compiledPatterns.LoadOrStore(pattern, m)
+	return stored.(matcher)
 }
 
 func (f *Field) compile() {

@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,3 +185,109 @@ var patSchedule = sync.OnceValue(func() string {
 	rate := `rate\((?:0*1 (?:minute|hour|day)|0*(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))\)`
 	return `^(?:` + cron + `|` + rate + `)$`
 })
+
+// A fastMatcher matches the language of one of the patterns that cost the
+// most to compile (versions and version ranges spelled digit by digit,
+// Image Builder ARNs ending in them, the name's {1,126}) without compiling
+// it: a small plan compiled them for about 1.5 ms of its start (issue
+// #15). The JSON Schema still carries the pattern, and
+// TestFastMatchersAgree and FuzzFastMatchers hold each matcher to the
+// pattern's regexp.
+type fastMatcher struct{ match func(string) bool }
+
+func (m *fastMatcher) MatchString(s string) bool { return m.match(s) }
+
+// fastMatcherFor returns the fastMatcher of pattern, nil when it has none.
+func fastMatcherFor(pattern string) *fastMatcher {
+	v := versionPatterns()
+	switch pattern {
+	case v.version:
+		return &fastMatcher{matchVersion}
+	case v.wild:
+		return &fastMatcher{matchWildVersion}
+	case patResourceName:
+		return &fastMatcher{matchResourceName}
+	}
+	if typ, ok := strings.CutPrefix(pattern, arnPrefix); ok {
+		if typ, ok := strings.CutSuffix(typ, v.arnVersioned); ok {
+			return arnMatcher(typ)
+		}
+	}
+	return nil
+}
+
+// isVersionPart: 0..MaxVersionPart in decimal, without leading zeros.
+func isVersionPart(s string) bool {
+	if s == "" || len(s) > len(strconv.Itoa(MaxVersionPart)) || (len(s) > 1 && s[0] == '0') {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n <= MaxVersionPart
+}
+
+// versionParts splits major.minor.patch.
+func versionParts(s string) (a, b, c string, ok bool) {
+	a, rest, ok1 := strings.Cut(s, ".")
+	b, c, ok2 := strings.Cut(rest, ".")
+	return a, b, c, ok1 && ok2 && !strings.Contains(c, ".")
+}
+
+// matchVersion is versionPatterns().version: 1.2.3.
+func matchVersion(s string) bool {
+	a, b, c, ok := versionParts(s)
+	return ok && isVersionPart(a) && isVersionPart(b) && isVersionPart(c)
+}
+
+// matchWildVersion is versionPatterns().wild: 1.2.3, 1.2.x, 1.x.x, x.x.x.
+func matchWildVersion(s string) bool {
+	a, b, c, ok := versionParts(s)
+	switch {
+	case !ok:
+		return false
+	case a == "x":
+		return b == "x" && c == "x"
+	case b == "x":
+		return isVersionPart(a) && c == "x"
+	}
+	return isVersionPart(a) && isVersionPart(b) && (c == "x" || isVersionPart(c))
+}
+
+// matchResourceName is patResourceName: 3-128 characters of
+// [-_A-Za-z0-9 ], no space at either end.
+func matchResourceName(s string) bool {
+	if len(s) < 3 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		word := c == '-' || c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+		if !word && (c != ' ' || i == 0 || i == len(s)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// arnMatcher is ibARNPattern(typ): its prefix and name by a small regexp,
+// the version after them by matchVersion and matchWildVersion. The name
+// has no '/', so what follows it is the version, and a build number after
+// a concrete one.
+func arnMatcher(typ string) *fastMatcher {
+	head := regexp.MustCompile(arnPrefix + typ + `/[-_a-z0-9]+/(.*)$`)
+	return &fastMatcher{func(s string) bool {
+		m := head.FindStringSubmatch(s)
+		if m == nil {
+			return false
+		}
+		if v, build, ok := strings.Cut(m[1], "/"); ok {
+			return matchVersion(v) && build != "" && strings.Trim(build, "0123456789") == ""
+		}
+		return matchWildVersion(m[1])
+	}}
+}
