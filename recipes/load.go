@@ -260,7 +260,7 @@ type Parses struct {
 
 // sharedPerGeneration bounds the parses kept for a later load: twice
 // this many at most.
-const sharedPerGeneration = 2048
+const sharedPerGeneration = 1024
 
 type sharedParse struct {
 	once  sync.Once
