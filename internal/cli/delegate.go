@@ -54,7 +54,7 @@ func delegate(cmd *cobra.Command) error {
 			what = "the --" + cmd.Annotations[needsFullFlagAnnotation] + " flag's backends"
 		}
 		return withCode(exitCannot, fmt.Errorf("`%s` runs in %s (it needs %s), which is not installed: %v; "+
-			"install it beside ibgitops from the same release archive, or with `go install github.com/ibgitops/ibgitops/cmd/...@<version>`",
+			"install it beside ibgitops from the same release archive, or with `go install github.com/ibgitops/ibgitops/cmd/ibgitops-full@<version>`",
 			cmd.CommandPath(), FullBinary, what, err))
 	}
 	return withCode(exitCannot, runFull(path, os.Args[1:]))
