@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -45,8 +46,12 @@ type rawObjects struct {
 	zr         io.ReadCloser // a zlib reader, reused through zlib.Resetter
 	walkBudget int           // the cache's budget during a walk
 	ropeMin    int           // delta results below this size are flattened (ropeMin; tests lower it)
-	served     [8]int        // objects returned, by type (tests count reads)
-	entries    int           // pack entries inflated (tests check the cache)
+	served     [8]atomic.Int64 // objects returned, by type (tests count reads)
+	entries    atomic.Int64    // pack entries inflated (tests check the cache)
+	// published is packs once open succeeded (nil before and after
+	// Close): readWhole finds objects without mu, which a walk holds
+	// while it inflates a chain.
+	published atomic.Pointer[[]*packFile]
 }
 
 // The raw reader caches resolved objects by pack offset. A walk (Log)
@@ -126,8 +131,11 @@ func (ro *rawObjects) open() error {
 	}
 	if ro.err != nil {
 		ro.closePacks()
+		return ro.err
 	}
-	return ro.err
+	packs := ro.packs
+	ro.published.Store(&packs)
+	return nil
 }
 
 // errNoPack is an index whose pack is gone (a repack removed it).
@@ -209,8 +217,8 @@ func (ro *rawObjects) closePacks() {
 		pk.f.Close()
 	}
 	ro.packs = nil
+	ro.published.Store(nil)
 	ro.er = entryReader{}
-	ro.readers = sync.Pool{}
 }
 
 // beginWalk gives the cache its walk budget until the returned function
@@ -268,13 +276,17 @@ func (ro *rawObjects) readRope(h Hash) (typ plumbing.ObjectType, v rope, found b
 	if err != nil {
 		return 0, rope{}, false, fmt.Errorf("object %s in pack %s: %w%s", h, pk.name, err, repackHint)
 	}
-	ro.served[typ&7]++
+	ro.served[typ&7].Add(1)
 	return typ, v, true, nil
 }
 
 // find returns the pack holding h and its offset there (nil: none).
-func (ro *rawObjects) find(h Hash) (*packFile, int64, error) {
-	for _, pk := range ro.packs {
+func (ro *rawObjects) find(h Hash) (*packFile, int64, error) { return findIn(ro.packs, h) }
+
+// findIn is find in packs; the indexes are read only once open, so it
+// needs no lock.
+func findIn(packs []*packFile, h Hash) (*packFile, int64, error) {
+	for _, pk := range packs {
 		off, ok, err := pk.idx.find(h)
 		if err != nil {
 			return nil, 0, fmt.Errorf("object %s: index of %s: %w", h, pk.name, err)
@@ -318,7 +330,7 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 		if err != nil {
 			return 0, rope{}, err
 		}
-		ro.entries++
+		ro.entries.Add(1)
 		if h.typ != plumbing.OFSDeltaObject && h.typ != plumbing.REFDeltaObject {
 			typ, v = h.typ, flatRope(payload)
 			if len(chain) > 0 || typ != plumbing.BlobObject {
@@ -390,22 +402,19 @@ func (er *entryReader) entry(pk *packFile, off int64) (entryHeader, []byte, erro
 // while a walk resolves its deltas. ok is false when h is not such an
 // object (or its entry does not read: read reports why).
 func (ro *rawObjects) readWhole(h Hash) (typ plumbing.ObjectType, data []byte, ok bool) {
-	ro.mu.Lock()
-	if err := ro.open(); err != nil {
+	packs := ro.published.Load()
+	if packs == nil {
+		ro.mu.Lock()
+		err := ro.open()
 		ro.mu.Unlock()
-		return 0, nil, false
+		if packs = ro.published.Load(); err != nil || packs == nil {
+			return 0, nil, false
+		}
 	}
-	pk, off, err := ro.find(h)
+	pk, off, err := findIn(*packs, h)
 	if pk == nil || err != nil {
-		ro.mu.Unlock()
 		return 0, nil, false
 	}
-	if e := ro.cache.get(pk, off); e != nil {
-		typ, v := e.typ, e.v
-		ro.mu.Unlock()
-		return typ, v.bytes(), true
-	}
-	ro.mu.Unlock()
 	er, _ := ro.readers.Get().(*entryReader)
 	if er == nil {
 		er = &entryReader{}
@@ -419,10 +428,8 @@ func (ro *rawObjects) readWhole(h Hash) (typ plumbing.ObjectType, data []byte, o
 	if err != nil {
 		return 0, nil, false
 	}
-	ro.mu.Lock()
-	ro.entries++
-	ro.served[hd.typ&7]++
-	ro.mu.Unlock()
+	ro.entries.Add(1)
+	ro.served[hd.typ&7].Add(1)
 	return hd.typ, data, true
 }
 

@@ -134,8 +134,8 @@ func testWalkInflatesEachEntryOnce(t *testing.T, dir string) {
 		if len(log) < rawShape.Commits/2 {
 			t.Fatalf("Log listed %d commits", len(log))
 		}
-		t.Logf("cache of %d bytes, ropes from %d bytes: %d entries inflated, %d trees and commits", tc.budget, tc.ropeMin, r.raw.entries, trees)
-		if n := r.raw.entries; n > tc.atMost || n < tc.atLeast {
+		t.Logf("cache of %d bytes, ropes from %d bytes: %d entries inflated, %d trees and commits", tc.budget, tc.ropeMin, r.raw.entries.Load(), trees)
+		if n := int(r.raw.entries.Load()); n > tc.atMost || n < tc.atLeast {
 			t.Errorf("cache of %d bytes: %d pack entries inflated for %d trees and commits, want %d to %d", tc.budget, n, trees, tc.atLeast, tc.atMost)
 		}
 		// The walk's versions are of no use after it: Log drops them.

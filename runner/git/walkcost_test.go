@@ -23,7 +23,7 @@ func (c *countingStorer) trees() int {
 	n := c.goGitTrees
 	if c.r.raw != nil {
 		c.r.raw.mu.Lock()
-		n += c.r.raw.served[plumbing.TreeObject]
+		n += int(c.r.raw.served[plumbing.TreeObject].Load())
 		c.r.raw.mu.Unlock()
 	}
 	return n
