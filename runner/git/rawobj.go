@@ -41,11 +41,11 @@ type rawObjects struct {
 	packs      []*packFile
 	err        error // opening the packs failed
 	cache      offsetCache
-	er         entryReader   // reads entries for callers holding mu
-	readers    sync.Pool     // *entryReader for blob reads outside mu
-	zr         io.ReadCloser // a zlib reader, reused through zlib.Resetter
-	walkBudget int           // the cache's budget during a walk
-	ropeMin    int           // delta results below this size are flattened (ropeMin; tests lower it)
+	er         entryReader     // reads entries for callers holding mu
+	readers    sync.Pool       // *entryReader for blob reads outside mu
+	zr         io.ReadCloser   // a zlib reader, reused through zlib.Resetter
+	walkBudget int             // the cache's budget during a walk
+	ropeMin    int             // delta results below this size are flattened (ropeMin; tests lower it)
 	served     [8]atomic.Int64 // objects returned, by type (tests count reads)
 	entries    atomic.Int64    // pack entries inflated (tests check the cache)
 	// published is packs once open succeeded (nil before and after
