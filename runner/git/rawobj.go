@@ -43,7 +43,6 @@ type rawObjects struct {
 	cache      offsetCache
 	er         entryReader     // reads entries for callers holding mu
 	readers    sync.Pool       // *entryReader for blob reads outside mu
-	zr         io.ReadCloser   // a zlib reader, reused through zlib.Resetter
 	walkBudget int             // the cache's budget during a walk
 	ropeMin    int             // delta results below this size are flattened (ropeMin; tests lower it)
 	served     [8]atomic.Int64 // objects returned, by type (tests count reads)
