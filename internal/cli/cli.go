@@ -34,10 +34,62 @@ const (
 // withCode wraps err so that main exits with code.
 func withCode(code int, err error) error { return exitcodes.With(code, err) }
 
+// subcommands are the commands of ibgitops with their constructors; those
+// that run in ibgitops-full say what they need from it (markFull).
+var subcommands = []struct {
+	name string
+	new  func() *cobra.Command
+}{
+	{"lint", newLintCmd},
+	{"plan", newPlanCmd},
+	{"bump", newBumpCmd},
+	{"build", func() *cobra.Command { return markFull(newBuildCmd(), "the build backends") }},
+	{"status", func() *cobra.Command { return markFull(newStatusCmd(), "the backends") }},
+	{"import", func() *cobra.Command { return markFull(newImportCmd(), "the aws backend") }},
+	{"run", func() *cobra.Command {
+		return markFull(newRunCmd(), "the build backends and the CI hosts' API clients")
+	}},
+	{"release", func() *cobra.Command {
+		return markFull(newReleaseCmd(), "the build backends and the CI hosts' API clients")
+	}},
+	{"images", newImagesCmd},
+	{"schema", newSchemaCmd},
+	{"toe", newToeCmd},
+	{"version", newVersionCmd},
+	{"init", newInitCmd},
+}
+
 // newRootCmd builds a fresh command tree. Nothing is kept between two
 // calls, so every in-process execution (tests) starts from the defaults a
 // new process would have.
 func newRootCmd() *cobra.Command {
+	root := newRoot()
+	for _, c := range subcommands {
+		root.AddCommand(c.new())
+	}
+	addCompletions(root)
+	return root
+}
+
+// newRootCmdFor builds the tree args run in: when args[0] names a command,
+// the root with only that command (the others' flags and the completions
+// were about 400 allocations of every start, issue #15); for help,
+// completion, a flag or an unknown name first, the whole tree.
+func newRootCmdFor(args []string) *cobra.Command {
+	if len(args) > 0 {
+		for _, c := range subcommands {
+			if c.name == args[0] {
+				root := newRoot()
+				root.AddCommand(c.new())
+				return root
+			}
+		}
+	}
+	return newRootCmd()
+}
+
+// newRoot is the root command, without subcommands.
+func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ibgitops",
 		Short: "GitOps for EC2 Image Builder: lint, plan, bump, build, test, distribute and report",
@@ -59,22 +111,6 @@ func newRootCmd() *cobra.Command {
 		Version: version.String(),
 	}
 	root.SetVersionTemplate("ibgitops {{.Version}}\n")
-	root.AddCommand(
-		newLintCmd(),
-		newPlanCmd(),
-		newBumpCmd(),
-		markFull(newBuildCmd(), "the build backends"),
-		markFull(newStatusCmd(), "the backends"),
-		markFull(newImportCmd(), "the aws backend"),
-		markFull(newRunCmd(), "the build backends and the CI hosts' API clients"),
-		markFull(newReleaseCmd(), "the build backends and the CI hosts' API clients"),
-		newImagesCmd(),
-		newSchemaCmd(),
-		newToeCmd(),
-		newVersionCmd(),
-		newInitCmd(),
-	)
-	addCompletions(root)
 	return root
 }
 
@@ -121,7 +157,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 
 // executeContext runs one fresh command tree under ctx.
 func executeContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd()
+	root := newRootCmdFor(args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

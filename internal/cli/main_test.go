@@ -3,7 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // cli runs `ibgitops args...` in-process on a fresh command tree, as a new
@@ -43,5 +46,42 @@ func TestFreshTreePerExecution(t *testing.T) {
 	code, stdout, _ := cli(t, "version")
 	if code != exitOK || stdout == "" {
 		t.Errorf("version after a cancelled run: exit %d, %q", code, stdout)
+	}
+}
+
+// The tree of one command (newRootCmdFor) says what the whole tree says:
+// each command's name is its entry's, and its help and a bad flag's error
+// read the same either way.
+func TestOneCommandTree(t *testing.T) {
+	run := func(root *cobra.Command, args []string) string {
+		var out bytes.Buffer
+		root.SetArgs(args)
+		root.SetOut(&out)
+		root.SetErr(&out)
+		err := root.Execute()
+		return fmt.Sprintf("%s\nerr: %v", out.String(), err)
+	}
+	whole := newRootCmd()
+	if len(whole.Commands()) != len(subcommands) {
+		t.Fatalf("the tree has %d commands, subcommands %d", len(whole.Commands()), len(subcommands))
+	}
+	for _, c := range subcommands {
+		if got := c.new().Name(); got != c.name {
+			t.Errorf("subcommands entry %q builds %q", c.name, got)
+		}
+		one := newRootCmdFor([]string{c.name})
+		if len(one.Commands()) != 1 {
+			t.Errorf("%s: newRootCmdFor built %d commands, want 1", c.name, len(one.Commands()))
+		}
+		for _, args := range [][]string{{c.name, "--help"}, {c.name, "--no-such-flag"}} {
+			if got, want := run(newRootCmdFor(args), args), run(newRootCmd(), args); got != want {
+				t.Errorf("%v: the one-command tree prints\n%s\nthe whole tree\n%s", args, got, want)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"--version"}, {"nosuch"}, {}} {
+		if n := len(newRootCmdFor(args).Commands()); n != len(subcommands) {
+			t.Errorf("%v: %d commands, want the whole tree", args, n)
+		}
 	}
 }
