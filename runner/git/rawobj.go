@@ -259,16 +259,20 @@ func (ro *rawObjects) read(h Hash) (typ plumbing.ObjectType, data []byte, found 
 // readRope is read with the content as a rope (a large object resolved
 // from a delta is pieces of its chain's buffers, not copied).
 func (ro *rawObjects) readRope(h Hash) (typ plumbing.ObjectType, v rope, found bool, err error) {
-	ro.mu.Lock()
-	defer ro.mu.Unlock()
-	if err := ro.open(); err != nil {
+	packs, err := ro.packList()
+	if err != nil {
 		return 0, rope{}, false, err
 	}
-	pk, off, err := ro.find(h)
+	pk, off, err := findIn(packs, h)
 	if pk == nil || err != nil {
 		return 0, rope{}, false, err
 	}
-	typ, v, err = ro.resolve(pk, off)
+	er, _ := ro.readers.Get().(*entryReader)
+	if er == nil {
+		er = &entryReader{}
+	}
+	defer ro.readers.Put(er)
+	typ, v, err = ro.resolve(er, packs, pk, off)
 	if errors.Is(err, errBaseElsewhere) || errors.Is(err, errTooBig) {
 		return 0, rope{}, false, nil
 	}
@@ -277,6 +281,23 @@ func (ro *rawObjects) readRope(h Hash) (typ plumbing.ObjectType, v rope, found b
 	}
 	ro.served[typ&7].Add(1)
 	return typ, v, true, nil
+}
+
+// packList is the packs, opened on first use. Once open the list and
+// the indexes are read only: readers find objects without mu.
+func (ro *rawObjects) packList() ([]*packFile, error) {
+	if p := ro.published.Load(); p != nil {
+		return *p, nil
+	}
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	if err := ro.open(); err != nil {
+		return nil, err
+	}
+	if p := ro.published.Load(); p != nil {
+		return *p, nil
+	}
+	return nil, nil
 }
 
 // find returns the pack holding h and its offset there (nil: none).
@@ -311,7 +332,13 @@ const maxDeltaChain = 10000
 // thousands of small files would push a walk's trees out). Results are
 // ropes over the chain's full object (rope.go), so a chain of large
 // versions costs one copy of the object.
-func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rope, error) {
+//
+// Only the cache is read and written under mu: entries are inflated and
+// deltas applied by the caller's entry reader outside it, so a walk
+// resolving 1 MB trees does not hold up the many small files the loads
+// read. Two readers may resolve the same chain at once; both get it
+// right, and the cache keeps one.
+func (ro *rawObjects) resolve(er *entryReader, packs []*packFile, pk *packFile, off int64) (plumbing.ObjectType, rope, error) {
 	type link struct {
 		pk    *packFile
 		off   int64
@@ -320,12 +347,22 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 	var chain []link
 	var typ plumbing.ObjectType
 	var v rope
+	put := func(pk *packFile, off int64, typ plumbing.ObjectType, v rope) {
+		ro.mu.Lock()
+		ro.cache.put(pk, off, typ, v)
+		ro.mu.Unlock()
+	}
 	for {
-		if e := ro.cache.get(pk, off); e != nil {
+		ro.mu.Lock()
+		e := ro.cache.get(pk, off)
+		if e != nil {
 			typ, v = e.typ, e.v
+		}
+		ro.mu.Unlock()
+		if e != nil {
 			break
 		}
-		h, payload, err := ro.er.entry(pk, off)
+		h, payload, err := er.entry(pk, off)
 		if err != nil {
 			return 0, rope{}, err
 		}
@@ -333,7 +370,7 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 		if h.typ != plumbing.OFSDeltaObject && h.typ != plumbing.REFDeltaObject {
 			typ, v = h.typ, flatRope(payload)
 			if len(chain) > 0 || typ != plumbing.BlobObject {
-				ro.cache.put(pk, off, typ, v)
+				put(pk, off, typ, v)
 			}
 			break
 		}
@@ -345,7 +382,7 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 			off = h.base
 			continue
 		}
-		bpk, boff, err := ro.find(h.baseHash)
+		bpk, boff, err := findIn(packs, h.baseHash)
 		if err != nil {
 			return 0, rope{}, err
 		}
@@ -362,7 +399,7 @@ func (ro *rawObjects) resolve(pk *packFile, off int64) (plumbing.ObjectType, rop
 		}
 		v = out
 		if i > 0 || typ != plumbing.BlobObject {
-			ro.cache.put(l.pk, l.off, typ, v)
+			put(l.pk, l.off, typ, v)
 		}
 	}
 	return typ, v, nil
@@ -394,42 +431,6 @@ func (er *entryReader) entry(pk *packFile, off int64) (entryHeader, []byte, erro
 		return h, nil, fmt.Errorf("entry at offset %d: inflate: %w", off, err)
 	}
 	return h, data, nil
-}
-
-// readWhole reads h when the pack holds it whole (not as a delta), without
-// holding mu, so the many small files a plan reads inflate on every core
-// while a walk resolves its deltas. ok is false when h is not such an
-// object (or its entry does not read: read reports why).
-func (ro *rawObjects) readWhole(h Hash) (typ plumbing.ObjectType, data []byte, ok bool) {
-	packs := ro.published.Load()
-	if packs == nil {
-		ro.mu.Lock()
-		err := ro.open()
-		ro.mu.Unlock()
-		if packs = ro.published.Load(); err != nil || packs == nil {
-			return 0, nil, false
-		}
-	}
-	pk, off, err := findIn(*packs, h)
-	if pk == nil || err != nil {
-		return 0, nil, false
-	}
-	er, _ := ro.readers.Get().(*entryReader)
-	if er == nil {
-		er = &entryReader{}
-	}
-	defer ro.readers.Put(er)
-	hd, err := er.seek(pk, off)
-	if err != nil || hd.typ == plumbing.OFSDeltaObject || hd.typ == plumbing.REFDeltaObject {
-		return 0, nil, false
-	}
-	_, data, err = er.entry(pk, off)
-	if err != nil {
-		return 0, nil, false
-	}
-	ro.entries.Add(1)
-	ro.served[hd.typ&7].Add(1)
-	return hd.typ, data, true
 }
 
 // size returns the size of h's content without building it: a whole

@@ -193,26 +193,19 @@ func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 		return data, nil
 	}
 	if t.repo.raw != nil {
-		// A blob the pack holds whole (most files a plan reads) is read
-		// without the Repo's lock: both sides' loads and the head scan
-		// inflate on every core while a walk resolves its deltas.
-		if typ, data, ok := t.repo.raw.readWhole(e.Hash); ok && typ == plumbing.BlobObject {
+		// Blobs are read without the Repo's lock (the raw reader takes
+		// its own only around its cache): both sides' loads and the head
+		// scan inflate on every core while a walk resolves its trees.
+		if typ, data, found, err := t.repo.raw.read(e.Hash); err == nil && found && typ == plumbing.BlobObject {
 			t.mu.Lock()
 			t.repo.blobs.keep(e.Hash, data)
 			t.mu.Unlock()
 			return data, nil
 		}
 	}
+	// What the raw reader does not hold (or fails on) go-git reads.
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.repo.raw != nil {
-		// The raw reader skips go-git's per-object hashing and buffering:
-		// a plan reads thousands of small blobs.
-		if typ, data, found, err := t.repo.raw.read(e.Hash); err == nil && found && typ == plumbing.BlobObject {
-			t.repo.blobs.keep(e.Hash, data)
-			return data, nil
-		}
-	}
 	b, err := object.GetBlob(t.repo.repo.Storer, e.Hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
