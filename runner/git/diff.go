@@ -222,17 +222,9 @@ func (r *Repo) diffTreeIDs(ctx context.Context, from, to Hash) ([]Change, error)
 		if err := ctxErr(ctx); err != nil {
 			return err
 		}
-		var at, bt rope
-		var err error
-		if !a.IsZero() {
-			if at, err = tc.tree(a); err != nil {
-				return err
-			}
-		}
-		if !b.IsZero() {
-			if bt, err = tc.tree(b); err != nil {
-				return err
-			}
+		at, bt, err := tc.trees(a, b)
+		if err != nil {
+			return err
 		}
 		return diffRope(&at, &bt, func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
 			full := path.Join(prefix, string(e.name))

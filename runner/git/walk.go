@@ -527,23 +527,28 @@ func compareEntries(a, b *rawEntry) int {
 	return 0
 }
 
+// trees reads the trees a and b (zero: an empty tree).
+func (tc *treeCache) trees(a, b Hash) (at, bt rope, err error) {
+	if !a.IsZero() {
+		if at, err = tc.tree(a); err != nil {
+			return at, bt, err
+		}
+	}
+	if !b.IsZero() {
+		bt, err = tc.tree(b)
+	}
+	return at, bt, err
+}
+
 // diff appends to out the wanted paths under prefix whose object ids
 // differ between the trees a and b (zero: an empty tree).
 func (tc *treeCache) diff(a, b Hash, prefix string, want *pathSet, out *[]string) error {
 	if a == b {
 		return nil
 	}
-	var at, bt rope
-	var err error
-	if !a.IsZero() {
-		if at, err = tc.tree(a); err != nil {
-			return err
-		}
-	}
-	if !b.IsZero() {
-		if bt, err = tc.tree(b); err != nil {
-			return err
-		}
+	at, bt, err := tc.trees(a, b)
+	if err != nil {
+		return err
 	}
 	visit := func(e *rawEntry, ah, bh Hash, aDir, bDir bool) error {
 		full := string(e.name)
