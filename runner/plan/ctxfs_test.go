@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -47,5 +48,27 @@ func TestLoadStopsOnInterrupt(t *testing.T) {
 				t.Errorf("%d file operations reached the file system, want 20 (none after the interrupt)", cfs.ops)
 			}
 		})
+	}
+}
+
+// TestScanStopsOnInterrupt: the head scan reads on several cores; an
+// interrupt stops every reader at its next file, and the scan answers
+// with the interrupt rather than a selection of what it had read.
+func TestScanStopsOnInterrupt(t *testing.T) {
+	m := fstest.MapFS{}
+	for i := range 5000 {
+		m[fmt.Sprintf("components/c%05d.yaml", i)] = &fstest.MapFile{Data: []byte(strings.Replace(webYAML, "name: web", fmt.Sprintf("name: c%05d", i), 1))}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfs := &countingFS{FS: m, cancelAfter: 100, cancel: cancel}
+	cands, err := candidates(ctx, withContext(ctx, cfs), ".", nil)
+	if !errors.Is(err, context.Canceled) || cands != nil {
+		t.Fatalf("scan after an interrupt = %d files, %v; want the interrupt", len(cands), err)
+	}
+	// The walk lists before reading; once cancelled, a reader may be in
+	// the middle of one file of its own.
+	if limit := int64(100 + 2*runtime.GOMAXPROCS(0)); cfs.ops > limit {
+		t.Errorf("%d file operations reached the file system, want at most %d", cfs.ops, limit)
 	}
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
 	"path"
 	"runtime"
@@ -380,7 +381,7 @@ type candidate struct {
 // skipped, symbolic links to folders not followed). The files are read
 // on every core: reading them is most of planning a small change in a
 // large repository.
-func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, error) {
+func candidates(ctx context.Context, fsys fs.FS, root string, skip map[string]bool) ([]candidate, error) {
 	var out []candidate
 	var entries []fs.DirEntry // of out's regular files, to read
 	var toRead []int
@@ -420,7 +421,7 @@ func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, err
 	for range min(runtime.GOMAXPROCS(0), len(toRead)/64+1) {
 		wg.Go(func() {
 			var scratch []uint32
-			for {
+			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(toRead) {
 					return
@@ -441,6 +442,9 @@ func candidates(fsys fs.FS, root string, skip map[string]bool) ([]candidate, err
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err // an interrupt: what was read is not the head
+	}
 	return out, nil
 }
 

@@ -515,7 +515,7 @@ func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash
 	}
 	scanned := make(chan scan, 1)
 	go func() {
-		cands, err := candidates(withContext(ctx, headFS), headCfg.Root, seeded)
+		cands, err := candidates(ctx, withContext(ctx, headFS), headCfg.Root, seeded)
 		scanned <- scan{cands, err}
 	}()
 	s := newSelector()
