@@ -520,6 +520,9 @@ func (c *computer) selectFiles(ctx context.Context, mergeBase, headHash git.Hash
 	}()
 	s := newSelector()
 	for _, r := range seeds {
+		if ctx.Err() != nil {
+			break // the scan answers with the interrupt
+		}
 		s.seed(r, sides...)
 	}
 	sc := <-scanned
