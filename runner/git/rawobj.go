@@ -41,7 +41,6 @@ type rawObjects struct {
 	packs      []*packFile
 	err        error // opening the packs failed
 	cache      offsetCache
-	er         entryReader     // reads entries for callers holding mu
 	readers    sync.Pool       // *entryReader for blob reads outside mu
 	walkBudget int             // the cache's budget during a walk
 	ropeMin    int             // delta results below this size are flattened (ropeMin; tests lower it)
@@ -217,7 +216,6 @@ func (ro *rawObjects) closePacks() {
 	}
 	ro.packs = nil
 	ro.published.Store(nil)
-	ro.er = entryReader{}
 }
 
 // beginWalk gives the cache its walk budget until the returned function
@@ -267,10 +265,7 @@ func (ro *rawObjects) readRope(h Hash) (typ plumbing.ObjectType, v rope, found b
 	if pk == nil || err != nil {
 		return 0, rope{}, false, err
 	}
-	er, _ := ro.readers.Get().(*entryReader)
-	if er == nil {
-		er = &entryReader{}
-	}
+	er := ro.reader()
 	defer ro.readers.Put(er)
 	typ, v, err = ro.resolve(er, packs, pk, off)
 	if errors.Is(err, errBaseElsewhere) || errors.Is(err, errTooBig) {
@@ -281,6 +276,14 @@ func (ro *rawObjects) readRope(h Hash) (typ plumbing.ObjectType, v rope, found b
 	}
 	ro.served[typ&7].Add(1)
 	return typ, v, true, nil
+}
+
+// reader is an entry reader of the pool (put it back when done).
+func (ro *rawObjects) reader() *entryReader {
+	if er, ok := ro.readers.Get().(*entryReader); ok {
+		return er
+	}
+	return &entryReader{}
 }
 
 // packList is the packs, opened on first use. Once open the list and
@@ -438,19 +441,19 @@ func (er *entryReader) entry(pk *packFile, off int64) (entryHeader, []byte, erro
 // result's. found is false when the reader does not hold h or cannot read
 // its entry (go-git answers then, and names the damage).
 func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
-	ro.mu.Lock()
-	defer ro.mu.Unlock()
-	if err := ro.open(); err != nil {
+	packs, err := ro.packList()
+	if err != nil {
 		return 0, false, err
 	}
-	pk, off, err := ro.find(h)
+	pk, off, err := findIn(packs, h)
 	if pk == nil || err != nil {
 		return 0, false, err
 	}
-	if e := ro.cache.get(pk, off); e != nil {
-		return int64(e.v.size), true, nil
-	}
-	hd, err := ro.er.seek(pk, off)
+	// The entry's own header answers, cached or not: no lock (the head
+	// scan asks for every file's size).
+	er := ro.reader()
+	defer ro.readers.Put(er)
+	hd, err := er.seek(pk, off)
 	if err != nil {
 		return 0, false, nil
 	}
@@ -459,7 +462,7 @@ func (ro *rawObjects) size(h Hash) (n int64, found bool, err error) {
 	}
 	// Two sizes of at most 10 bytes each: the base's, then the result's.
 	var head [20]byte
-	got, _ := io.ReadFull(ro.er.zr, head[:min(int64(len(head)), hd.size)])
+	got, _ := io.ReadFull(er.zr, head[:min(int64(len(head)), hd.size)])
 	_, rest, ok := deltaSize(head[:got])
 	if !ok || len(rest) == 0 {
 		return 0, false, nil

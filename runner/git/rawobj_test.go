@@ -244,6 +244,7 @@ func packEntryTypes(t *testing.T, r *Repo) (map[plumbing.ObjectType]int, int) {
 	}
 	counts := map[plumbing.ObjectType]int{}
 	longest := 0
+	var er entryReader
 	for _, pk := range ro.packs {
 		base := map[int64]int64{} // OFS_DELTA entry -> its base
 		for i := range pk.idx.n {
@@ -251,7 +252,7 @@ func packEntryTypes(t *testing.T, r *Repo) (map[plumbing.ObjectType]int, int) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, _, err := ro.er.entry(pk, off)
+			h, _, err := er.entry(pk, off)
 			if err != nil {
 				t.Fatalf("%s: %v", pk.name, err)
 			}
