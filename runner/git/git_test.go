@@ -426,6 +426,16 @@ func TestTreeFS(t *testing.T) {
 	if err != nil || string(data) != "kind: Component\n" {
 		t.Errorf("ReadFile at c1 = %q, %v (want the old content)", data, err)
 	}
+	// ReadFile hands out a copy: changing it changes nothing the shared
+	// read (the blob cache's bytes) gives later.
+	data[0] = 'X'
+	shared, err := fsys.(interface{ ReadFileShared(string) ([]byte, error) }).ReadFileShared("components/a.yaml")
+	if err != nil || string(shared) != "kind: Component\n" {
+		t.Errorf("ReadFileShared after a caller changed its ReadFile copy = %q, %v", shared, err)
+	}
+	if _, err := fsys.(interface{ ReadFileShared(string) ([]byte, error) }).ReadFileShared("components"); err == nil {
+		t.Error("ReadFileShared of a folder read it")
+	}
 }
 
 func TestDirty(t *testing.T) {

@@ -170,6 +170,18 @@ func (t *treeFS) info(name string, e *object.TreeEntry) *treeInfo {
 }
 
 func (t *treeFS) ReadFile(name string) ([]byte, error) {
+	data, err := t.ReadFileShared(name)
+	if err != nil {
+		return nil, err
+	}
+	// fs.ReadFile's callers may modify what they get; the cache keeps its own.
+	return bytes.Clone(data), nil
+}
+
+// ReadFileShared is ReadFile without the copy, for callers that only
+// read (the plan's scan of every file at head): the bytes may be the
+// Repo's blob cache's and must not be modified.
+func (t *treeFS) ReadFileShared(name string) ([]byte, error) {
 	e, err := t.entry("read", name)
 	if err != nil {
 		return nil, err
@@ -177,12 +189,7 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 	if isDir(e.Mode) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
 	}
-	data, err := t.blob(name, e)
-	if err != nil {
-		return nil, err
-	}
-	// fs.ReadFile's callers may modify what they get; the cache keeps its own.
-	return bytes.Clone(data), nil
+	return t.blob(name, e)
 }
 
 func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {

@@ -45,6 +45,28 @@ func (c *ctxFS) ReadFile(name string) ([]byte, error) {
 	return fs.ReadFile(c.fsys, name)
 }
 
+// sharedReader is a file system that can hand out a file's bytes
+// without copying them (git.TreeFS); the caller must not modify them.
+type sharedReader interface {
+	ReadFileShared(name string) ([]byte, error)
+}
+
+// readShared reads name from fsys without a copy where fsys can; the
+// bytes must not be modified.
+func readShared(fsys fs.FS, name string) ([]byte, error) {
+	if sr, ok := fsys.(sharedReader); ok {
+		return sr.ReadFileShared(name)
+	}
+	return fs.ReadFile(fsys, name)
+}
+
+func (c *ctxFS) ReadFileShared(name string) ([]byte, error) {
+	if err := c.err("read", name); err != nil {
+		return nil, err
+	}
+	return readShared(c.fsys, name)
+}
+
 func (c *ctxFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err := c.err("readdir", name); err != nil {
 		return nil, err

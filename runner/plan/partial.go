@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -420,7 +419,7 @@ func candidates(ctx context.Context, fsys fs.FS, root string, skip map[string]bo
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(toRead)/64+1) {
 		wg.Go(func() {
-			var scratch []uint32
+			var scratch, arena []uint32 // files' word hashes, in chunks
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(toRead) {
@@ -431,13 +430,18 @@ func candidates(ctx context.Context, fsys fs.FS, root string, skip map[string]bo
 					c.link = true // too large: the loader says so
 					continue
 				}
-				data, err := fs.ReadFile(fsys, c.path)
+				data, err := readShared(fsys, c.path) // only read, never modified
 				if err != nil {
 					c.link = true // unreadable: let the loader say why
 					continue
 				}
 				scratch = appendWordHashes(scratch[:0], data)
-				c.data, c.words = data, slices.Clone(scratch)
+				if cap(arena)-len(arena) < len(scratch) {
+					arena = make([]uint32, 0, max(32<<10, len(scratch)))
+				}
+				n := len(arena)
+				arena = append(arena, scratch...)
+				c.data, c.words = data, arena[n:len(arena):len(arena)]
 			}
 		})
 	}
