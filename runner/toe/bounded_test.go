@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
 // TestHeadTailKeepsHeadAndTail writes streams of many sizes in chunks of
@@ -266,14 +268,14 @@ func TestDocumentsMustBeSmallRegularFiles(t *testing.T) {
 		t.Skip("no FIFOs here:", err)
 	}
 	huge := filepath.Join(dir, "huge.yaml")
-	if err := os.WriteFile(huge, bytes.Repeat([]byte("# padding\n"), maxDocumentSize/10+1), 0o644); err != nil {
+	if err := os.WriteFile(huge, bytes.Repeat([]byte("# padding\n"), toedoc.MaxDocumentSize/10+1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
 		"/dev/zero": "a character device, not a regular file",
 		fifo:        "a FIFO (named pipe), not a regular file",
 		dir:         "a folder, not a regular file",
-		huge:        fmt.Sprintf("more than the %d ibgitops reads", maxDocumentSize),
+		huge:        fmt.Sprintf("more than the %d ibgitops reads", toedoc.MaxDocumentSize),
 	}
 	for path, want := range cases {
 		done := make(chan error, 1)

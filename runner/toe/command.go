@@ -20,12 +20,12 @@ func RunCommand(ctx context.Context, f toedoc.RunFlags, stdout, stderr io.Writer
 	opts := Options{
 		ExecutionID: f.ExecutionID, LogDirectory: f.LogDirectory,
 		StateDirectory: f.StateDirectory, Trace: f.Trace, FailOnEmpty: f.FailOnEmpty,
-		SecretVars: SplitList(f.SecretVars), AllowMissingSteps: f.AllowMissingSteps,
+		SecretVars: toedoc.SplitList(f.SecretVars), AllowMissingSteps: f.AllowMissingSteps,
 	}
-	for _, p := range SplitList(f.Documents) {
+	for _, p := range toedoc.SplitList(f.Documents) {
 		opts.Documents = append(opts.Documents, DocumentSpec{Path: p})
 	}
-	opts.Phases = SplitList(f.Phases)
+	opts.Phases = toedoc.SplitList(f.Phases)
 	if f.Parameters != "" {
 		ps, err := ParseParameters(f.Parameters)
 		if err != nil {

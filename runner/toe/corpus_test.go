@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
 // corpusDir holds real component documents collected from public
@@ -73,11 +74,11 @@ func TestCorpusValidates46(t *testing.T) {
 			continue
 		}
 		errorsFor := func(platform string, allow bool) map[string]bool {
-			vo, err := ValidateFor(platform, allow)
+			vo, err := toedoc.ValidateFor(platform, allow)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			_, _, findings, err := LoadDocumentFor(f, vo)
+			_, _, findings, err := toedoc.LoadDocumentFor(f, vo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +99,7 @@ func TestCorpusValidates46(t *testing.T) {
 		if errs := errorsFor(platform, false); generated != (len(errs) > 0) || generated && !errs[generatorTemplates[name]] || len(errs) > 1 {
 			t.Errorf("%s: without --allow-missing-steps: errors %v (generator template: %t)", name, errs, generated)
 		}
-		if platform != HostPlatform() {
+		if platform != toedoc.HostPlatform() {
 			if errs := errorsFor("", generated); !errs["toe-platform"] || len(errs) != 1 {
 				t.Errorf("%s (%s) validated for this machine: errors %v, want only toe-platform", name, platform, errs)
 			}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
 func init() {
@@ -510,7 +512,7 @@ func readFile(_ context.Context, e *env, in any) (output, error) {
 		}
 		// ReadFile's content is held in memory and chained: bounded like
 		// a step's stdout, and never read from a FIFO or a device.
-		b, err := readRegularFile(path, maxKeptOutput, "ReadFile", "print it with ExecuteBash (cat) or pass the path to the next step instead of its content")
+		b, err := toedoc.ReadRegularFile(path, maxKeptOutput, "ReadFile", "print it with ExecuteBash (cat) or pass the path to the next step instead of its content")
 		if err != nil {
 			return nil, err
 		}

@@ -9,47 +9,14 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/ibgitops/ibgitops/recipes/awstoe"
-	"github.com/ibgitops/ibgitops/recipes/diag"
 	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
-
-// HostPlatform is the Image Builder platform name of this OS (toedoc).
-func HostPlatform() string { return toedoc.HostPlatform() }
-
-// LoadDocument reads and validates one AWSTOE document for this OS
-// (toedoc.LoadDocument).
-func LoadDocument(path string) (*awstoe.Document, []byte, []diag.Finding, error) {
-	return toedoc.LoadDocument(path)
-}
-
-// LoadDocumentFor is LoadDocument validating with opts (toedoc).
-func LoadDocumentFor(path string, opts awstoe.ValidateOptions) (*awstoe.Document, []byte, []diag.Finding, error) {
-	return toedoc.LoadDocumentFor(path, opts)
-}
-
-// ValidateFor returns the validation options for `toe validate` (toedoc).
-func ValidateFor(platform string, allowMissingSteps bool) (awstoe.ValidateOptions, error) {
-	return toedoc.ValidateFor(platform, allowMissingSteps)
-}
-
-// SplitList splits a comma-separated flag value, dropping empty items.
-func SplitList(s string) []string { return toedoc.SplitList(s) }
-
-// SecretVars: toedoc.SecretVars.
-var SecretVars = toedoc.SecretVars
-
-const maxDocumentSize = toedoc.MaxDocumentSize
-
-func readRegularFile(path string, max int64, what, hint string) ([]byte, error) {
-	return toedoc.ReadRegularFile(path, max, what, hint)
-}
 
 // readDocument returns a document's text from a local path or an
 // s3://bucket/key URI (with the run's S3 client).
 func readDocument(ctx context.Context, path string, s3client func(context.Context) (S3API, error)) ([]byte, error) {
 	if !strings.HasPrefix(path, "s3://") {
-		return toedoc.ReadRegularFile(path, maxDocumentSize, "document", toedoc.DocumentHint)
+		return toedoc.ReadRegularFile(path, toedoc.MaxDocumentSize, "document", toedoc.DocumentHint)
 	}
 	bucket, key, err := parseS3URI(path)
 	if err != nil {
@@ -64,12 +31,12 @@ func readDocument(ctx context.Context, path string, s3client func(context.Contex
 		return nil, fmt.Errorf("download document %s: %w", path, err)
 	}
 	defer out.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(out.Body, maxDocumentSize+1))
+	data, err := io.ReadAll(io.LimitReader(out.Body, toedoc.MaxDocumentSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("download document %s: %w", path, err)
 	}
-	if len(data) > maxDocumentSize {
-		return nil, fmt.Errorf("document %s is larger than the %d bytes ibgitops reads: move large content into files the document downloads", path, maxDocumentSize)
+	if len(data) > toedoc.MaxDocumentSize {
+		return nil, fmt.Errorf("document %s is larger than the %d bytes ibgitops reads: move large content into files the document downloads", path, toedoc.MaxDocumentSize)
 	}
 	return data, nil
 }

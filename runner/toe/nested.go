@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
 // executeDocument runs another document (ExecuteDocument): nested at most
@@ -44,7 +46,7 @@ func (x *executor) executeDocument(ctx context.Context, parent *docRun, inputs a
 	if slices.Contains(ancestors, absOrSelf(path)) {
 		return nil, nil, fmt.Errorf("ExecuteDocument %s: the document is already running above this step (a cycle); remove the circular call", path)
 	}
-	child, err := loadOne(ctx, x.env.s3, path, params, SplitList(phasesText), ancestors, x.opts.AllowMissingSteps)
+	child, err := loadOne(ctx, x.env.s3, path, params, toedoc.SplitList(phasesText), ancestors, x.opts.AllowMissingSteps)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ExecuteDocument: %w", err)
 	}

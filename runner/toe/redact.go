@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
 // secretEnvList names the variable listing more secret variables.
@@ -31,14 +33,14 @@ type secretPattern struct {
 // newRedactor collects the secret values from environ. short lists the
 // variables whose values are too short to redact.
 func newRedactor(environ []string, extra []string) (r *redactor, short []string) {
-	names := slices.Clone(SecretVars)
+	names := slices.Clone(toedoc.SecretVars)
 	names = append(names, extra...)
 	vals := map[string]string{}
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
 		vals[k] = v
 	}
-	names = append(names, SplitList(vals[secretEnvList])...)
+	names = append(names, toedoc.SplitList(vals[secretEnvList])...)
 	r = &redactor{}
 	seen := map[string]bool{}
 	for _, name := range names {

@@ -293,7 +293,7 @@ func loadOne(ctx context.Context, s3client func(context.Context) (S3API, error),
 		return nil, err
 	}
 	// A run always validates for this machine: it runs here.
-	doc, findings := toedoc.CheckDocument(data, path, awstoe.ValidateOptions{Platform: HostPlatform(), AllowMissingSteps: allowMissingSteps})
+	doc, findings := toedoc.CheckDocument(data, path, awstoe.ValidateOptions{Platform: toedoc.HostPlatform(), AllowMissingSteps: allowMissingSteps})
 	if errs, _ := diag.Count(findings); errs > 0 || doc == nil {
 		return nil, &ValidationError{Findings: findings}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ibgitops/ibgitops/internal/exitcodes"
 	"github.com/ibgitops/ibgitops/recipes/diag"
+	"github.com/ibgitops/ibgitops/runner/toe/toedoc"
 )
 
 // Param is one name=value run parameter.
@@ -94,7 +95,7 @@ func (e *ValidationError) Error() string {
 // set in opts (from flags) win; documents and parameters may not come from
 // both.
 func LoadConfig(path string, opts *Options) error {
-	data, err := readRegularFile(path, maxDocumentSize, "--config", "a run config is a small JSON file")
+	data, err := toedoc.ReadRegularFile(path, toedoc.MaxDocumentSize, "--config", "a run config is a small JSON file")
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func LoadConfig(path string, opts *Options) error {
 		opts.StateDirectory = cfg.StateDirectory
 	}
 	if len(opts.Phases) == 0 && cfg.Phases != "" {
-		opts.Phases = SplitList(cfg.Phases)
+		opts.Phases = toedoc.SplitList(cfg.Phases)
 	}
 	opts.Trace = opts.Trace || cfg.Trace
 	return nil
@@ -153,7 +154,7 @@ func LoadConfig(path string, opts *Options) error {
 // empty (AWSTOE rejects `name=`).
 func ParseParameters(s string) ([]Param, error) {
 	var out []Param
-	for _, kv := range SplitList(s) {
+	for _, kv := range toedoc.SplitList(s) {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || name == "" || value == "" {
 			return nil, fmt.Errorf("--parameters %q: write name=value pairs separated by commas, each with a non-empty value", kv)
