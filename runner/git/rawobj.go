@@ -303,11 +303,8 @@ func (ro *rawObjects) packList() ([]*packFile, error) {
 	return nil, nil
 }
 
-// find returns the pack holding h and its offset there (nil: none).
-func (ro *rawObjects) find(h Hash) (*packFile, int64, error) { return findIn(ro.packs, h) }
-
-// findIn is find in packs; the indexes are read only once open, so it
-// needs no lock.
+// findIn returns the pack of packs holding h and its offset there (nil:
+// none); the indexes are read only once open, so it needs no lock.
 func findIn(packs []*packFile, h Hash) (*packFile, int64, error) {
 	for _, pk := range packs {
 		off, ok, err := pk.idx.find(h)
@@ -704,7 +701,8 @@ func (r *Repo) objectRope(typ plumbing.ObjectType, h Hash) (rope, error) {
 			return v, nil
 		}
 	}
-	obj, err := lockedStorer{r.repo.Storer, &r.objects}.EncodedObject(typ, h)
+	// go-git's own store: the raw reader has answered already.
+	obj, err := lockedStorer{r.goStore, &r.objects}.EncodedObject(typ, h)
 	if err != nil {
 		if rawErr != nil {
 			return rope{}, rawErr

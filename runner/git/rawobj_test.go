@@ -572,7 +572,7 @@ func testRawObjectsDamagedPack(t *testing.T, fresh func(*testing.T) string) {
 				if err := r.raw.open(); err != nil {
 					t.Fatal(err)
 				}
-				pk, o, err := r.raw.find(head)
+				pk, o, err := findIn(r.raw.packs, head)
 				r.raw.mu.Unlock()
 				if pk == nil || err != nil {
 					t.Fatalf("head tree not in the pack: %v", err)

@@ -199,34 +199,17 @@ func (t *treeFS) blob(name string, e *object.TreeEntry) ([]byte, error) {
 	if ok {
 		return data, nil
 	}
-	if t.repo.raw != nil {
-		// Blobs are read without the Repo's lock (the raw reader takes
-		// its own only around its cache): both sides' loads and the head
-		// scan inflate on every core while a walk resolves its trees.
-		if typ, data, found, err := t.repo.raw.read(e.Hash); err == nil && found && typ == plumbing.BlobObject {
-			t.mu.Lock()
-			t.repo.blobs.keep(e.Hash, data)
-			t.mu.Unlock()
-			return data, nil
-		}
+	// Not under the Repo's lock: the raw reader takes its own only around
+	// its cache, so both sides' loads and the head scan inflate on every
+	// core while a walk resolves its trees (go-git reads, for what the
+	// raw reader does not hold, take the lock in object).
+	data, err := t.repo.object(plumbing.BlobObject, e.Hash)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
-	// What the raw reader does not hold (or fails on) go-git reads.
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	b, err := object.GetBlob(t.repo.repo.Storer, e.Hash)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	defer rd.Close()
-	data, err = io.ReadAll(rd)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
 	t.repo.blobs.keep(e.Hash, data)
+	t.mu.Unlock()
 	return data, nil
 }
 
@@ -270,7 +253,7 @@ func (t *treeFS) size(e *object.TreeEntry) (int64, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	obj, err := t.repo.repo.Storer.EncodedObject(plumbing.BlobObject, e.Hash)
+	obj, err := t.repo.goStore.EncodedObject(plumbing.BlobObject, e.Hash)
 	if err != nil {
 		return 0, err
 	}
