@@ -60,16 +60,6 @@ func bumpRank(b string) int {
 	return 0
 }
 
-func maxBump(a, b string) string {
-	if bumpRank(b) > bumpRank(a) {
-		return b
-	}
-	if a == "" {
-		return BumpNone
-	}
-	return a
-}
-
 // BumpVersion raises v by level ("none" returns v unchanged).
 func BumpVersion(v, level string) (string, error) {
 	sv, err := semver.StrictNewVersion(v)

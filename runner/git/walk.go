@@ -33,7 +33,6 @@ type walkNode struct {
 	parents []Hash
 	msg     string
 	flags   int
-	queued  bool
 }
 
 type walker struct {
