@@ -20,10 +20,7 @@ import (
 // numRange is a regular expression (no anchors, no leading zeros)
 // matching the decimal numbers lo..hi.
 func numRange(lo, hi int) string {
-	var alts []string
-	for _, r := range splitRange(lo, hi) {
-		alts = append(alts, r)
-	}
+	alts := splitRange(lo, hi)
 	if len(alts) == 1 {
 		return alts[0]
 	}
